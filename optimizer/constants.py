@@ -1,0 +1,26 @@
+"""Names of metrics, dimensions and defaults, in one place."""
+
+from __future__ import annotations
+
+from typing import Final
+
+DIMENSIONS: Final = ("period", "platform", "tier")
+
+# Outcomes that saturation (section 4 of the format) scales; cost and count are never scaled.
+SATURATED_METRICS: Final = ("reach", "engagements", "conversions", "revenue")
+# Every per-cell figure a rule, the objective or a report can name, in report order.
+METRICS: Final = ("count", "spend", *SATURATED_METRICS)
+
+SHARE_METRICS: Final = ("spend", "count", "reach", "engagements", "conversions")
+LIMIT_METRICS: Final = METRICS
+OBJECTIVES: Final = ("conversions", "revenue", "profit", "reach", "engagements")
+
+DEFAULT_PERIODS: Final = ("Q1", "Q2", "Q3", "Q4")
+DEFAULT_TOLERANCE: Final = 0.05
+DEFAULT_TIME_LIMIT: Final = 60.0
+DEFAULT_GAP: Final = 1e-4
+DEFAULT_SOLVER: Final = "highs"
+SOLVERS: Final = ("highs", "cbc")
+
+# A rule binds when its value is this close to a bound, relative to the bound's scale.
+BINDING_TOLERANCE: Final = 1e-6

@@ -1,0 +1,153 @@
+"""The planner's rules as constraints over cells: budget, presets, shares and limits.
+
+Each `Constraint` is one bounded total that a planner would name (`budget:Q4`,
+`70-20-10:proven-micro`, `mega-per-quarter[Q2]`); the builder turns it into rows and the
+plan reports its value from the same definition.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import product
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from optimizer.model.cells import Cells
+from optimizer.scenario.presets import PRESETS
+from optimizer.scenario.schema import LimitRule, Scenario, Select, ShareRule
+
+Kind = Literal["budget", "share", "limit"]
+
+
+@dataclass(frozen=True, eq=False)
+class Constraint:
+    """`min <= total(metric over selected) <= max`, or for shares the same on
+    `total(selected) / total(base)`."""
+
+    name: str
+    rule: str
+    kind: Kind
+    metric: str
+    selected: np.ndarray
+    base: np.ndarray | None
+    min: float | None
+    max: float | None
+    group: dict[str, str] = field(default_factory=dict)
+
+    def value(self, outcomes: pd.DataFrame) -> float | None:
+        """The constrained total (or share) for per-cell outcomes; None for a share of nothing."""
+        figures = outcomes[self.metric].to_numpy()
+        total = float(figures[self.selected].sum())
+        if self.base is None:
+            return total
+        whole = float(figures[self.base].sum())
+        return total / whole if whole > 0 else None
+
+
+@dataclass(frozen=True)
+class SkippedRule:
+    """A preset rule left out because its selection or period is not in the scenario."""
+
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    constraints: list[Constraint]
+    skipped: list[SkippedRule]
+
+
+def collect_constraints(scenario: Scenario, cells: Cells) -> RuleSet:
+    """Budget first, then presets, then the scenario's own shares and limits, in file order."""
+    constraints = _budget(scenario, cells)
+    skipped: list[SkippedRule] = []
+    tolerance = scenario.rules.tolerance
+    for preset in dict.fromkeys(scenario.rules.presets):
+        for preset_rule in PRESETS[preset].rules:
+            rule = preset_rule.expand(tolerance)
+            reason = _missing(rule.select, scenario, cells)
+            if reason:
+                skipped.append(SkippedRule(rule.name, reason))
+            else:
+                constraints += _share(rule, cells)
+    for share in scenario.rules.shares:
+        constraints += _share(share, cells)
+    for limit in scenario.rules.limits:
+        constraints += _limit(limit, cells)
+    return RuleSet(constraints, skipped)
+
+
+def _missing(select: Select, scenario: Scenario, cells: Cells) -> str | None:
+    absent = [p for p in select.periods or () if p not in scenario.periods]
+    if absent:
+        return f"the scenario has no period {', '.join(absent)}"
+    if not cells.select(select).any():
+        return "no offer matches its selection"
+    return None
+
+
+def _budget(scenario: Scenario, cells: Cells) -> list[Constraint]:
+    everything = np.ones(len(cells), dtype=bool)
+    constraints = []
+    if scenario.budget.total is not None:
+        constraints.append(
+            Constraint("budget", "budget", "budget", "spend", everything, None, None,
+                       scenario.budget.total)
+        )
+    periods = cells.level("period")
+    for period in scenario.periods:
+        bounds = scenario.budget.periods.get(period)
+        if bounds is not None and (bounds.min is not None or bounds.max is not None):
+            name = f"budget:{period}"
+            constraints.append(
+                Constraint(name, name, "budget", "spend", periods == period, None, bounds.min,
+                           bounds.max, {"period": period})
+            )
+    return constraints
+
+
+def _share(rule: ShareRule, cells: Cells) -> list[Constraint]:
+    selected = cells.select(rule.select)
+    if rule.within == "total":
+        everything = np.ones(len(cells), dtype=bool)
+        return [
+            Constraint(rule.name, rule.name, "share", rule.of, selected, everything, rule.min,
+                       rule.max)
+        ]
+    periods = cells.level("period")
+    constraints = []
+    for period in dict.fromkeys(periods):
+        if rule.select.periods is not None and period not in rule.select.periods:
+            continue
+        in_period = periods == period
+        constraints.append(
+            Constraint(f"{rule.name}[{period}]", rule.name, "share", rule.of,
+                       selected & in_period, in_period, rule.min, rule.max, {"period": period})
+        )
+    return constraints
+
+
+def _limit(rule: LimitRule, cells: Cells) -> list[Constraint]:
+    selected = cells.select(rule.select)
+    levels = [cells.level(dimension) for dimension in rule.per]
+    values = [list(dict.fromkeys(level[selected])) for level in levels]
+    bounds = rule.bounds()
+    constraints = []
+    for key in product(*values) if rule.per else [()]:
+        mask = selected.copy()
+        for level, value in zip(levels, key, strict=True):
+            mask &= level == value
+        if not mask.any():
+            continue
+        group = dict(zip(rule.per, key, strict=True))
+        label = rule.name + (f"[{','.join(key)}]" if key else "")
+        for metric, bound in bounds.items():
+            name = f"{label}.{metric}" if len(bounds) > 1 else label
+            constraints.append(
+                Constraint(name, rule.name, "limit", metric, mask, None, bound.min, bound.max,
+                           group)
+            )
+    return constraints

@@ -1,0 +1,203 @@
+"""The result of a solve: allocation, totals, rule report and the proof of quality."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from optimizer.constants import BINDING_TOLERANCE, METRICS
+from optimizer.model.constraints import Constraint, SkippedRule
+from optimizer.model.linear import LinearModel
+from optimizer.scenario.schema import Scenario
+from optimizer.solvers.base import Solution, Status, relative_gap
+
+
+@dataclass(frozen=True)
+class RuleReport:
+    """One constraint of the plan: its value against its bounds."""
+
+    name: str
+    rule: str
+    kind: str
+    metric: str
+    value: float | None
+    min: float | None
+    max: float | None
+    binding: bool
+    slack: float | None
+    group: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "name": self.name,
+            "kind": self.kind,
+            "value": _clean(self.value),
+            "min": self.min,
+            "max": self.max,
+            "binding": self.binding,
+            "rule": self.rule,
+            "metric": self.metric,
+            "slack": _clean(self.slack),
+        }
+        if self.group:
+            out["group"] = self.group
+        return out
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How many influencers to engage per (period, platform, tier), and how good that is.
+
+    `allocation` holds the cells with a count above zero; every figure in it is recomputed from
+    the counts (saturated as in section 4 of the format), so it adds up to `totals`.
+    """
+
+    scenario: Scenario
+    status: Status
+    sense: str
+    metric: str
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    allocation: pd.DataFrame
+    totals: dict[str, float]
+    rules: list[RuleReport]
+    skipped: list[SkippedRule]
+    solver: str
+    seconds: float
+    build_seconds: float = 0.0
+    nodes: int | None = None
+    counts: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def has_plan(self) -> bool:
+        return self.status.has_plan
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON result of section 7 of the format."""
+        allocation = [
+            {
+                "period": period,
+                "platform": platform,
+                "tier": tier,
+                **{metric: _clean(row[metric], integer=metric == "count") for metric in METRICS},
+            }
+            for (period, platform, tier), row in self.allocation.iterrows()
+        ]
+        out: dict[str, Any] = {
+            "scenario": self.scenario.name,
+            "status": str(self.status),
+            "objective": {
+                "sense": self.sense,
+                "metric": self.metric,
+                "value": _clean(self.objective),
+                "bound": _clean(self.bound),
+                "gap": _clean(self.gap),
+            },
+            "totals": {
+                metric: _clean(value, integer=metric == "count")
+                for metric, value in self.totals.items()
+            },
+            "allocation": allocation,
+            "rules": [rule.to_dict() for rule in self.rules],
+            "solver": {"name": self.solver, "seconds": round(self.seconds, 4)},
+        }
+        if self.skipped:
+            out["skipped_rules"] = [
+                {"name": rule.name, "reason": rule.reason} for rule in self.skipped
+            ]
+        return out
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent)
+
+
+def _clean(value: Any, integer: bool = False) -> Any:
+    """Plain JSON numbers: ints for whole counts, floats rounded to what a plan can mean."""
+    if value is None:
+        return None
+    number = float(value)
+    if not np.isfinite(number):
+        return None
+    if integer and abs(number - round(number)) < 1e-6:
+        return round(number)
+    return round(number, 6) + 0.0
+
+
+def _report(constraint: Constraint, outcomes: pd.DataFrame) -> RuleReport:
+    value = constraint.value(outcomes)
+    slack = None
+    binding = False
+    if value is not None:
+        gaps = [
+            abs(value - bound) for bound in (constraint.min, constraint.max) if bound is not None
+        ]
+        slack = min(gaps) if gaps else None
+        scale = max(
+            1.0, *(abs(b) for b in (constraint.min, constraint.max) if b is not None)
+        )
+        binding = slack is not None and slack <= BINDING_TOLERANCE * scale
+    return RuleReport(
+        name=constraint.name,
+        rule=constraint.rule,
+        kind=constraint.kind,
+        metric=constraint.metric,
+        value=value,
+        min=constraint.min,
+        max=constraint.max,
+        binding=binding,
+        slack=slack,
+        group=constraint.group,
+    )
+
+
+def objective_value(metric: str, totals: dict[str, float]) -> float:
+    if metric == "profit":
+        return totals["revenue"] - totals["spend"]
+    return totals[metric]
+
+
+def extract_plan(
+    scenario: Scenario, model: LinearModel, solution: Solution, build_seconds: float = 0.0
+) -> Plan:
+    """Read the plan from a solution; figures are recomputed from the counts alone."""
+    cells = model.cells
+    if solution.values is not None:
+        counts = solution.values[model.count_columns]
+        counts = np.round(counts) if scenario.integer else np.where(counts < 1e-9, 0.0, counts)
+    else:
+        counts = np.zeros(len(cells))
+    outcomes = cells.outcomes(counts)
+    totals = {metric: float(outcomes[metric].sum()) for metric in METRICS}
+    allocation = outcomes[outcomes["count"] > 0].copy()
+    allocation["cpa"] = allocation["spend"] / allocation["conversions"].replace(0, np.nan)
+    allocation["cpe"] = allocation["spend"] / allocation["engagements"].replace(0, np.nan)
+    objective = bound = gap = None
+    rules: list[RuleReport] = []
+    if solution.status.has_plan:
+        objective = objective_value(scenario.objective.metric, totals)
+        bound = solution.bound
+        gap = relative_gap(objective, bound) if bound is not None else None
+        rules = [_report(constraint, outcomes) for constraint in model.constraints]
+    return Plan(
+        scenario=scenario,
+        status=solution.status,
+        sense=scenario.objective.sense,
+        metric=scenario.objective.metric,
+        objective=objective,
+        bound=bound,
+        gap=gap,
+        allocation=allocation,
+        totals=totals,
+        rules=rules,
+        skipped=model.skipped,
+        solver=solution.solver,
+        seconds=solution.seconds,
+        build_seconds=build_seconds,
+        nodes=solution.nodes,
+        counts=counts,
+    )

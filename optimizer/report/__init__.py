@@ -1,0 +1,1 @@
+"""Presenting plans: terminal tables, Markdown and CSV. Reports never import solvers."""

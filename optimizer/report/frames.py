@@ -1,0 +1,62 @@
+"""Plans as plain tables (pandas), shared by every output format."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from optimizer.constants import METRICS
+from optimizer.plan import Plan
+
+
+def allocation_frame(plan: Plan) -> pd.DataFrame:
+    """One row per bought cell: period, platform, tier, the metrics, CPA and CPE."""
+    return plan.allocation.reset_index()[["period", "platform", "tier", *METRICS, "cpa", "cpe"]]
+
+
+def rules_frame(plan: Plan) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "name": rule.name,
+                "kind": rule.kind,
+                "metric": rule.metric,
+                "value": rule.value,
+                "min": rule.min,
+                "max": rule.max,
+                "binding": rule.binding,
+            }
+            for rule in plan.rules
+        ],
+        columns=["name", "kind", "metric", "value", "min", "max", "binding"],
+    )
+
+
+def tier_shares(plan: Plan) -> pd.Series:
+    """Share of spend per tier, in the order tiers are first offered."""
+    spend = plan.allocation.groupby(level="tier", sort=False)["spend"].sum()
+    total = spend.sum()
+    return spend / total if total > 0 else spend
+
+
+def summary_row(source: str, plan: Plan) -> dict[str, Any]:
+    totals = plan.totals
+    conversions = totals["conversions"]
+    return {
+        "file": source,
+        "scenario": plan.scenario.name,
+        "status": str(plan.status),
+        "objective": plan.metric if plan.sense == "maximize" else f"min {plan.metric}",
+        "value": plan.objective,
+        "gap": plan.gap,
+        "count": totals["count"],
+        "spend": totals["spend"],
+        "conversions": conversions,
+        "cpa": totals["spend"] / conversions if conversions > 0 else None,
+        "seconds": plan.seconds,
+    }
+
+
+def summary_frame(results: list[tuple[str, Plan]]) -> pd.DataFrame:
+    return pd.DataFrame([summary_row(source, plan) for source, plan in results])

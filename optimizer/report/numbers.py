@@ -1,0 +1,36 @@
+"""How figures read in every report."""
+
+from __future__ import annotations
+
+SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
+
+
+def money(value: float | None, currency: str = "USD") -> str:
+    if value is None:
+        return "-"
+    symbol = SYMBOLS.get(currency)
+    amount = f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
+    return f"{symbol}{amount}" if symbol else f"{amount} {currency}"
+
+
+def quantity(value: float | None) -> str:
+    if value is None:
+        return "-"
+    if abs(value - round(value)) < 1e-9 or abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:,.1f}"
+
+
+def percent(value: float | None, digits: int = 1) -> str:
+    return "-" if value is None else f"{100 * value:.{digits}f}%"
+
+
+def bound(value: float | None, kind: str, currency: str = "USD", metric: str = "") -> str:
+    """A rule's value or bound in its own unit: a share, money, or a quantity."""
+    if value is None:
+        return "-"
+    if kind == "share":
+        return percent(value)
+    if metric in ("spend", "revenue"):
+        return money(value, currency)
+    return quantity(value)

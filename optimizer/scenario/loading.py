@@ -1,0 +1,218 @@
+"""Read scenario files (YAML, JSON, TOML), resolve `extends` and CSV rate cards, validate."""
+
+from __future__ import annotations
+
+import csv
+import json
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from optimizer.errors import Problem, ScenarioError
+from optimizer.scenario.checks import check_scenario
+from optimizer.scenario.schema import Scenario
+
+BUILTIN_DIR = Path(__file__).resolve().parent.parent / "data"
+SUFFIXES = {".yaml": "YAML", ".yml": "YAML", ".json": "JSON", ".toml": "TOML"}
+CSV_KEY_COLUMNS = ("platform", "tier")
+
+
+def builtin_names() -> list[str]:
+    """Names usable in `extends` without a path."""
+    return sorted(path.stem for path in BUILTIN_DIR.glob("*.yaml"))
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read, merge and validate one scenario file; raises ScenarioError listing every problem."""
+    path = Path(path)
+    data = _resolve(path, chain=())
+    return scenario_from_dict(data, source=path)
+
+
+def scenario_from_dict(data: Mapping[str, Any], source: str | Path = "<scenario>") -> Scenario:
+    """Validate an already-read scenario (extends and from_csv must be resolved)."""
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as error:
+        raise ScenarioError(source, [_problem(item) for item in error.errors()]) from None
+    problems = check_scenario(scenario)
+    if problems:
+        raise ScenarioError(source, problems)
+    return scenario
+
+
+def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """Override `base` key by key, recursing into mappings; a null value removes the key."""
+    merged = dict(base)
+    for key, value in override.items():
+        if value is None:
+            merged.pop(key, None)
+        elif isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _resolve(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
+    data = read_document(path)
+    platforms = data.get("platforms")
+    if isinstance(platforms, Mapping) and "from_csv" in platforms:
+        rest = {key: value for key, value in platforms.items() if key != "from_csv"}
+        data["platforms"] = merge(_read_rate_card(path, platforms["from_csv"]), rest)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise ScenarioError(path, [Problem("extends", "must be a file path or a built-in name")])
+    parent_path = _find_parent(path, parent)
+    if parent_path.resolve() in chain:
+        cycle = " -> ".join(str(p) for p in (*chain, parent_path.resolve()))
+        raise ScenarioError(path, [Problem("extends", f"extends itself in a cycle: {cycle}")])
+    base = _resolve(parent_path, (*chain, path.resolve()))
+    return merge(base, data)
+
+
+def _find_parent(path: Path, name: str) -> Path:
+    relative = path.parent / name
+    if relative.is_file():
+        return relative
+    builtin = BUILTIN_DIR / f"{name}.yaml"
+    if "/" not in name and builtin.is_file():
+        return builtin
+    raise ScenarioError(
+        path,
+        [
+            Problem(
+                "extends",
+                f"no file {str(relative)!r} and no built-in named {name!r};"
+                f" built-ins: {', '.join(builtin_names())}",
+            )
+        ],
+    )
+
+
+def read_document(path: Path) -> dict[str, Any]:
+    """Parse one file by its ending into a mapping; syntax errors name the line."""
+    kind = SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        raise ScenarioError(
+            path, [Problem("", "unknown file type: use .yaml, .yml, .json or .toml")]
+        )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(path, [Problem("", "file not found")]) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ScenarioError(path, [Problem("", f"cannot read the file: {error}")]) from None
+    try:
+        if kind == "YAML":
+            data = yaml.safe_load(text)
+        elif kind == "JSON":
+            data = json.loads(text)
+        else:
+            data = tomllib.loads(text)
+    except yaml.YAMLError as error:
+        raise ScenarioError(path, [Problem("", _yaml_message(error))]) from None
+    except json.JSONDecodeError as error:
+        message = f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
+        raise ScenarioError(path, [Problem("", message)]) from None
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError(path, [Problem("", f"invalid TOML: {error}")]) from None
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            path, [Problem("", f"the file must hold a mapping of fields, not {_kind_of(data)}")]
+        )
+    return data
+
+
+def _yaml_message(error: yaml.YAMLError) -> str:
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None) or str(error)
+    if mark is None:
+        return f"invalid YAML: {problem}"
+    return f"invalid YAML at line {mark.line + 1}, column {mark.column + 1}: {problem}"
+
+
+def _kind_of(value: object) -> str:
+    return "an empty file" if value is None else f"a {type(value).__name__}"
+
+
+def _read_rate_card(scenario_path: Path, name: object) -> dict[str, Any]:
+    """Offers from a CSV file with one row per (platform, tier); empty cells are not given."""
+    if not isinstance(name, str):
+        raise ScenarioError(scenario_path, [Problem("platforms.from_csv", "must be a file path")])
+    path = scenario_path.parent / name
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+    except FileNotFoundError:
+        raise ScenarioError(
+            scenario_path, [Problem("platforms.from_csv", f"rate card {str(path)!r} not found")]
+        ) from None
+    problems: list[Problem] = []
+    platforms: dict[str, Any] = {}
+    for line, row in enumerate(rows, start=2):
+        where = f"platforms.from_csv ({name} line {line})"
+        if None in row:
+            problems.append(Problem(where, "more cells than header columns"))
+            continue
+        platform, tier = (str(row.get(column) or "").strip() for column in CSV_KEY_COLUMNS)
+        if not platform or not tier:
+            problems.append(Problem(where, "every row needs a platform and a tier"))
+            continue
+        values = {
+            column.strip(): _csv_value(text)
+            for column, text in row.items()
+            if column not in CSV_KEY_COLUMNS and text is not None and text.strip()
+        }
+        entry = platforms.setdefault(platform, {"tiers": {}})
+        if "emerging" in values:
+            emerging = values.pop("emerging")
+            if entry.setdefault("emerging", emerging) != emerging:
+                problems.append(
+                    Problem(where, f"emerging differs between rows of platform {platform!r}")
+                )
+        if tier in entry["tiers"]:
+            problems.append(Problem(where, f"a second row for {platform}/{tier}"))
+        entry["tiers"][tier] = values
+    if problems:
+        raise ScenarioError(scenario_path, problems)
+    return platforms
+
+
+def _csv_value(text: str) -> Any:
+    """A cell as YAML would read it: numbers, true/false and `[low, high]` ranges."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+
+
+def _path(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _problem(error: Any) -> Problem:
+    loc = tuple(error["loc"])
+    kind = error["type"]
+    message = error["msg"]
+    if kind == "extra_forbidden":
+        message = f"unknown field {loc[-1]!r}; check its spelling (`optimizer schema` lists fields)"
+    elif kind == "missing":
+        message = "required field is missing"
+    elif kind == "value_error":
+        message = message.removeprefix("Value error, ")
+    else:
+        message = f"{message[0].lower()}{message[1:]}, got {error.get('input')!r}"
+    return Problem(_path(loc), message)

@@ -1,0 +1,482 @@
+"""The scenario file as pydantic models: frozen, no unknown fields, a docstring on every field.
+
+Checks that need more than one field at a time (references between rules, periods and
+platforms) live in `optimizer.scenario.checks`, so that all of them are reported together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+
+from optimizer.constants import (
+    DEFAULT_GAP,
+    DEFAULT_PERIODS,
+    DEFAULT_SOLVER,
+    DEFAULT_TIME_LIMIT,
+    DEFAULT_TOLERANCE,
+    LIMIT_METRICS,
+    OBJECTIVES,
+    SHARE_METRICS,
+)
+
+Estimate = float | tuple[float, float]
+"""A number, or a range `(low, high)` whose midpoint the model uses."""
+
+
+def midpoint(value: Estimate) -> float:
+    """The figure the model uses for a number or a `[low, high]` range."""
+    if isinstance(value, tuple):
+        return (value[0] + value[1]) / 2
+    return value
+
+
+def _estimate(*, gt: float | None = None, ge: float | None = None, le: float | None = None) -> Any:
+    """A number or a `[low, high]` range whose ends obey the given bounds."""
+    limits = []
+    if gt is not None:
+        limits.append(f"greater than {gt:g}")
+    if ge is not None:
+        limits.append(f"at least {ge:g}")
+    if le is not None:
+        limits.append(f"at most {le:g}")
+    wanted = " and ".join(limits)
+
+    def check(number: float) -> None:
+        if (
+            (gt is not None and not number > gt)
+            or (ge is not None and not number >= ge)
+            or (le is not None and not number <= le)
+        ):
+            raise ValueError(f"must be {wanted}, got {number:g}")
+
+    def is_number(value: object) -> bool:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+
+    def validate(value: object) -> Estimate:
+        if is_number(value):
+            check(float(value))  # type: ignore[arg-type]
+            return float(value)  # type: ignore[arg-type]
+        if isinstance(value, list | tuple) and len(value) == 2 and all(map(is_number, value)):
+            low, high = float(value[0]), float(value[1])
+            check(low)
+            check(high)
+            if low > high:
+                raise ValueError(f"a range [low, high] needs low <= high, got [{low:g}, {high:g}]")
+            return (low, high)
+        raise ValueError(f"must be a number or a range [low, high], got {value!r}")
+
+    bounds: dict[str, float] = {}
+    if gt is not None:
+        bounds["exclusiveMinimum"] = gt
+    if ge is not None:
+        bounds["minimum"] = ge
+    if le is not None:
+        bounds["maximum"] = le
+    number_schema = {"type": "number", **bounds}
+    schema = {
+        "anyOf": [
+            number_schema,
+            {"type": "array", "items": number_schema, "minItems": 2, "maxItems": 2},
+        ]
+    }
+    return Annotated[Estimate, PlainValidator(validate), WithJsonSchema(schema)]
+
+
+PositiveEstimate = _estimate(gt=0)
+RateEstimate = _estimate(ge=0, le=1)
+NonNegativeEstimate = _estimate(ge=0)
+
+PositiveFloat = Annotated[float, Field(gt=0)]
+Fraction = Annotated[float, Field(ge=0, le=1)]
+Name = Annotated[str, Field(min_length=1)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+class Bounds(Strict):
+    """A lower and/or upper bound on a total."""
+
+    min: float | None = None
+    """Lowest allowed value; no lower bound when left out."""
+    max: float | None = None
+    """Highest allowed value; no upper bound when left out."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Bounds:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min ({self.min:g}) must not exceed max ({self.max:g})")
+        return self
+
+
+class TierDef(Strict):
+    """An audience-size class of influencers."""
+
+    min_followers: Annotated[float, Field(ge=0)] = 0
+    """Fewest followers of an influencer in this tier."""
+    max_followers: PositiveFloat | None = None
+    """Most followers of an influencer in this tier; unbounded when left out."""
+    emerging: bool = False
+    """Whether this tier counts as emerging (the 10% of 70-20-10)."""
+
+
+class Seasonality(Strict):
+    """Multipliers applied to one period's offers (1 where left out)."""
+
+    cost: PositiveFloat = 1.0
+    """Multiplier on the cost of a partnership in this period."""
+    conversions: Annotated[float, Field(ge=0)] = 1.0
+    """Multiplier on conversions (and so revenue) in this period."""
+    reach: Annotated[float, Field(ge=0)] = 1.0
+    """Multiplier on reach in this period."""
+    engagements: Annotated[float, Field(ge=0)] = 1.0
+    """Multiplier on engagements in this period."""
+
+
+class Segment(Strict):
+    """One step of diminishing returns: influencers up to `up_to` in a cell yield `factor`."""
+
+    up_to: Annotated[int, Field(gt=0)] | None = None
+    """Last influencer (1-based, per cell and period) in this segment; the last segment has none."""
+    factor: Annotated[float, Field(gt=0, le=1)]
+    """Share of the full outcome (reach, engagements, conversions, revenue) each one yields."""
+
+
+def _check_saturation(segments: list[Segment] | None) -> list[Segment] | None:
+    if segments is None:
+        return None
+    if not segments:
+        raise ValueError("give at least one segment, or leave saturation out")
+    for i, segment in enumerate(segments):
+        last = i == len(segments) - 1
+        if segment.up_to is None and not last:
+            raise ValueError(f"only the last segment may leave out up_to (segment {i + 1} does)")
+        if segment.up_to is not None and last:
+            raise ValueError("the last segment must leave out up_to: it is unbounded")
+        if i and segment.factor > segments[i - 1].factor:
+            raise ValueError(
+                f"factors must not increase: segment {i + 1} has {segment.factor:g}"
+                f" after {segments[i - 1].factor:g}"
+            )
+        previous = segments[i - 1].up_to if i else 0
+        if i and segment.up_to is not None and previous is not None and segment.up_to <= previous:
+            raise ValueError(
+                f"up_to must strictly increase: segment {i + 1} has {segment.up_to}"
+                f" after {previous}"
+            )
+    return segments
+
+
+Saturation = Annotated[
+    list[Segment] | None,
+    PlainValidator(
+        lambda value: _check_saturation(
+            None if value is None else [Segment.model_validate(item) for item in value]
+        )
+        if isinstance(value, list) or value is None
+        else _not_a_list(value)
+    ),
+    WithJsonSchema({"type": "array", "items": Segment.model_json_schema()}),
+]
+
+
+def _not_a_list(value: object) -> None:
+    raise ValueError(f"must be a list of segments, got {value!r}")
+
+
+class Offer(Strict):
+    """What one influencer of a tier on a platform costs and yields for one partnership in a period."""
+
+    followers: PositiveEstimate
+    """Average followers of an influencer in this cell."""
+    cost_per_post: PositiveEstimate | None = None
+    """Price of one sponsored partnership; give this or cost_per_1k_followers."""
+    cost_per_1k_followers: PositiveEstimate | None = None
+    """Price per 1,000 followers; give this or cost_per_post."""
+    engagement_rate: RateEstimate | None = None
+    """Engagements per follower per post, in [0, 1]; give this or cost_per_engagement."""
+    cost_per_engagement: PositiveEstimate | None = None
+    """Price of one engagement; give this or engagement_rate."""
+    conversion_rate: RateEstimate
+    """Conversions per engagement, in [0, 1]."""
+    reach_rate: NonNegativeEstimate = 1.0
+    """People reached per follower (may exceed 1 where content travels beyond followers)."""
+    available: Annotated[int, Field(ge=0)] | None = None
+    """Most influencers of this cell per period (the pool); unlimited when left out."""
+    min: Annotated[int, Field(ge=0)] = 0
+    """Fewest influencers of this cell per period."""
+    saturation: Saturation = None
+    """Diminishing returns for this offer; overrides the scenario's list."""
+
+    @model_validator(mode="after")
+    def _one_of_each(self) -> Offer:
+        problems = []
+        if (self.cost_per_post is None) == (self.cost_per_1k_followers is None):
+            problems.append("give exactly one of cost_per_post and cost_per_1k_followers")
+        if (self.engagement_rate is None) == (self.cost_per_engagement is None):
+            problems.append("give exactly one of engagement_rate and cost_per_engagement")
+        if self.available is not None and self.min > self.available:
+            problems.append(f"min ({self.min}) must not exceed available ({self.available})")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+class Platform(Strict):
+    """A platform and its offers per tier."""
+
+    emerging: bool = False
+    """Whether this platform is being tested (the 10% of 70-20-10)."""
+    tiers: dict[str, Offer] = Field(default_factory=dict)
+    """The offer of each tier on this platform."""
+
+
+class Budget(Strict):
+    """How much may be spent, in total and per period."""
+
+    total: PositiveFloat | None = None
+    """Most to spend over all periods; required unless the objective minimises spend."""
+    periods: dict[str, Bounds] = Field(default_factory=dict)
+    """Bounds on each period's spend, by period name."""
+
+
+def _objective(value: object) -> object:
+    if isinstance(value, str):
+        if value not in OBJECTIVES:
+            raise ValueError(
+                f"unknown objective {value!r}; choose one of {', '.join(OBJECTIVES)}"
+                " or {minimize: spend}"
+            )
+        return {"sense": "maximize", "metric": value}
+    if isinstance(value, dict) and set(value) == {"minimize"}:
+        if value["minimize"] != "spend":
+            raise ValueError("only spend can be minimised: write {minimize: spend}")
+        return {"sense": "minimize", "metric": "spend"}
+    if isinstance(value, Objective):
+        return value
+    if isinstance(value, dict) and set(value) == {"sense", "metric"}:
+        return value
+    raise ValueError(
+        f"must be one of {', '.join(OBJECTIVES)} or {{minimize: spend}}, got {value!r}"
+    )
+
+
+class Objective(Strict):
+    """What the plan optimises."""
+
+    sense: Literal["maximize", "minimize"]
+    """Maximise an outcome or minimise spend."""
+    metric: Literal["conversions", "revenue", "profit", "reach", "engagements", "spend"]
+    """The total being optimised; profit is revenue minus spend."""
+
+    @property
+    def label(self) -> str:
+        return f"{self.sense} {self.metric}"
+
+
+ObjectiveField = Annotated[
+    Objective,
+    BeforeValidator(_objective),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"enum": list(OBJECTIVES)},
+                {
+                    "type": "object",
+                    "properties": {"minimize": {"const": "spend"}},
+                    "required": ["minimize"],
+                    "additionalProperties": False,
+                },
+            ]
+        }
+    ),
+]
+
+
+class Select(Strict):
+    """Which cells a rule covers: a cell is kept when it matches every key given."""
+
+    platforms: list[str] | None = None
+    """Platform names; any of them matches."""
+    tiers: list[str] | None = None
+    """Tier names; any of them matches."""
+    periods: list[str] | None = None
+    """Period names; any of them matches."""
+    emerging: bool | None = None
+    """true: an emerging platform or tier; false: neither is emerging."""
+
+
+class ShareRule(Strict):
+    """Bounds on the share of a metric that the selected cells take."""
+
+    name: Name
+    """Unique name of the rule, used in reports and conflicts."""
+    select: Select = Field(default_factory=Select)
+    """The cells whose share is bounded."""
+    of: Literal["spend", "count", "reach", "engagements", "conversions"] = "spend"
+    """The metric whose share is taken."""
+    within: Literal["total", "period"] = "total"
+    """total: one share of everything; period: one share per period."""
+    min: Fraction | None = None
+    """Lowest allowed share, in [0, 1]."""
+    max: Fraction | None = None
+    """Highest allowed share, in [0, 1]."""
+
+    @model_validator(mode="after")
+    def _bounded(self) -> ShareRule:
+        if self.min is None and self.max is None:
+            raise ValueError("give min, max or both")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min ({self.min:g}) must not exceed max ({self.max:g})")
+        return self
+
+
+class LimitRule(Strict):
+    """Bounds on totals of the selected cells, optionally per period, platform or tier."""
+
+    name: Name
+    """Unique name of the rule, used in reports and conflicts."""
+    select: Select = Field(default_factory=Select)
+    """The cells whose totals are bounded."""
+    per: list[Literal["period", "platform", "tier"]] = Field(default_factory=list)
+    """Split the selection into one group per value of these dimensions."""
+    count: Bounds | None = None
+    """Bounds on the number of influencers."""
+    spend: Bounds | None = None
+    """Bounds on spend."""
+    reach: Bounds | None = None
+    """Bounds on (saturated) reach."""
+    engagements: Bounds | None = None
+    """Bounds on (saturated) engagements."""
+    conversions: Bounds | None = None
+    """Bounds on (saturated) conversions."""
+    revenue: Bounds | None = None
+    """Bounds on (saturated) revenue; needs average_order_value."""
+
+    @model_validator(mode="after")
+    def _bounded(self) -> LimitRule:
+        if not self.bounds():
+            raise ValueError(f"bound at least one of {', '.join(LIMIT_METRICS)}")
+        if len(set(self.per)) != len(self.per):
+            raise ValueError("per lists a dimension twice")
+        return self
+
+    def bounds(self) -> dict[str, Bounds]:
+        """The bounded metrics, in the order of `LIMIT_METRICS`."""
+        return {
+            metric: bound
+            for metric in LIMIT_METRICS
+            if (bound := getattr(self, metric)) is not None
+            and (bound.min is not None or bound.max is not None)
+        }
+
+
+class Rules(Strict):
+    """Share rules and limits the plan must respect."""
+
+    presets: list[str] = Field(default_factory=list)
+    """Named rule sets (run `optimizer presets`): 70-20-10, ecommerce, b2b-saas, ..."""
+    tolerance: Annotated[float, Field(ge=0, le=0.5)] = DEFAULT_TOLERANCE
+    """Width around preset targets written as target +- T."""
+    shares: list[ShareRule] = Field(default_factory=list)
+    """Bounds on the share of a metric taken by selected cells."""
+    limits: list[LimitRule] = Field(default_factory=list)
+    """Bounds on totals of selected cells."""
+
+
+class SolverSettings(Strict):
+    """How to solve; the command line overrides these."""
+
+    name: str = DEFAULT_SOLVER
+    """highs (default), cbc, or the name of any other solver PuLP can run."""
+    time_limit: PositiveFloat = DEFAULT_TIME_LIMIT
+    """Seconds after which the search stops with the best plan found."""
+    gap: Annotated[float, Field(ge=0)] = DEFAULT_GAP
+    """Relative MIP gap at which the search stops."""
+
+
+def _default_tiers() -> dict[str, TierDef]:
+    return {
+        "nano": TierDef(min_followers=0, max_followers=1_000, emerging=True),
+        "micro": TierDef(min_followers=1_000, max_followers=100_000),
+        "macro": TierDef(min_followers=100_000, max_followers=1_000_000),
+        "mega": TierDef(min_followers=1_000_000),
+    }
+
+
+def _with_default_tiers(value: object) -> object:
+    if isinstance(value, dict):
+        return {**_default_tiers(), **value}
+    return value
+
+
+def _unique(kind: str) -> Callable[[list[str]], list[str]]:
+    def check(values: list[str]) -> list[str]:
+        seen = {value for value in values if values.count(value) > 1}
+        if seen:
+            raise ValueError(f"{kind} must be unique; repeated: {', '.join(sorted(seen))}")
+        return values
+
+    return check
+
+
+class Scenario(Strict):
+    """A planning problem: what can be bought, what it yields and which rules hold."""
+
+    name: Name
+    """Name shown in reports."""
+    currency: str = "USD"
+    """Currency of every amount in the file."""
+    periods: Annotated[list[Name], Field(min_length=1)] = Field(
+        default_factory=lambda: list(DEFAULT_PERIODS)
+    )
+    """Planning buckets, in order; unique."""
+    extends: str | None = None
+    """Another scenario file (relative path) or built-in name this one overrides key by key."""
+    budget: Budget = Field(default_factory=Budget)
+    """Total and per-period spend bounds."""
+    objective: ObjectiveField = Field(
+        default_factory=lambda: Objective(sense="maximize", metric="conversions")
+    )
+    """conversions | revenue | profit | reach | engagements (maximised) or {minimize: spend}."""
+    average_order_value: PositiveFloat | None = None
+    """Revenue per conversion; required for revenue and profit."""
+    integer: bool = True
+    """Whole influencers (true) or fractional counts (false, a linear program)."""
+    tiers: Annotated[dict[str, TierDef], BeforeValidator(_with_default_tiers)] = Field(
+        default_factory=_default_tiers
+    )
+    """Tier definitions, added to the built-in nano, micro, macro and mega."""
+    seasonality: dict[str, Seasonality] = Field(default_factory=dict)
+    """Multipliers per period."""
+    saturation: Saturation = None
+    """Diminishing returns for every offer without its own list."""
+    platforms: dict[str, Platform]
+    """The rate card: each platform's offers per tier."""
+    rules: Rules = Field(default_factory=Rules)
+    """Presets, share rules and limits."""
+    solver: SolverSettings = Field(default_factory=SolverSettings)
+    """Solver, time limit and gap."""
+
+    _unique_periods = field_validator("periods")(_unique("periods"))
+
+    def offers(self) -> list[tuple[str, str, Offer]]:
+        """(platform, tier, offer) for every offer, in file order."""
+        return [
+            (platform, tier, offer)
+            for platform, spec in self.platforms.items()
+            for tier, offer in spec.tiers.items()
+        ]

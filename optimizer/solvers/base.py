@@ -1,0 +1,47 @@
+"""What every backend returns: a status, the column values and the proof of quality."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+
+
+class Status(StrEnum):
+    OPTIMAL = "optimal"
+    FEASIBLE = "feasible"
+    """Stopped by the time limit with a plan in hand; the gap says how good it is."""
+    INFEASIBLE = "infeasible"
+    UNBOUNDED = "unbounded"
+    TIME_LIMIT = "time_limit"
+    """Stopped by the time limit before any plan was found."""
+
+    @property
+    def has_plan(self) -> bool:
+        return self in (Status.OPTIMAL, Status.FEASIBLE)
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    time_limit: float
+    gap: float
+
+
+@dataclass(frozen=True)
+class Solution:
+    status: Status
+    values: np.ndarray | None
+    objective: float | None
+    bound: float | None
+    seconds: float
+    solver: str
+    nodes: int | None = None
+
+
+def relative_gap(value: float, bound: float) -> float:
+    """|bound - value| / |value|, as HiGHS and CBC define the MIP gap (0 when both are 0)."""
+    difference = abs(bound - value)
+    if difference <= 1e-12:
+        return 0.0
+    return difference / max(abs(value), 1e-10)

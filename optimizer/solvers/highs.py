@@ -1,0 +1,89 @@
+"""The default backend: the model's arrays handed to HiGHS in memory through highspy."""
+
+from __future__ import annotations
+
+import time
+
+import highspy
+import numpy as np
+
+from optimizer.model.linear import LinearModel
+from optimizer.solvers.base import Solution, SolveOptions, Status
+
+_STATUS = {
+    highspy.HighsModelStatus.kOptimal: Status.OPTIMAL,
+    highspy.HighsModelStatus.kInfeasible: Status.INFEASIBLE,
+    highspy.HighsModelStatus.kUnbounded: Status.UNBOUNDED,
+}
+
+
+def to_highs(model: LinearModel, *, names: bool = False) -> highspy.Highs:
+    """A silent Highs instance holding the model (names only when asked: they cost time)."""
+    lp = highspy.HighsLp()
+    lp.num_col_ = model.num_cols
+    lp.num_row_ = model.num_rows
+    lp.col_cost_ = model.objective
+    lp.col_lower_ = model.col_lower
+    lp.col_upper_ = model.col_upper
+    lp.row_lower_ = model.row_lower
+    lp.row_upper_ = model.row_upper
+    lp.sense_ = (
+        highspy.ObjSense.kMaximize if model.sense == "maximize" else highspy.ObjSense.kMinimize
+    )
+    csc = model.matrix.tocsc()
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.num_col_ = model.num_cols
+    lp.a_matrix_.num_row_ = model.num_rows
+    lp.a_matrix_.start_ = csc.indptr
+    lp.a_matrix_.index_ = csc.indices
+    lp.a_matrix_.value_ = csc.data
+    if model.is_mip:
+        lp.integrality_ = [
+            highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous
+            for flag in model.integrality
+        ]
+    if names:
+        lp.col_names_ = model.col_names
+        lp.row_names_ = model.row_names
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.passModel(lp)
+    return highs
+
+
+def solve_highs(model: LinearModel, options: SolveOptions) -> Solution:
+    highs = to_highs(model)
+    highs.setOptionValue("time_limit", float(options.time_limit))
+    highs.setOptionValue("mip_rel_gap", float(options.gap))
+    started = time.perf_counter()
+    highs.run()
+    seconds = time.perf_counter() - started
+    return read_solution(highs, model, seconds)
+
+
+def read_solution(highs: highspy.Highs, model: LinearModel, seconds: float) -> Solution:
+    model_status = highs.getModelStatus()
+    info = highs.getInfo()
+    has_values = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    status = _STATUS.get(model_status)
+    if model_status == highspy.HighsModelStatus.kUnboundedOrInfeasible:
+        status = _infeasible_or_unbounded(model)
+    if status is None:
+        status = Status.FEASIBLE if has_values else Status.TIME_LIMIT
+    if not status.has_plan:
+        return Solution(status, None, None, None, seconds, "highs")
+    values = np.asarray(highs.getSolution().col_value, dtype=float)
+    objective = float(info.objective_function_value)
+    bound = float(info.mip_dual_bound) if model.is_mip else objective
+    nodes = int(info.mip_node_count) if model.is_mip else None
+    return Solution(status, values, objective, bound, seconds, "highs", nodes)
+
+
+def _infeasible_or_unbounded(model: LinearModel) -> Status:
+    """HiGHS may not tell the two apart; a solve without objective does."""
+    highs = to_highs(model)
+    highs.changeColsCost(model.num_cols, np.arange(model.num_cols), np.zeros(model.num_cols))
+    highs.run()
+    if highs.getModelStatus() == highspy.HighsModelStatus.kInfeasible:
+        return Status.INFEASIBLE
+    return Status.UNBOUNDED

@@ -1,0 +1,139 @@
+"""PuLP backend: the same arrays as a PuLP problem, for CBC and any other solver PuLP runs."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pulp
+
+from optimizer.errors import SolverError
+from optimizer.model.linear import LinearModel
+from optimizer.solvers.base import Solution, SolveOptions, Status
+
+
+def to_pulp(model: LinearModel) -> tuple[pulp.LpProblem, list[Any]]:
+    """The model as a PuLP problem and its variables, in column order."""
+    sense = pulp.LpMaximize if model.sense == "maximize" else pulp.LpMinimize
+    problem = pulp.LpProblem("optimizer", sense)
+    variables = [
+        problem.add_variable(
+            f"x{j}",
+            None if np.isneginf(low) else float(low),
+            None if np.isposinf(high) else float(high),
+            cat="Integer" if integer else "Continuous",
+        )
+        for j, (low, high, integer) in enumerate(
+            zip(model.col_lower, model.col_upper, model.integrality, strict=True)
+        )
+    ]
+    problem += pulp.LpAffineExpression(
+        [(variables[j], float(c)) for j, c in enumerate(model.objective) if c != 0]
+    )
+    matrix = model.matrix
+    for i in range(model.num_rows):
+        row = slice(matrix.indptr[i], matrix.indptr[i + 1])
+        expression = pulp.LpAffineExpression(
+            [(variables[j], float(a)) for j, a in zip(matrix.indices[row], matrix.data[row],
+                                                      strict=True)]
+        )
+        low, high = float(model.row_lower[i]), float(model.row_upper[i])
+        if low == high:
+            problem.addConstraint(expression == low, f"r{i}")
+            continue
+        if np.isfinite(low):
+            problem.addConstraint(expression >= low, f"r{i}_lo")
+        if np.isfinite(high):
+            problem.addConstraint(expression <= high, f"r{i}_hi")
+    return problem, variables
+
+
+def _solver(name: str, options: SolveOptions, log: Path) -> Any:
+    if name == "cbc":
+        return pulp.COIN_CMD(
+            path=_cbc_path(), msg=False, timeLimit=options.time_limit, gapRel=options.gap,
+            logPath=str(log),
+        )
+    try:
+        solver = pulp.getSolver(name, msg=False, timeLimit=options.time_limit, gapRel=options.gap)
+    except pulp.PulpSolverError as error:
+        raise SolverError(
+            f"unknown solver {name!r}: use highs, cbc or one of {', '.join(pulp.listSolvers())}"
+        ) from error
+    if not solver.available():
+        raise SolverError(f"solver {name!r} is not installed on this machine")
+    return solver
+
+
+def _cbc_path() -> str:
+    try:
+        import cbcbox
+    except ImportError as error:
+        raise SolverError("CBC is not installed: pip install 'pulp[cbc]'") from error
+    return str(cbcbox.cbc_bin_path())
+
+
+_BOUND = re.compile(r"(?:Bound:|Best possible:|Lower bound:)\s*(-?[\d.]+(?:e[-+]?\d+)?)", re.I)
+
+
+def _bound_from_log(log: Path) -> float | None:
+    try:
+        found = _BOUND.findall(log.read_text(errors="replace"))
+    except OSError:
+        return None
+    return float(found[-1]) if found else None
+
+
+def solve_pulp(model: LinearModel, options: SolveOptions, name: str = "cbc") -> Solution:
+    problem, variables = to_pulp(model)
+    with tempfile.TemporaryDirectory() as folder:
+        log = Path(folder) / "solver.log"
+        solver = _solver(name, options, log)
+        started = time.perf_counter()
+        try:
+            problem.solve(solver)
+        except pulp.PulpSolverError as error:
+            raise SolverError(f"{name} failed: {error}") from error
+        seconds = time.perf_counter() - started
+        logged_bound = _bound_from_log(log)
+    status = _status(problem)
+    if not status.has_plan:
+        return Solution(status, None, None, None, seconds, name)
+    values = np.array([v.value() or 0.0 for v in variables], dtype=float)
+    objective = float(model.objective @ values)
+    bound = _plausible_bound(logged_bound, objective, model) if model.is_mip else objective
+    if bound is None and status is Status.OPTIMAL:
+        bound = objective
+    return Solution(status, values, objective, bound, seconds, name)
+
+
+def _plausible_bound(bound: float | None, objective: float, model: LinearModel) -> float | None:
+    """The logged bound in the model's sense; CBC minimises internally and may print the bound
+    of the negated problem. None when neither reading lies on the right side of the plan."""
+    if bound is None:
+        return None
+    slack = 1e-6 * max(1.0, abs(objective))
+    for candidate in (bound, -bound):
+        if (model.sense == "maximize" and candidate >= objective - slack) or (
+            model.sense == "minimize" and candidate <= objective + slack
+        ):
+            return candidate
+    return None
+
+
+def _status(problem: pulp.LpProblem) -> Status:
+    if problem.status == pulp.LpStatusOptimal:
+        if problem.sol_status == pulp.LpSolutionIntegerFeasible:
+            return Status.FEASIBLE
+        return Status.OPTIMAL
+    if problem.status == pulp.LpStatusInfeasible:
+        return Status.INFEASIBLE
+    if problem.status == pulp.LpStatusUnbounded:
+        return Status.UNBOUNDED
+    if problem.sol_status in (pulp.LpSolutionIntegerFeasible, pulp.LpSolutionOptimal):
+        return Status.FEASIBLE
+    return Status.TIME_LIMIT

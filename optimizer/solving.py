@@ -1,0 +1,40 @@
+"""The library's front door: scenario in, Plan out."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from optimizer.model.linear import LinearModel, build_model
+from optimizer.plan import Plan, extract_plan
+from optimizer.scenario.loading import load_scenario
+from optimizer.scenario.schema import Scenario
+from optimizer.solvers import SolveOptions, run_solver
+
+
+def solve(
+    scenario: Scenario | str | Path,
+    *,
+    solver: str | None = None,
+    time_limit: float | None = None,
+    gap: float | None = None,
+    model: LinearModel | None = None,
+) -> Plan:
+    """Solve a scenario (or a scenario file) and return its plan.
+
+    `solver`, `time_limit` and `gap` override the scenario's `solver` settings. Pass a
+    `model` already built from this scenario to skip building it again.
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    settings = scenario.solver
+    started = time.perf_counter()
+    if model is None:
+        model = build_model(scenario)
+    build_seconds = time.perf_counter() - started
+    options = SolveOptions(
+        time_limit=settings.time_limit if time_limit is None else time_limit,
+        gap=settings.gap if gap is None else gap,
+    )
+    solution = run_solver(model, solver or settings.name, options)
+    return extract_plan(scenario, model, solution, build_seconds)
