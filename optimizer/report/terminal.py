@@ -87,7 +87,8 @@ def totals_table(plan: Plan) -> Table:
         ("Reach", quantity(totals["reach"])),
         ("Engagements", quantity(engagements)),
         ("Conversions", quantity(conversions)),
-        ("Revenue", money(totals["revenue"], currency)),
+        ("Revenue", money(totals["revenue"], currency)
+         if plan.scenario.average_order_value else "-"),
         ("Cost per conversion", money(totals["spend"] / conversions, currency)
          if conversions > 0 else "-"),
         ("Cost per engagement", money(totals["spend"] / engagements, currency)
@@ -99,7 +100,7 @@ def totals_table(plan: Plan) -> Table:
 
 
 def shares_table(plan: Plan) -> Table:
-    table = Table(title="Spend share by tier", title_justify="left")
+    table = Table(title="Spend share by tier", title_justify="left", min_width=30)
     table.add_column("Tier")
     table.add_column("Share", justify="right")
     for tier, share in tier_shares(plan).items():
@@ -137,24 +138,33 @@ def plan_view(plan: Plan) -> RenderableType:
     return Group(*parts)
 
 
+SHORT_METRIC = {"conversions": "conv.", "engagements": "eng.", "reach": "reach"}
+
+
+def objective_text(plan: Plan) -> str:
+    """The objective value with its unit: "4,666 conv.", "$1,200,000 revenue"."""
+    if plan.objective is None:
+        return "-"
+    if plan.metric in SHORT_METRIC:
+        return f"{quantity(plan.objective)} {SHORT_METRIC[plan.metric]}"
+    label = "min spend" if plan.sense == "minimize" else plan.metric
+    return f"{money(plan.objective, plan.scenario.currency)} {label}"
+
+
 def summary_view(results: list[tuple[str, Plan]]) -> Table:
     table = Table(title="Scenarios", title_justify="left")
-    for column, justify in (
-        ("Scenario", "left"), ("Status", "left"), ("Objective", "right"), ("Spend", "right"),
-        ("Conv.", "right"), ("CPA", "right"), ("Gap", "right"),
-    ):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
-    for source, plan in results:
-        row = summary_row(source, plan)
+    table.add_column("Scenario", ratio=2)
+    table.add_column("Status")
+    table.add_column("Objective", justify="right")
+    table.add_column("Spend", justify="right")
+    table.add_column("CPA", justify="right")
+    table.add_column("Gap", justify="right")
+    for _, plan in results:
+        row = summary_row("", plan)
         currency = plan.scenario.currency
-        value = (
-            money(row["value"], currency)
-            if plan.metric in ("revenue", "profit", "spend")
-            else quantity(row["value"])
-        )
         table.add_row(
-            row["scenario"], row["status"], f"{row['objective']} {value}",
-            money(row["spend"], currency), quantity(row["conversions"]),
+            row["scenario"], row["status"], objective_text(plan),
+            money(row["spend"], currency) if plan.has_plan else "-",
             money(row["cpa"], currency), percent(row["gap"], 2),
         )
     return table

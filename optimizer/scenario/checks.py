@@ -70,17 +70,9 @@ def check_scenario(scenario: Scenario) -> list[Problem]:
             )
 
     rules = scenario.rules
-    for i, preset in enumerate(rules.presets):
-        if preset not in PRESETS:
-            problems.append(
-                Problem(
-                    f"rules.presets[{i}]",
-                    f"unknown preset {preset!r}; choose from {', '.join(PRESETS)}",
-                )
-            )
     seen: dict[str, str] = {}
     for preset in dict.fromkeys(rules.presets):
-        for rule in PRESETS[preset].rules if preset in PRESETS else ():
+        for rule in PRESETS[preset].rules:
             seen.setdefault(rule.name, f"preset {preset}")
     named = [(f"rules.shares[{i}]", r) for i, r in enumerate(rules.shares)] + [
         (f"rules.limits[{i}]", r) for i, r in enumerate(rules.limits)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -384,10 +385,18 @@ class LimitRule(Strict):
         }
 
 
+def _known_preset(name: str) -> str:
+    from optimizer.scenario.presets import PRESETS  # presets are built from these models
+
+    if name not in PRESETS:
+        raise ValueError(f"unknown preset {name!r}; choose from {', '.join(PRESETS)}")
+    return name
+
+
 class Rules(Strict):
     """Share rules and limits the plan must respect."""
 
-    presets: list[str] = Field(default_factory=list)
+    presets: list[Annotated[str, AfterValidator(_known_preset)]] = Field(default_factory=list)
     """Named rule sets (run `optimizer presets`): 70-20-10, ecommerce, b2b-saas, ..."""
     tolerance: Annotated[float, Field(ge=0, le=0.5)] = DEFAULT_TOLERANCE
     """Width around preset targets written as target +- T."""
