@@ -1,8 +1,8 @@
 """optimizer: plan influencer-marketing budgets as a mixed-integer program.
 
-    >>> import optimizer
-    >>> plan = optimizer.solve("scenarios/ecommerce-dtc.yaml")
-    >>> plan.allocation            # DataFrame indexed by (period, platform, tier)
+>>> import optimizer
+>>> plan = optimizer.solve("scenarios/ecommerce-dtc.yaml")
+>>> plan.allocation            # DataFrame indexed by (period, platform, tier)
 """
 
 from optimizer.errors import OptimizerError, ScenarioError, SolverError

@@ -137,9 +137,7 @@ def _report(constraint: Constraint, outcomes: pd.DataFrame) -> RuleReport:
             abs(value - bound) for bound in (constraint.min, constraint.max) if bound is not None
         ]
         slack = min(gaps) if gaps else None
-        scale = max(
-            1.0, *(abs(b) for b in (constraint.min, constraint.max) if b is not None)
-        )
+        scale = max(1.0, *(abs(b) for b in (constraint.min, constraint.max) if b is not None))
         binding = slack is not None and slack <= BINDING_TOLERANCE * scale
     return RuleReport(
         name=constraint.name,

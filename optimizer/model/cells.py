@@ -1,4 +1,4 @@
-"""Per-partnership metrics of every (period, platform, tier) cell (sections 3 and 4 of the format)."""
+"""Per-partnership metrics of every (period, platform, tier) cell (format sections 3 and 4)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ class Cells:
 
     @property
     def index(self) -> pd.MultiIndex:
-        return self.table.index  # type: ignore[return-value]
+        return self.table.index
 
     def level(self, dimension: str) -> np.ndarray:
         return self.index.get_level_values(dimension).to_numpy()
@@ -45,9 +45,9 @@ class Cells:
             if names is not None:
                 mask &= np.isin(self.level(dimension), names)
         if select.emerging is not None:
-            emerging = self.table["platform_emerging"].to_numpy() | self.table[
-                "tier_emerging"
-            ].to_numpy()
+            emerging = (
+                self.table["platform_emerging"].to_numpy() | self.table["tier_emerging"].to_numpy()
+            )
             mask &= emerging == select.emerging
         return mask
 
@@ -58,7 +58,9 @@ class Cells:
         filled = np.clip(
             counts[cell] - segments["start"].to_numpy(), 0.0, segments["width"].to_numpy()
         )
-        return np.bincount(cell, weights=filled * segments["factor"].to_numpy(), minlength=len(self))
+        return np.bincount(
+            cell, weights=filled * segments["factor"].to_numpy(), minlength=len(self)
+        )
 
     def outcomes(self, counts: np.ndarray) -> pd.DataFrame:
         """count, spend and the saturated metrics of every cell for the given counts."""

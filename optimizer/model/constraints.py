@@ -94,8 +94,9 @@ def _budget(scenario: Scenario, cells: Cells) -> list[Constraint]:
     constraints = []
     if scenario.budget.total is not None:
         constraints.append(
-            Constraint("budget", "budget", "budget", "spend", everything, None, None,
-                       scenario.budget.total)
+            Constraint(
+                "budget", "budget", "budget", "spend", everything, None, None, scenario.budget.total
+            )
         )
     periods = cells.level("period")
     for period in scenario.periods:
@@ -103,8 +104,17 @@ def _budget(scenario: Scenario, cells: Cells) -> list[Constraint]:
         if bounds is not None and (bounds.min is not None or bounds.max is not None):
             name = f"budget:{period}"
             constraints.append(
-                Constraint(name, name, "budget", "spend", periods == period, None, bounds.min,
-                           bounds.max, {"period": period})
+                Constraint(
+                    name,
+                    name,
+                    "budget",
+                    "spend",
+                    periods == period,
+                    None,
+                    bounds.min,
+                    bounds.max,
+                    {"period": period},
+                )
             )
     return constraints
 
@@ -114,8 +124,9 @@ def _share(rule: ShareRule, cells: Cells) -> list[Constraint]:
     if rule.within == "total":
         everything = np.ones(len(cells), dtype=bool)
         return [
-            Constraint(rule.name, rule.name, "share", rule.of, selected, everything, rule.min,
-                       rule.max)
+            Constraint(
+                rule.name, rule.name, "share", rule.of, selected, everything, rule.min, rule.max
+            )
         ]
     periods = cells.level("period")
     constraints = []
@@ -124,8 +135,17 @@ def _share(rule: ShareRule, cells: Cells) -> list[Constraint]:
             continue
         in_period = periods == period
         constraints.append(
-            Constraint(f"{rule.name}[{period}]", rule.name, "share", rule.of,
-                       selected & in_period, in_period, rule.min, rule.max, {"period": period})
+            Constraint(
+                f"{rule.name}[{period}]",
+                rule.name,
+                "share",
+                rule.of,
+                selected & in_period,
+                in_period,
+                rule.min,
+                rule.max,
+                {"period": period},
+            )
         )
     return constraints
 
@@ -147,7 +167,8 @@ def _limit(rule: LimitRule, cells: Cells) -> list[Constraint]:
         for metric, bound in bounds.items():
             name = f"{label}.{metric}" if len(bounds) > 1 else label
             constraints.append(
-                Constraint(name, rule.name, "limit", metric, mask, None, bound.min, bound.max,
-                           group)
+                Constraint(
+                    name, rule.name, "limit", metric, mask, None, bound.min, bound.max, group
+                )
             )
     return constraints

@@ -113,7 +113,7 @@ def _constraint_rows(number: int, constraint: Constraint, cells: Cells, rows: _R
         rows.sides.append("range")
         rows.owner.append(number)
         return
-    # share >= b  <=>  total(selected) - b * total(base) >= 0, which also holds when nothing is bought
+    # share >= b  <=>  total(selected) - b * total(base) >= 0: it holds when nothing is bought
     for side, bound in (("min", constraint.min), ("max", constraint.max)):
         if bound is None:
             continue
@@ -154,8 +154,8 @@ def build_model(scenario: Scenario, cells: Cells | None = None) -> LinearModel:
     return _assemble(scenario, cells, rule_set, rows, objective, caps)
 
 
-def _cell_label(cells: Cells, i: int) -> str:
-    return ",".join(map(str, cells.index[i]))
+def _cell_label(cells: Cells, i: int | np.integer) -> str:
+    return ",".join(map(str, cells.index[int(i)]))
 
 
 def _assemble(
@@ -241,7 +241,9 @@ def _assemble(
 
     # segment order: z = 1 when segment k is full; s_k >= width_k z and s_{k+1} <= width_{k+1} z
     order_pairs = [
-        (i, i + 1) for i in range(n_seg - 1) if seg_of[i] == seg_of[i + 1] and needs_order[seg_of[i]]
+        (i, i + 1)
+        for i in range(n_seg - 1)
+        if seg_of[i] == seg_of[i + 1] and needs_order[seg_of[i]]
     ]
     if order_pairs:
         n_z = len(order_pairs)
@@ -250,8 +252,9 @@ def _assemble(
         big = np.where(np.isfinite(width[second]), width[second], UNBOUNDED_COUNT)
         z_cols = n_cols_so_far + np.arange(n_z)
         seg_cols = n_cells + np.arange(n_seg)
-        coo_rows = np.concatenate([np.arange(n_z), np.arange(n_z), n_z + np.arange(n_z),
-                                   n_z + np.arange(n_z)])
+        coo_rows = np.concatenate(
+            [np.arange(n_z), np.arange(n_z), n_z + np.arange(n_z), n_z + np.arange(n_z)]
+        )
         coo_cols = np.concatenate([seg_cols[first], z_cols, seg_cols[second], z_cols])
         coo_vals = np.concatenate([np.ones(n_z), -width[first], np.ones(n_z), -big])
         extra.append((coo_rows, coo_cols, coo_vals, 2 * n_z))

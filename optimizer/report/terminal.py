@@ -56,7 +56,10 @@ def allocation_table(plan: Plan) -> Table:
                 for period in periods
             ]
             table.add_row(
-                str(platform), str(tier), *cells, money(row["spend"], currency),
+                str(platform),
+                str(tier),
+                *cells,
+                money(row["spend"], currency),
                 quantity(row["conversions"]),
             )
         return table
@@ -68,8 +71,12 @@ def allocation_table(plan: Plan) -> Table:
     table.add_column("Conv.", justify="right", footer=quantity(plan.totals["conversions"]))
     for (period, platform, tier), row in allocation.iterrows():
         table.add_row(
-            str(period), str(platform), str(tier), quantity(row["count"]),
-            money(row["spend"], currency), quantity(row["conversions"]),
+            str(period),
+            str(platform),
+            str(tier),
+            quantity(row["count"]),
+            money(row["spend"], currency),
+            quantity(row["conversions"]),
         )
     return table
 
@@ -87,12 +94,18 @@ def totals_table(plan: Plan) -> Table:
         ("Reach", quantity(totals["reach"])),
         ("Engagements", quantity(engagements)),
         ("Conversions", quantity(conversions)),
-        ("Revenue", money(totals["revenue"], currency)
-         if plan.scenario.average_order_value else "-"),
-        ("Cost per conversion", money(totals["spend"] / conversions, currency)
-         if conversions > 0 else "-"),
-        ("Cost per engagement", money(totals["spend"] / engagements, currency)
-         if engagements > 0 else "-"),
+        (
+            "Revenue",
+            money(totals["revenue"], currency) if plan.scenario.average_order_value else "-",
+        ),
+        (
+            "Cost per conversion",
+            money(totals["spend"] / conversions, currency) if conversions > 0 else "-",
+        ),
+        (
+            "Cost per engagement",
+            money(totals["spend"] / engagements, currency) if engagements > 0 else "-",
+        ),
     ]
     for name, value in rows:
         table.add_row(name, value)
@@ -117,11 +130,14 @@ def rules_table(plan: Plan) -> Table:
     table.add_column("Max", justify="right")
     table.add_column("Binds")
     for rule in plan.rules:
-        def show(value: float | None, rule=rule) -> str:  # noqa: ANN001
-            return bound(value, rule.kind, currency, rule.metric)
-
+        value, low, high = (
+            bound(v, rule.kind, currency, rule.metric) for v in (rule.value, rule.min, rule.max)
+        )
         table.add_row(
-            rule.name, show(rule.value), show(rule.min), show(rule.max),
+            rule.name,
+            value,
+            low,
+            high,
             Text("yes", style="bold yellow") if rule.binding else "",
         )
     return table
@@ -163,8 +179,11 @@ def summary_view(results: list[tuple[str, Plan]]) -> Table:
         row = summary_row("", plan)
         currency = plan.scenario.currency
         table.add_row(
-            row["scenario"], row["status"], objective_text(plan),
+            row["scenario"],
+            row["status"],
+            objective_text(plan),
             money(row["spend"], currency) if plan.has_plan else "-",
-            money(row["cpa"], currency), percent(row["gap"], 2),
+            money(row["cpa"], currency),
+            percent(row["gap"], 2),
         )
     return table

@@ -37,8 +37,12 @@ def plan_markdown(plan: Plan) -> str:
                 ["Period", "Platform", "Tier", "Count", "Spend", "Reach", "Conversions", "CPA"],
                 [
                     [
-                        row.period, row.platform, row.tier, quantity(row.count),
-                        money(row.spend, currency), quantity(row.reach),
+                        row.period,
+                        row.platform,
+                        row.tier,
+                        quantity(row.count),
+                        money(row.spend, currency),
+                        quantity(row.reach),
                         quantity(row.conversions),
                         money(None if pd.isna(row.cpa) else row.cpa, currency),
                     ]
@@ -101,8 +105,11 @@ def summary_markdown(results: list[tuple[str, Plan]]) -> str:
     frame = summary_frame(results)
     rows = [
         [
-            row.scenario, row.status, f"{row.objective} {quantity(row.value)}",
-            quantity(row.spend), quantity(row.conversions),
+            row.scenario,
+            row.status,
+            f"{row.objective} {quantity(row.value)}",
+            quantity(row.spend),
+            quantity(row.conversions),
             "-" if row.cpa is None or pd.isna(row.cpa) else f"{row.cpa:,.2f}",
             percent(None if row.gap is None or pd.isna(row.gap) else row.gap, 2),
         ]

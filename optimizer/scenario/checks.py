@@ -72,8 +72,8 @@ def check_scenario(scenario: Scenario) -> list[Problem]:
     rules = scenario.rules
     seen: dict[str, str] = {}
     for preset in dict.fromkeys(rules.presets):
-        for rule in PRESETS[preset].rules:
-            seen.setdefault(rule.name, f"preset {preset}")
+        for preset_rule in PRESETS[preset].rules:
+            seen.setdefault(preset_rule.name, f"preset {preset}")
     named = [(f"rules.shares[{i}]", r) for i, r in enumerate(rules.shares)] + [
         (f"rules.limits[{i}]", r) for i, r in enumerate(rules.limits)
     ]

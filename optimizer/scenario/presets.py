@@ -10,7 +10,7 @@ from optimizer.scenario.schema import Select, ShareRule
 
 @dataclass(frozen=True)
 class PresetRule:
-    """One share rule of a preset: on spend, centred on `target` (+- tolerance) or a fixed window."""
+    """One share rule of a preset, on spend: `target` +- tolerance, or a fixed `min`/`max`."""
 
     name: str
     select: Select
@@ -20,6 +20,8 @@ class PresetRule:
     within: Literal["total", "period"] = "total"
 
     def expand(self, tolerance: float) -> ShareRule:
+        low: float | None
+        high: float | None
         if self.target is not None:
             # rounded so that 0.70 - 0.05 reads 0.65 in every report, not 0.6499999999999999
             low = max(0.0, round(self.target - tolerance, 10))

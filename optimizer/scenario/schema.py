@@ -7,7 +7,7 @@ platforms) live in `optimizer.scenario.checks`, so that all of them are reported
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -29,7 +29,6 @@ from optimizer.constants import (
     DEFAULT_TOLERANCE,
     LIMIT_METRICS,
     OBJECTIVES,
-    SHARE_METRICS,
 )
 
 Estimate = float | tuple[float, float]
@@ -43,8 +42,10 @@ def midpoint(value: Estimate) -> float:
     return value
 
 
-def _estimate(*, gt: float | None = None, ge: float | None = None, le: float | None = None) -> Any:
-    """A number or a `[low, high]` range whose ends obey the given bounds."""
+def _estimate(
+    *, gt: float | None = None, ge: float | None = None, le: float | None = None
+) -> tuple[PlainValidator, WithJsonSchema]:
+    """Validation and JSON Schema of a number or `[low, high]` range whose ends obey bounds."""
     limits = []
     if gt is not None:
         limits.append(f"greater than {gt:g}")
@@ -92,12 +93,13 @@ def _estimate(*, gt: float | None = None, ge: float | None = None, le: float | N
             {"type": "array", "items": number_schema, "minItems": 2, "maxItems": 2},
         ]
     }
-    return Annotated[Estimate, PlainValidator(validate), WithJsonSchema(schema)]
+    return PlainValidator(validate), WithJsonSchema(schema)
 
 
-PositiveEstimate = _estimate(gt=0)
-RateEstimate = _estimate(ge=0, le=1)
-NonNegativeEstimate = _estimate(ge=0)
+_positive, _rate, _non_negative = _estimate(gt=0), _estimate(ge=0, le=1), _estimate(ge=0)
+PositiveEstimate = Annotated[Estimate, _positive[0], _positive[1]]
+RateEstimate = Annotated[Estimate, _rate[0], _rate[1]]
+NonNegativeEstimate = Annotated[Estimate, _non_negative[0], _non_negative[1]]
 
 PositiveFloat = Annotated[float, Field(gt=0)]
 Fraction = Annotated[float, Field(ge=0, le=1)]
@@ -184,11 +186,13 @@ def _check_saturation(segments: list[Segment] | None) -> list[Segment] | None:
 Saturation = Annotated[
     list[Segment] | None,
     PlainValidator(
-        lambda value: _check_saturation(
-            None if value is None else [Segment.model_validate(item) for item in value]
+        lambda value: (
+            _check_saturation(
+                None if value is None else [Segment.model_validate(item) for item in value]
+            )
+            if isinstance(value, list) or value is None
+            else _not_a_list(value)
         )
-        if isinstance(value, list) or value is None
-        else _not_a_list(value)
     ),
     WithJsonSchema({"type": "array", "items": Segment.model_json_schema()}),
 ]
@@ -199,7 +203,8 @@ def _not_a_list(value: object) -> None:
 
 
 class Offer(Strict):
-    """What one influencer of a tier on a platform costs and yields for one partnership in a period."""
+    """What one influencer of a tier on a platform costs and yields for one partnership in one
+    period."""
 
     followers: PositiveEstimate
     """Average followers of an influencer in this cell."""

@@ -38,8 +38,10 @@ def to_pulp(model: LinearModel) -> tuple[pulp.LpProblem, list[Any]]:
     for i in range(model.num_rows):
         row = slice(matrix.indptr[i], matrix.indptr[i + 1])
         expression = pulp.LpAffineExpression(
-            [(variables[j], float(a)) for j, a in zip(matrix.indices[row], matrix.data[row],
-                                                      strict=True)]
+            [
+                (variables[j], float(a))
+                for j, a in zip(matrix.indices[row], matrix.data[row], strict=True)
+            ]
         )
         low, high = float(model.row_lower[i]), float(model.row_upper[i])
         if low == high:
@@ -55,7 +57,10 @@ def to_pulp(model: LinearModel) -> tuple[pulp.LpProblem, list[Any]]:
 def _solver(name: str, options: SolveOptions, log: Path) -> Any:
     if name == "cbc":
         return pulp.COIN_CMD(
-            path=_cbc_path(), msg=False, timeLimit=options.time_limit, gapRel=options.gap,
+            path=_cbc_path(),
+            msg=False,
+            timeLimit=options.time_limit,
+            gapRel=options.gap,
             logPath=str(log),
         )
     try:
