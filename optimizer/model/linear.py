@@ -139,7 +139,9 @@ def _count_caps(scenario: Scenario, cells: Cells, constraints: list[Constraint])
             cap = np.minimum(cap, np.where(constraint.selected, constraint.max, np.inf))
     if scenario.integer:
         cap = np.floor(cap + 1e-9)
-    return cap
+    # A cap below the cell's minimum means its rows cannot hold; leave that to the rows, which
+    # every solver reports as infeasible (some reject crossed bounds as an error instead).
+    return np.maximum(cap, cells.table["lower"].to_numpy())
 
 
 def build_model(scenario: Scenario, cells: Cells | None = None) -> LinearModel:
