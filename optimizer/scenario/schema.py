@@ -15,7 +15,6 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    PlainValidator,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -44,7 +43,7 @@ def midpoint(value: Estimate) -> float:
 
 def _estimate(
     *, gt: float | None = None, ge: float | None = None, le: float | None = None
-) -> tuple[PlainValidator, WithJsonSchema]:
+) -> tuple[BeforeValidator, WithJsonSchema]:
     """Validation and JSON Schema of a number or `[low, high]` range whose ends obey bounds."""
     limits = []
     if gt is not None:
@@ -93,7 +92,7 @@ def _estimate(
             {"type": "array", "items": number_schema, "minItems": 2, "maxItems": 2},
         ]
     }
-    return PlainValidator(validate), WithJsonSchema(schema)
+    return BeforeValidator(validate), WithJsonSchema(schema)
 
 
 _positive, _rate, _non_negative = _estimate(gt=0), _estimate(ge=0, le=1), _estimate(ge=0)
@@ -183,23 +182,7 @@ def _check_saturation(segments: list[Segment] | None) -> list[Segment] | None:
     return segments
 
 
-Saturation = Annotated[
-    list[Segment] | None,
-    PlainValidator(
-        lambda value: (
-            _check_saturation(
-                None if value is None else [Segment.model_validate(item) for item in value]
-            )
-            if isinstance(value, list) or value is None
-            else _not_a_list(value)
-        )
-    ),
-    WithJsonSchema({"type": "array", "items": Segment.model_json_schema()}),
-]
-
-
-def _not_a_list(value: object) -> None:
-    raise ValueError(f"must be a list of segments, got {value!r}")
+Saturation = Annotated[list[Segment] | None, AfterValidator(_check_saturation)]
 
 
 class Offer(Strict):

@@ -87,3 +87,33 @@ def _infeasible_or_unbounded(model: LinearModel) -> Status:
     if highs.getModelStatus() == highspy.HighsModelStatus.kInfeasible:
         return Status.INFEASIBLE
     return Status.UNBOUNDED
+
+
+class HighsSession:
+    """One model kept in HiGHS across solves that change row bounds, warm-started from a plan.
+
+    Sweeps use it so the model is handed over once, not once per point.
+    """
+
+    def __init__(self, model: LinearModel) -> None:
+        self.model = model
+        self.highs = to_highs(model)
+
+    def set_row_upper(self, row: int, upper: float) -> None:
+        self.highs.changeRowBounds(row, float(self.model.row_lower[row]), float(upper))
+
+    def solve(self, options: SolveOptions, start: np.ndarray | None = None) -> Solution:
+        highs = self.highs
+        highs.setOptionValue("time_limit", float(options.time_limit))
+        highs.setOptionValue("mip_rel_gap", float(options.gap))
+        if start is not None:
+            solution = highspy.HighsSolution()
+            solution.col_value = list(start)
+            solution.value_valid = True
+            highs.setSolution(solution)
+        started = time.perf_counter()
+        highs.run()
+        result = read_solution(highs, self.model, time.perf_counter() - started)
+        # The next solve must start from the model, not from this search's presolved state.
+        highs.clearSolver()
+        return result

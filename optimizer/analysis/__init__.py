@@ -1,0 +1,1 @@
+"""Analyses built on solves: explanations, comparisons, sweeps and baselines."""

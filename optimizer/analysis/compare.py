@@ -1,0 +1,156 @@
+"""Plans side by side: totals, spend shares, binding rules and per-cell deltas.
+
+Works on section-7 result dictionaries, so solved scenarios and saved plan JSON files can be
+mixed; the first plan is the reference every delta is taken against.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from optimizer.constants import DIMENSIONS, METRICS
+from optimizer.errors import OptimizerError
+from optimizer.plan import Plan
+
+SHARE_DIMENSIONS = ("tier", "platform", "period")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """DataFrames of a comparison; `names` label the plans in every frame, in order."""
+
+    names: list[str]
+    totals: pd.DataFrame
+    """One row per plan: status, objective, totals, CPA and CPE, lift over the baseline."""
+    shares: pd.DataFrame
+    """Spend share by (dimension, value) in rows, one column per plan."""
+    rules: pd.DataFrame
+    """Each rule's value per plan and whether it binds."""
+    cells: pd.DataFrame
+    """Count and spend per (period, platform, tier) and plan, with deltas against the first."""
+    baseline: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "plans": self.names,
+            "baseline": self.baseline,
+            "totals": _records(self.totals.reset_index()),
+            "shares": _records(self.shares.reset_index()),
+            "rules": _records(self.rules.reset_index()),
+            "cells": _records(self.cells.reset_index()),
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    frame = frame.copy()
+    frame.columns = [
+        " ".join(str(part) for part in column if part) if isinstance(column, tuple) else column
+        for column in frame.columns
+    ]
+    return json.loads(frame.to_json(orient="records"))
+
+
+def load_result(path: str | Path) -> dict[str, Any]:
+    """A saved plan (the JSON of `optimizer solve --format json`)."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise OptimizerError(f"{path}: not a readable plan JSON file: {error}") from None
+    if not isinstance(data, dict) or not {"scenario", "status", "allocation"} <= set(data):
+        raise OptimizerError(
+            f"{path}: not a plan: expected the JSON of `optimizer solve --format json`"
+        )
+    return data
+
+
+def as_result(item: Plan | dict[str, Any]) -> dict[str, Any]:
+    return item.to_dict() if isinstance(item, Plan) else item
+
+
+def _unique_names(results: list[dict[str, Any]], labels: list[str] | None) -> list[str]:
+    names = list(labels) if labels else [str(result["scenario"]) for result in results]
+    seen: dict[str, int] = {}
+    unique = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        unique.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return unique
+
+
+def _allocation(result: dict[str, Any]) -> pd.DataFrame:
+    frame = pd.DataFrame(result["allocation"], columns=[*DIMENSIONS, *METRICS])
+    return frame.set_index(list(DIMENSIONS))
+
+
+def compare(
+    items: list[Plan | dict[str, Any]],
+    labels: list[str] | None = None,
+    baseline: str | None = None,
+) -> Comparison:
+    """Compare plans (Plan objects or section-7 dictionaries). `baseline` names the plan whose
+    objective the others' lift is measured against."""
+    if len(items) < 2:
+        raise OptimizerError("compare needs at least two plans")
+    results = [as_result(item) for item in items]
+    names = _unique_names(results, labels)
+    allocations = {name: _allocation(result) for name, result in zip(names, results, strict=True)}
+
+    totals = pd.DataFrame(
+        [
+            {
+                "plan": name,
+                "status": result["status"],
+                "objective": result["objective"]["value"],
+                **result["totals"],
+            }
+            for name, result in zip(names, results, strict=True)
+        ]
+    ).set_index("plan")
+    totals["cpa"] = totals["spend"] / totals["conversions"].where(totals["conversions"] > 0)
+    totals["cpe"] = totals["spend"] / totals["engagements"].where(totals["engagements"] > 0)
+    if baseline is not None:
+        reference = totals.loc[baseline, "objective"]
+        totals["lift"] = (totals["objective"] - reference) / abs(reference) if reference else None
+
+    share_rows = {}
+    for name, allocation in allocations.items():
+        spend = allocation["spend"]
+        parts = []
+        for dimension in SHARE_DIMENSIONS:
+            by = spend.groupby(level=dimension, sort=False).sum()
+            share = by / by.sum() if by.sum() > 0 else by
+            share.index = pd.MultiIndex.from_product([[dimension], share.index])
+            parts.append(share)
+        share_rows[name] = pd.concat(parts) if parts else pd.Series(dtype=float)
+    shares = pd.DataFrame(share_rows).fillna(0.0)
+    shares.index.names = ["dimension", "value"]
+
+    rule_rows: dict[tuple[str, str], dict[tuple[str, str], Any]] = {}
+    for name, result in zip(names, results, strict=True):
+        for rule in result.get("rules", []):
+            row = rule_rows.setdefault((rule["name"], rule["kind"]), {})
+            row[(name, "value")] = rule["value"]
+            row[(name, "binding")] = rule["binding"]
+    rules = pd.DataFrame.from_dict(rule_rows, orient="index")
+    if not rules.empty:
+        rules.index = pd.MultiIndex.from_tuples(rules.index, names=["rule", "kind"])
+        rules.columns = pd.MultiIndex.from_tuples(rules.columns)
+
+    cells = pd.concat(
+        {name: allocation[["count", "spend"]] for name, allocation in allocations.items()},
+        axis=1,
+    ).fillna(0.0)
+    first = names[0]
+    for name in names[1:]:
+        cells[(f"{name} - {first}", "count")] = cells[(name, "count")] - cells[(first, "count")]
+        cells[(f"{name} - {first}", "spend")] = cells[(name, "spend")] - cells[(first, "spend")]
+    return Comparison(names, totals, shares, rules, cells, baseline)

@@ -1,0 +1,299 @@
+"""Budget frontiers and parameter sweeps.
+
+Points that differ only in budget share one built model: the budget row's bound changes and
+each solve starts from the neighbouring point's plan. Points that change a coefficient
+(`--param`) rebuild the model, which takes milliseconds; solving is the cost.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from optimizer.constants import METRICS
+from optimizer.errors import OptimizerError
+from optimizer.model.linear import LinearModel, build_model
+from optimizer.plan import Plan, extract_plan
+from optimizer.scenario.loading import scenario_from_dict
+from optimizer.scenario.schema import Scenario
+from optimizer.solvers import SolveOptions, run_solver
+
+Param = tuple[str, list[float]]
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """The points of a sweep, in order: one row each in `points`."""
+
+    scenario: str
+    budgets: list[float] | None
+    params: list[Param]
+    points: pd.DataFrame
+    chosen_budget: float | None
+    metric: str
+
+    def to_dict(self) -> dict[str, Any]:
+        out = []
+        for row in self.points.to_dict(orient="records"):
+            out.append(
+                {
+                    "budget": row["budget"],
+                    "params": {name: row[name] for name, _ in self.params},
+                    "status": row["status"],
+                    "objective": _number(row["objective"]),
+                    "totals": {metric: _number(row[metric]) for metric in METRICS},
+                    "cpa": _number(row["cpa"]),
+                    "marginal_cpa": _number(row["marginal_cpa"]),
+                    "tier_shares": {
+                        key.removeprefix("share:"): _number(value)
+                        for key, value in row.items()
+                        if key.startswith("share:")
+                    },
+                }
+            )
+        return {"scenario": self.scenario, "metric": self.metric, "points": out}
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent)
+
+
+def _number(value: Any) -> float | None:
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return None
+    return round(float(value), 6) + 0.0
+
+
+def parse_range(text: str) -> list[float]:
+    """`50000:500000:25000` (start:stop:step, stop included) or `1,2,3`."""
+    try:
+        if ":" in text:
+            start, stop, step = (float(part) for part in text.split(":"))
+            if step <= 0 or stop < start:
+                raise ValueError
+            count = int(np.floor((stop - start) / step + 1e-9)) + 1
+            return [start + i * step for i in range(count)]
+        return [float(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise OptimizerError(
+            f"cannot read {text!r}: write start:stop:step (step > 0) or a list like 1,2,3"
+        ) from None
+
+
+def parse_param(text: str) -> Param:
+    """`PATH=V1,V2,...` for any numeric field of the scenario."""
+    path, sep, values = text.partition("=")
+    if not sep or not path.strip():
+        raise OptimizerError(f"--param {text!r}: write PATH=V1,V2,... e.g. rules.tolerance=0,0.05")
+    return path.strip(), parse_range(values)
+
+
+def with_value(data: dict[str, Any], path: str, value: float) -> dict[str, Any]:
+    """A copy of scenario data with the field at a dotted path (list items by index) set."""
+    data = json.loads(json.dumps(data))
+    parts = path.split(".")
+    node: Any = data
+    for depth, part in enumerate(parts):
+        last = depth == len(parts) - 1
+        key: Any = int(part) if isinstance(node, list) and part.isdigit() else part
+        exists = (isinstance(node, dict) and key in node) or (
+            isinstance(node, list) and isinstance(key, int) and key < len(node)
+        )
+        if not exists and not (last and isinstance(node, dict)):
+            raise OptimizerError(f"--param {path}: the scenario has no field {part!r} there")
+        if last:
+            node[key] = value
+        else:
+            node = node[key]
+    return data
+
+
+def scenario_data(scenario: Scenario) -> dict[str, Any]:
+    return json.loads(scenario.model_dump_json())
+
+
+@dataclass(frozen=True)
+class _Job:
+    data: dict[str, Any]
+    params: dict[str, float]
+    budgets: list[float] | None
+    solver: str
+    options: SolveOptions
+
+
+def _budget_model(model: LinearModel, budget: float) -> LinearModel:
+    """The model with `budget` as the total: only the budget row and its report change."""
+    block = next(block for block in model.blocks if block.name == "budget")
+    row_upper = model.row_upper.copy()
+    row_upper[block.start] = budget
+    constraints = [
+        replace(constraint, max=budget) if constraint.name == "budget" else constraint
+        for constraint in model.constraints
+    ]
+    return replace(model, row_upper=row_upper, constraints=constraints)
+
+
+def _run_job(job: _Job) -> list[dict[str, Any]]:
+    source = f"sweep point {job.params}" if job.params else "sweep"
+    if job.budgets is None:
+        scenario = scenario_from_dict(job.data, source=source)
+        model = build_model(scenario)
+        plan = extract_plan(scenario, model, run_solver(model, job.solver, job.options))
+        return [_point(plan, None, job.params)]
+    top = scenario_from_dict(with_value(job.data, "budget.total", max(job.budgets)), source=source)
+    # Built once at the largest budget: its implied count caps hold at every smaller one.
+    model = build_model(top)
+    session = None
+    if job.solver == "highs":
+        from optimizer.solvers.highs import HighsSession
+
+        session = HighsSession(model)
+    points: list[dict[str, Any]] = []
+    start: np.ndarray | None = None
+    last_budget: float | None = None
+    budget_row = next(block.start for block in model.blocks if block.name == "budget")
+    for budget in job.budgets:
+        at_budget = _budget_model(model, budget)
+        # A plan for a smaller budget is feasible for a larger one: a warm start.
+        warm = start if last_budget is not None and budget >= last_budget else None
+        if session is not None:
+            session.set_row_upper(budget_row, budget)
+            solution = session.solve(job.options, warm)
+        else:
+            solution = run_solver(at_budget, job.solver, job.options)
+        budget_spec = top.budget.model_copy(update={"total": budget})
+        scenario = top.model_copy(update={"budget": budget_spec})
+        plan = extract_plan(scenario, at_budget, solution)
+        points.append(_point(plan, budget, job.params))
+        start = solution.values
+        last_budget = budget
+    return points
+
+
+def _point(plan: Plan, budget: float | None, params: dict[str, float]) -> dict[str, Any]:
+    totals = plan.totals
+    spend = plan.allocation.groupby(level="tier", sort=False)["spend"].sum()
+    shares = (
+        {f"share:{tier}": value / spend.sum() for tier, value in spend.items()}
+        if (spend.sum() > 0)
+        else {}
+    )
+    return {
+        "budget": budget if budget is not None else plan.scenario.budget.total,
+        **params,
+        "status": str(plan.status),
+        "objective": plan.objective,
+        "gap": plan.gap,
+        **totals,
+        "cpa": totals["spend"] / totals["conversions"] if totals["conversions"] > 0 else None,
+        **shares,
+        "seconds": plan.seconds,
+    }
+
+
+def sweep(
+    scenario: Scenario,
+    budgets: Sequence[float] | None = None,
+    params: Sequence[Param] = (),
+    *,
+    solver: str | None = None,
+    time_limit: float | None = None,
+    gap: float | None = None,
+    workers: int = 1,
+    on_point: Callable[[int], None] | None = None,
+) -> Sweep:
+    """Solve the scenario at every combination of budgets and parameter values.
+
+    At most two axes (the budget counts as one). `on_point(n)` is called as n more points
+    finish, for progress bars. With `workers > 1` points are solved in parallel processes.
+    """
+    axes = (1 if budgets else 0) + len(params)
+    if axes == 0:
+        raise OptimizerError("give --budget, --param or both")
+    if axes > 2:
+        raise OptimizerError("sweep at most two parameters at a time (the budget counts as one)")
+    if budgets and scenario.budget.total is None:
+        raise OptimizerError("a budget sweep needs budget.total in the scenario")
+    data = scenario_data(scenario)
+    options = SolveOptions(
+        time_limit=scenario.solver.time_limit if time_limit is None else time_limit,
+        gap=scenario.solver.gap if gap is None else gap,
+    )
+    name = solver or scenario.solver.name
+    names = [path for path, _ in params]
+    jobs = []
+    for combination in itertools.product(*(values for _, values in params)):
+        point_params = dict(zip(names, combination, strict=True))
+        point_data = data
+        for path, value in point_params.items():
+            point_data = with_value(point_data, path, value)
+        scenario_from_dict(point_data, source=f"sweep point {point_params}")
+        budget_list = list(budgets) if budgets else None
+        jobs.extend(_split(point_data, point_params, budget_list, name, options, workers))
+    rows = _run_all(jobs, workers, on_point)
+    points = pd.DataFrame(rows)
+    points["marginal_cpa"] = _marginal_cpa(points, names)
+    return Sweep(
+        scenario=scenario.name,
+        budgets=list(budgets) if budgets else None,
+        params=[(path, list(values)) for path, values in params],
+        points=points,
+        chosen_budget=scenario.budget.total,
+        metric=scenario.objective.metric,
+    )
+
+
+def _split(
+    data: dict[str, Any],
+    params: dict[str, float],
+    budgets: list[float] | None,
+    solver: str,
+    options: SolveOptions,
+    workers: int,
+) -> list[_Job]:
+    """Contiguous runs of budgets, one per worker, so warm starts follow each run."""
+    if budgets is None or workers <= 1:
+        return [_Job(data, params, budgets, solver, options)]
+    size = -(-len(budgets) // workers)
+    return [
+        _Job(data, params, budgets[i : i + size], solver, options)
+        for i in range(0, len(budgets), size)
+    ]
+
+
+def _run_all(
+    jobs: list[_Job], workers: int, on_point: Callable[[int], None] | None
+) -> list[dict[str, Any]]:
+    results: list[list[dict[str, Any]]] = []
+    if workers <= 1 or len(jobs) == 1:
+        for job in jobs:
+            results.append(_run_job(job))
+            if on_point:
+                on_point(len(results[-1]))
+        return [row for rows in results for row in rows]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(_run_job, job) for job in jobs]
+        for future in futures:
+            results.append(future.result())
+            if on_point:
+                on_point(len(results[-1]))
+    return [row for rows in results for row in rows]
+
+
+def _marginal_cpa(points: pd.DataFrame, params: list[str]) -> pd.Series:
+    """Extra spend per extra conversion from the previous budget of the same parameters."""
+    if points.empty:
+        return pd.Series(dtype=float)
+    groups = points.groupby(params, sort=False) if params else [((), points)]
+    out = pd.Series(np.nan, index=points.index, dtype=float)
+    for _, group in groups:
+        spend = group["spend"].diff()
+        conversions = group["conversions"].diff()
+        out.loc[group.index] = (spend / conversions.where(conversions > 1e-9)).to_numpy()
+    return out
