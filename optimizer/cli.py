@@ -4,21 +4,27 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console, RenderableType
 from rich.progress import Progress
 from rich.table import Table
 
-from optimizer.errors import OptimizerError, ScenarioError, SolverError
+from optimizer.errors import OptimizerError, ScenarioError
 from optimizer.files import write_text
 from optimizer.plan import Plan
 from optimizer.scenario.loading import load_scenario
 from optimizer.scenario.presets import PRESETS
 from optimizer.scenario.schema import Scenario, Select
+
+if TYPE_CHECKING:
+    from optimizer.report.document import Report
 
 app = typer.Typer(
     help="Plan influencer-marketing budgets: how many micro, macro and mega creators to engage"
@@ -38,6 +44,27 @@ class Format(StrEnum):
     json = "json"
     csv = "csv"
     md = "md"
+    html = "html"
+    xlsx = "xlsx"
+
+
+FormatOption = Annotated[
+    Format, typer.Option("--format", "-f", help="table, json, csv, md, html or xlsx.")
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Write here instead of the screen (xlsx needs it)."),
+]
+SolverOption = Annotated[
+    str | None, typer.Option(help="highs (default), cbc, or another PuLP solver name.")
+]
+TimeLimitOption = Annotated[
+    float | None, typer.Option(min=0.001, help="Seconds before each search stops.")
+]
+GapOption = Annotated[
+    float | None, typer.Option(min=0.0, help="Relative MIP gap at which to stop.")
+]
+WorkersOption = Annotated[int, typer.Option(min=1, help="Solve in this many parallel processes.")]
 
 
 def _fail(message: str) -> typer.Exit:
@@ -84,81 +111,297 @@ def _load_all(files: list[Path]) -> tuple[list[tuple[Path, Scenario]], bool]:
 @app.command()
 def solve(
     files: Annotated[list[Path], typer.Argument(help="Scenario files (.yaml, .json, .toml).")],
-    format: Annotated[
-        Format, typer.Option("--format", "-f", help="table, json, csv or md.")
-    ] = Format.table,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write here instead of the screen.")
-    ] = None,
-    solver: Annotated[
-        str | None, typer.Option(help="highs (default), cbc, or another PuLP solver name.")
-    ] = None,
-    time_limit: Annotated[
-        float | None, typer.Option(min=0.001, help="Seconds before the search stops.")
-    ] = None,
-    gap: Annotated[
-        float | None, typer.Option(min=0.0, help="Relative MIP gap at which to stop.")
-    ] = None,
+    format: FormatOption = Format.table,
+    output: OutputOption = None,
+    solver: SolverOption = None,
+    time_limit: TimeLimitOption = None,
+    gap: GapOption = None,
     export: Annotated[
         Path | None, typer.Option(help="Also write the model as .lp or .mps (one scenario only).")
     ] = None,
+    workers: WorkersOption = 1,
 ) -> None:
     """Find the best plan for each scenario file.
 
     Exit code 0 when a plan was found, 1 when none exists, 2 when the input is invalid.
     """
-    from optimizer.model.linear import build_model
-    from optimizer.solvers.export import EXPORT_SUFFIXES, export_model
-    from optimizer.solving import solve as solve_scenario
+    from optimizer.solvers.export import EXPORT_SUFFIXES
 
     if export is not None and len(files) > 1:
         raise _fail("--export writes one model: give a single scenario file")
     if export is not None and export.suffix.lower() not in EXPORT_SUFFIXES:
         raise _fail(f"--export {export}: use a .lp or .mps file name")
+    _check_output(format, output)
     loaded, invalid = _load_all(files)
-    results: list[tuple[str, Plan]] = []
-    with Progress(console=errors, transient=True, disable=len(loaded) < 2) as progress:
-        task = progress.add_task("solving", total=len(loaded))
-        for path, scenario in loaded:
-            progress.update(task, description=f"solving {path.name}")
-            try:
-                model = build_model(scenario)
-                if export is not None:
-                    export_model(model, export)
-                    errors.print(f"wrote {export}")
-                plan = solve_scenario(
-                    scenario, solver=solver, time_limit=time_limit, gap=gap, model=model
-                )
-            except SolverError as error:
-                raise _fail(str(error)) from None
-            except OptimizerError as error:
-                raise _fail(f"{path}: {error}") from None
-            results.append((str(path), plan))
-            progress.advance(task)
-            if not plan.has_plan:
-                errors.print(f"{path}: no plan: {plan.status}")
-
+    settings = _SolveSettings(solver, time_limit, gap, export)
+    plans = _map_with_progress(
+        _solve_one, [(scenario, settings) for _, scenario in loaded], workers, "solving"
+    )
+    results = [(str(path), plan) for (path, _), plan in zip(loaded, plans, strict=True)]
+    for path, plan in results:
+        if not plan.has_plan:
+            errors.print(f"{path}: no plan: {plan.status}")
     if results:
-        _emit(_format_results(results, format), output)
+        _write_results(results, format, output)
     if invalid:
         raise typer.Exit(EXIT_INVALID)
     if any(not plan.has_plan for _, plan in results):
         raise typer.Exit(EXIT_NO_PLAN)
 
 
-def _format_results(results: list[tuple[str, Plan]], format: Format) -> str | RenderableType:
-    from optimizer.report import terminal, text
+@dataclass(frozen=True)
+class _SolveSettings:
+    solver: str | None
+    time_limit: float | None
+    gap: float | None
+    export: Path | None = None
+
+
+def _solve_one(job: tuple[Scenario, _SolveSettings]) -> Plan:
+    """Build, export if asked, solve: one scenario, in this process or a worker."""
+    from optimizer.model.linear import build_model
+    from optimizer.solvers.export import export_model
+    from optimizer.solving import solve as solve_scenario
+
+    scenario, settings = job
+    model = build_model(scenario)
+    if settings.export is not None:
+        export_model(model, settings.export)
+    return solve_scenario(
+        scenario,
+        solver=settings.solver,
+        time_limit=settings.time_limit,
+        gap=settings.gap,
+        model=model,
+    )
+
+
+def _map_with_progress(
+    function: Callable[[Any], Any], items: list[Any], workers: int, label: str
+) -> list[Any]:
+    """Results in the order of `items`, with a progress bar on standard error for several."""
+    results: list[Any] = []
+    with Progress(console=errors, transient=True, disable=len(items) < 2) as progress:
+        task = progress.add_task(label, total=len(items))
+        try:
+            if workers <= 1 or len(items) < 2:
+                for item in items:
+                    results.append(function(item))
+                    progress.advance(task)
+            else:
+                with ProcessPoolExecutor(max_workers=workers) as pool:
+                    for result in pool.map(function, items):
+                        results.append(result)
+                        progress.advance(task)
+        except OptimizerError as error:
+            raise _fail(str(error)) from None
+    return results
+
+
+def _check_output(format: Format, output: Path | None) -> None:
+    if format is Format.xlsx and output is None:
+        raise _fail("--format xlsx writes a workbook: give --output FILE.xlsx")
+
+
+def _write_report(report: Report, format: Format, output: Path | None) -> None:
+    """csv, md, html and xlsx: the same report document in each format."""
+    from optimizer.report import writers
+
+    if format is Format.xlsx:
+        assert output is not None
+        writers.write_xlsx(report, output)
+        errors.print(f"wrote {output}")
+    elif format is Format.csv and output is not None:
+        for path in writers.write_csv(report, output):
+            errors.print(f"wrote {path}")
+    elif format is Format.csv:
+        _emit(writers.to_csv(report), None)
+    elif format is Format.md:
+        _emit(writers.to_markdown(report), output)
+    else:
+        _emit(writers.to_html(report), output)
+
+
+def _write_results(results: list[tuple[str, Plan]], format: Format, output: Path | None) -> None:
+    from optimizer.report import document, terminal
 
     single = len(results) == 1
     plan = results[0][1]
     if format is Format.json:
         payload = plan.to_dict() if single else [p.to_dict() for _, p in results]
-        return json.dumps(payload, indent=2) + "\n"
-    if format is Format.csv:
-        return text.plan_csv(plan) if single else text.summary_csv(results)
-    if format is Format.md:
-        return text.plan_markdown(plan) if single else text.summary_markdown(results)
-    return terminal.plan_view(plan) if single else terminal.summary_view(results)
+        _emit(json.dumps(payload, indent=2) + "\n", output)
+    elif format is Format.table:
+        _emit(terminal.plan_view(plan) if single else terminal.summary_view(results), output)
+    else:
+        report = document.plan_report(plan) if single else document.summary_report(results)
+        _write_report(report, format, output)
+
+
+@app.command()
+def compare(
+    files: Annotated[
+        list[Path], typer.Argument(help="Scenario files or saved plan JSON files, in order.")
+    ],
+    baseline: Annotated[
+        str | None,
+        typer.Option(
+            help="spreadsheet: add the hand-made split of the first scenario as the reference."
+        ),
+    ] = None,
+    format: FormatOption = Format.table,
+    output: OutputOption = None,
+    solver: SolverOption = None,
+    time_limit: TimeLimitOption = None,
+    gap: GapOption = None,
+    workers: WorkersOption = 1,
+) -> None:
+    """Compare plans side by side: totals, CPA, spend shares, binding rules, cell deltas.
+
+    The first plan is the reference for deltas; with --baseline spreadsheet the hand-made
+    split (targets of the first preset, else 70-20-10, spread evenly) comes first and every
+    plan's lift over it is shown.
+    """
+    from optimizer.analysis.baseline import BASELINE_NAME, spreadsheet_plan
+    from optimizer.analysis.compare import compare as compare_plans
+    from optimizer.analysis.compare import load_result
+
+    if baseline not in (None, BASELINE_NAME):
+        raise _fail(f"--baseline {baseline}: the only baseline is {BASELINE_NAME}")
+    _check_output(format, output)
+    results: list[Any] = []
+    labels: list[str] = []
+    scenarios: list[tuple[int, Scenario]] = []
+    invalid = False
+    for path in files:
+        if path.suffix.lower() == ".json" and _is_plan_file(path):
+            try:
+                results.append(load_result(path))
+            except OptimizerError as error:
+                raise _fail(str(error)) from None
+            labels.append(str(results[-1]["scenario"]))
+            continue
+        try:
+            scenario = load_scenario(path)
+        except ScenarioError as error:
+            _report_invalid(error)
+            invalid = True
+            continue
+        scenarios.append((len(results), scenario))
+        results.append(None)
+        labels.append(scenario.name)
+    if invalid:
+        raise typer.Exit(EXIT_INVALID)
+    settings = _SolveSettings(solver, time_limit, gap)
+    plans = _map_with_progress(
+        _solve_one, [(scenario, settings) for _, scenario in scenarios], workers, "solving"
+    )
+    for (position, _), plan in zip(scenarios, plans, strict=True):
+        results[position] = plan
+    reference = None
+    if baseline is not None:
+        if not scenarios:
+            raise _fail("--baseline spreadsheet needs a scenario file, not only saved plans")
+        try:
+            hand_made = spreadsheet_plan(scenarios[0][1]).to_dict()
+            results.insert(0, {**hand_made, "status": BASELINE_NAME})
+        except OptimizerError as error:
+            raise _fail(str(error)) from None
+        reference = f"{labels[scenarios[0][0]]} ({BASELINE_NAME})"
+        labels.insert(0, reference)
+    if len(results) < 2:
+        raise _fail("compare needs two plans: give two files, or one with --baseline spreadsheet")
+    comparison = compare_plans(results, labels=labels, baseline=reference)
+    if format is Format.json:
+        _emit(comparison.to_json() + "\n", output)
+    elif format is Format.table:
+        from optimizer.report.terminal import comparison_view
+
+        _emit(comparison_view(comparison), output)
+    else:
+        from optimizer.report.document import comparison_report
+
+        _write_report(comparison_report(comparison), format, output)
+
+
+def _is_plan_file(path: Path) -> bool:
+    """A .json file holding a result rather than a scenario."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and "allocation" in data and "status" in data
+
+
+@app.command()
+def sweep(
+    file: Annotated[Path, typer.Argument(help="Scenario file.")],
+    budget: Annotated[
+        str | None,
+        typer.Option(help="Budgets as start:stop:step (stop included) or a list 1e5,2e5,..."),
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(help="PATH=V1,V2,... for any numeric field, e.g. rules.tolerance=0,0.05."),
+    ] = None,
+    format: FormatOption = Format.table,
+    output: OutputOption = None,
+    solver: SolverOption = None,
+    time_limit: TimeLimitOption = None,
+    gap: GapOption = None,
+    workers: WorkersOption = 1,
+) -> None:
+    """Solve a scenario over a range of budgets and/or parameter values (two axes at most).
+
+    Each point reports status, objective, totals, CPA, tier shares and the marginal CPA
+    from the previous budget: the frontier shows where extra budget stops paying.
+    """
+    from optimizer.analysis.sweep import parse_param, parse_range
+    from optimizer.analysis.sweep import sweep as run_sweep
+
+    _check_output(format, output)
+    try:
+        scenario = load_scenario(file)
+    except ScenarioError as error:
+        _report_invalid(error)
+        raise typer.Exit(EXIT_INVALID) from None
+    try:
+        budgets = parse_range(budget) if budget else None
+        params = [parse_param(text) for text in param or []]
+        total = len(budgets or [None]) * max(1, _product(len(values) for _, values in params))
+        with Progress(console=errors, transient=True) as progress:
+            task = progress.add_task("sweeping", total=total)
+            result = run_sweep(
+                scenario,
+                budgets,
+                params,
+                solver=solver,
+                time_limit=time_limit,
+                gap=gap,
+                workers=workers,
+                on_point=lambda n: progress.advance(task, n),
+            )
+    except ScenarioError as error:
+        _report_invalid(error)
+        raise typer.Exit(EXIT_INVALID) from None
+    except OptimizerError as error:
+        raise _fail(str(error)) from None
+    if format is Format.json:
+        _emit(result.to_json() + "\n", output)
+    elif format is Format.table:
+        from optimizer.report.terminal import sweep_view
+
+        _emit(sweep_view(result), output)
+    else:
+        from optimizer.report.document import sweep_report
+
+        _write_report(sweep_report(result, scenario.currency), format, output)
+
+
+def _product(numbers: Any) -> int:
+    out = 1
+    for number in numbers:
+        out *= number
+    return out
 
 
 @app.command()

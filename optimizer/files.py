@@ -19,6 +19,10 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     os.close(descriptor)
     try:
         yield Path(temporary)
+        # mkstemp creates owner-only files; outputs get the usual permissions.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
         os.replace(temporary, target)
     finally:
         if os.path.exists(temporary):

@@ -48,7 +48,10 @@ class Sweep:
                     "params": {name: row[name] for name, _ in self.params},
                     "status": row["status"],
                     "objective": _number(row["objective"]),
-                    "totals": {metric: _number(row[metric]) for metric in METRICS},
+                    "totals": {
+                        metric: int(row[metric]) if metric == "count" else _number(row[metric])
+                        for metric in METRICS
+                    },
                     "cpa": _number(row["cpa"]),
                     "marginal_cpa": _number(row["marginal_cpa"]),
                     "tier_shares": {

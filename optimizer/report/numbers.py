@@ -9,8 +9,10 @@ def money(value: float | None, currency: str = "USD") -> str:
     if value is None:
         return "-"
     symbol = SYMBOLS.get(currency)
-    amount = f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
-    return f"{symbol}{amount}" if symbol else f"{amount} {currency}"
+    sign = "-" if value < 0 and round(value, 2) != 0 else ""
+    size = abs(value)
+    amount = f"{size:,.0f}" if size >= 100 else f"{size:,.2f}"
+    return f"{sign}{symbol}{amount}" if symbol else f"{sign}{amount} {currency}"
 
 
 def quantity(value: float | None) -> str:

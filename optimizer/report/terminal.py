@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -12,6 +15,10 @@ from optimizer.report.numbers import bound, money, percent, quantity
 
 # Above this many periods the allocation is listed one row per cell instead of a period grid.
 WIDE_PERIODS = 6
+
+if TYPE_CHECKING:
+    from optimizer.analysis.compare import Comparison
+    from optimizer.analysis.sweep import Sweep
 
 
 def headline(plan: Plan) -> Text:
@@ -186,4 +193,91 @@ def summary_view(results: list[tuple[str, Plan]]) -> Table:
             money(row["cpa"], currency),
             percent(row["gap"], 2),
         )
+    return table
+
+
+def comparison_view(comparison: Comparison) -> RenderableType:
+    names = comparison.names
+    totals = comparison.totals
+    table = Table(title="Comparison", title_justify="left")
+    table.add_column("")
+    for name in names:
+        table.add_column(name, justify="right")
+    rows: list[tuple[str, str, Callable[[Any], str]]] = [
+        ("Status", "status", str),
+        ("Objective", "objective", quantity),
+        ("Influencers", "count", quantity),
+        ("Spend", "spend", money),
+        ("Reach", "reach", quantity),
+        ("Conversions", "conversions", quantity),
+        ("Revenue", "revenue", money),
+        ("CPA", "cpa", money),
+        ("CPE", "cpe", money),
+    ]
+    if "lift" in totals:
+        rows.append(("Lift over " + str(comparison.baseline), "lift", percent))
+    for label, column, show in rows:
+        table.add_row(label, *(show(_value(totals.loc[name, column])) for name in names))
+    shares = Table(title="Spend shares", title_justify="left")
+    shares.add_column("")
+    for name in names:
+        shares.add_column(name, justify="right")
+    for (dimension, value), row in comparison.shares.iterrows():
+        shares.add_row(f"{dimension} {value}", *(percent(row[name]) for name in names))
+    parts: list[RenderableType] = [table, shares]
+    if not comparison.rules.empty:
+        binding = Table(title="Rules that bind", title_justify="left")
+        binding.add_column("Rule")
+        for name in names:
+            binding.add_column(name, justify="center")
+        for (rule, _), row in comparison.rules.iterrows():
+            marks = [("yes" if row.get((name, "binding")) is True else "") for name in names]
+            if any(marks):
+                binding.add_row(str(rule), *marks)
+        if binding.row_count:
+            parts.append(binding)
+    deltas = [column for column in comparison.cells.columns if " - " in column[0]]
+    if deltas:
+        changed = comparison.cells[(comparison.cells[deltas] != 0).any(axis=1)]
+        cells = Table(title=f"Cells that change (against {names[0]})", title_justify="left")
+        cells.add_column("Cell")
+        for plan, what in deltas:
+            cells.add_column(f"{plan.split(' - ')[0]} {what}", justify="right")
+        for key, row in changed.iterrows():
+            cells.add_row(
+                " ".join(map(str, key)),
+                *(
+                    (money(row[column]) if column[1] == "spend" else f"{row[column]:+,.0f}")
+                    for column in deltas
+                ),
+            )
+        parts.append(cells)
+    return Group(*parts)
+
+
+def _value(value: Any) -> Any:
+    return None if value is None or (isinstance(value, float) and value != value) else value
+
+
+def sweep_view(sweep: Sweep) -> Table:
+    points = sweep.points
+    table = Table(title=f"Sweep: {sweep.scenario}", title_justify="left")
+    params = [name for name, _ in sweep.params]
+    if sweep.budgets:
+        table.add_column("Budget", justify="right")
+    for name in params:
+        table.add_column(name.split(".")[-1], justify="right")
+    for column in ("Status", "Objective", "Spend", "CPA", "Marginal CPA"):
+        table.add_column(column, justify="left" if column == "Status" else "right")
+    for row in points.to_dict(orient="records"):
+        cells = [money(row["budget"])] if sweep.budgets else []
+        cells += [f"{row[name]:g}" for name in params]
+        cells += [
+            row["status"],
+            quantity(_value(row["objective"])),
+            money(_value(row["spend"])),
+            money(_value(row["cpa"])),
+            money(_value(row["marginal_cpa"])),
+        ]
+        table.add_row(*cells)
     return table

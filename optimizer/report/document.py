@@ -1,0 +1,226 @@
+"""Reports as neutral documents (titled tables with column formats, and charts) that the
+HTML, Markdown, XLSX and CSV writers render alike."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+import pandas as pd
+
+from optimizer.constants import METRICS
+from optimizer.plan import Plan
+from optimizer.report import charts
+from optimizer.report.frames import allocation_frame, rules_frame, summary_frame
+
+Format = Literal["text", "money", "percent", "count", "number", "bool"]
+
+if TYPE_CHECKING:
+    from optimizer.analysis.compare import Comparison
+    from optimizer.analysis.sweep import Sweep
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    """Short name: the sheet name in a workbook, the suffix of a CSV file."""
+    title: str
+    frame: pd.DataFrame
+    formats: dict[str, Format] = field(default_factory=dict)
+
+    def format_of(self, column: str) -> Format:
+        return self.formats.get(column, "text" if self.frame[column].dtype == object else "number")
+
+
+@dataclass(frozen=True)
+class Chart:
+    title: str
+    svg: str
+
+
+@dataclass(frozen=True)
+class Report:
+    title: str
+    lines: list[str]
+    tables: list[Table]
+    charts: list[Chart]
+    currency: str = "USD"
+    main: str | None = None
+    """Name of the table that CSV output prints; the first table when None."""
+
+    @property
+    def main_table(self) -> Table:
+        return next((t for t in self.tables if t.name == self.main), self.tables[0])
+
+
+METRIC_FORMATS: dict[str, Format] = {
+    "count": "count",
+    "spend": "money",
+    "reach": "count",
+    "engagements": "count",
+    "conversions": "number",
+    "revenue": "money",
+    "cpa": "money",
+    "cpe": "money",
+    "objective": "number",
+    "gap": "percent",
+    "lift": "percent",
+    "marginal_cpa": "money",
+    "budget": "money",
+}
+
+
+def plan_report(plan: Plan, with_charts: bool = True) -> Report:
+    scenario = plan.scenario
+    lines = [f"Status: {plan.status}"]
+    if plan.has_plan:
+        lines.append(
+            f"{plan.sense.capitalize()} {plan.metric}: {plan.objective:,.2f}"
+            + (f" (bound {plan.bound:,.2f}, gap {plan.gap:.2%})" if plan.gap is not None else "")
+        )
+    lines.append(f"Solved by {plan.solver} in {plan.seconds:.2f} s.")
+    lines += [f"Preset rule left out: {rule.name} ({rule.reason})" for rule in plan.skipped]
+    summary = pd.DataFrame(
+        {
+            "metric": ["status", "objective", "bound", "gap", *METRICS, "cpa", "cpe"],
+            "value": [
+                str(plan.status),
+                plan.objective,
+                plan.bound,
+                plan.gap,
+                *(plan.totals[m] for m in METRICS),
+                _ratio(plan.totals["spend"], plan.totals["conversions"]),
+                _ratio(plan.totals["spend"], plan.totals["engagements"]),
+            ],
+        }
+    )
+    tables = [Table("Summary", "Summary", summary)]
+    charts_out: list[Chart] = []
+    if plan.has_plan:
+        tables.append(Table("Allocation", "Allocation", allocation_frame(plan), METRIC_FORMATS))
+        rules = rules_frame(plan)
+        share_formats: dict[str, Format] = {"binding": "bool"}
+        tables.append(Table("Rules", "Rules", rules, share_formats))
+        if with_charts and not plan.allocation.empty:
+            by_tier = (
+                plan.allocation["spend"]
+                .groupby(level=["period", "tier"], sort=False)
+                .sum()
+                .unstack("tier", fill_value=0.0)
+                .reindex(scenario.periods, fill_value=0.0)
+            )
+            charts_out.append(
+                Chart(
+                    "Spend by tier per period",
+                    charts.stacked_bars(by_tier, "Spend by tier per period", scenario.currency),
+                )
+            )
+            shares = rules[rules["kind"] == "share"].set_index("name")
+            if not shares.empty:
+                charts_out.append(
+                    Chart(
+                        "Shares against the rules",
+                        charts.ranges(shares, "Shares against the rules"),
+                    )
+                )
+    return Report(scenario.name, lines, tables, charts_out, scenario.currency, main="Allocation")
+
+
+def _ratio(numerator: float, denominator: float) -> float | None:
+    return numerator / denominator if denominator > 0 else None
+
+
+def summary_report(results: list[tuple[str, Plan]]) -> Report:
+    frame = summary_frame(results)
+    formats: dict[str, Format] = {**METRIC_FORMATS, "seconds": "number"}
+    currency = results[0][1].scenario.currency if results else "USD"
+    return Report("Scenarios", [], [Table("Scenarios", "Scenarios", frame, formats)], [], currency)
+
+
+def comparison_report(comparison: Comparison, with_charts: bool = True) -> Report:
+    totals = comparison.totals.reset_index()
+    shares = comparison.shares.reset_index()
+    rules = comparison.rules.copy()
+    if not rules.empty:
+        rules.columns = [f"{plan} {what}" for plan, what in rules.columns]
+        rules = rules.reset_index()
+    cells = comparison.cells.copy()
+    cells.columns = [f"{plan} {what}" for plan, what in cells.columns]
+    cells = cells.reset_index()
+    share_formats: dict[str, Format] = {name: "percent" for name in comparison.names}
+    cell_formats: dict[str, Format] = {
+        column: ("money" if column.endswith("spend") else "count") for column in cells.columns[3:]
+    }
+    lines = [f"Plans: {', '.join(comparison.names)}; deltas against {comparison.names[0]}."]
+    if comparison.baseline is not None:
+        for name, lift in comparison.totals["lift"].items():
+            if name != comparison.baseline and pd.notna(lift):
+                lines.append(f"{name}: {lift:+.1%} objective over {comparison.baseline}.")
+    tables = [
+        Table("Totals", "Totals", totals, METRIC_FORMATS),
+        Table("Shares", "Spend shares by tier, platform and period", shares, share_formats),
+        Table("Rules", "Rules: value and whether it binds", rules),
+        Table("Cells", "Count and spend per cell", cells, cell_formats),
+    ]
+    charts_out = []
+    if with_charts:
+        tier = comparison.shares.xs("tier", level="dimension")
+        charts_out.append(
+            Chart(
+                "Spend share by tier",
+                charts.grouped_bars(tier, "Spend share by tier", "share", True),
+            )
+        )
+        metrics = comparison.totals[["objective", "spend"]].T
+        metrics = metrics.div(metrics.max(axis=1).replace(0, np.nan), axis=0).fillna(0.0)
+        charts_out.append(
+            Chart(
+                "Objective and spend (relative to the largest)",
+                charts.grouped_bars(
+                    metrics, "Objective and spend (relative to the largest)", "of the largest", True
+                ),
+            )
+        )
+    return Report("Comparison", lines, tables, charts_out, main="Cells")
+
+
+def sweep_report(sweep: Sweep, currency: str = "USD", with_charts: bool = True) -> Report:
+    points = sweep.points
+    formats: dict[str, Format] = {
+        **METRIC_FORMATS,
+        **{column: "percent" for column in points.columns if column.startswith("share:")},
+    }
+    axes = (["budget"] if sweep.budgets else []) + [name for name, _ in sweep.params]
+    lines = [f"{len(points)} points over {', '.join(axes)}; objective: {sweep.metric}."]
+    charts_out = []
+    if with_charts and sweep.budgets and not sweep.params:
+        solved = points[points["objective"].notna()]
+        charts_out.append(
+            Chart(
+                "Budget frontier",
+                charts.frontier(
+                    solved["budget"].to_numpy(dtype=float),
+                    solved["objective"].to_numpy(dtype=float),
+                    sweep.chosen_budget,
+                    "Budget frontier",
+                    sweep.metric,
+                ),
+            )
+        )
+    elif with_charts and sweep.budgets:
+        name = sweep.params[0][0]
+        grid = points.pivot_table(index="budget", columns=name, values="objective")
+        charts_out.append(
+            Chart(
+                "Objective by budget",
+                charts.grouped_bars(grid, "Objective by budget", sweep.metric),
+            )
+        )
+    return Report(
+        f"Sweep: {sweep.scenario}",
+        lines,
+        [Table("Frontier", "Points", points, formats)],
+        charts_out,
+        currency,
+    )

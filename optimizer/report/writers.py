@@ -1,0 +1,171 @@
+"""Render a Report as a self-contained HTML page, Markdown, an XLSX workbook or CSV files."""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from optimizer.files import atomic_path, write_text
+from optimizer.report.document import Format, Report, Table
+from optimizer.report.numbers import money, percent, quantity
+
+
+def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]], right: int = 1) -> str:
+    """A GitHub-flavoured table; columns from index `right` on are right-aligned."""
+    align = ["---" if i < right else "---:" for i in range(len(header))]
+    lines = [header, align, *rows]
+    return "\n".join("| " + " | ".join(str(cell) for cell in line) + " |" for line in lines)
+
+
+def cell_text(value: Any, kind: Format, currency: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if kind == "bool":
+        return "yes" if value else ""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return str(value)
+    if kind == "money":
+        return money(float(value), currency)
+    if kind == "percent":
+        return percent(float(value))
+    if kind == "count":
+        return quantity(float(value))
+    return f"{value:,.2f}" if abs(value) < 1000 else f"{value:,.0f}"
+
+
+def _rows(table: Table, currency: str) -> list[list[str]]:
+    kinds = [table.format_of(str(column)) for column in table.frame.columns]
+    return [
+        [cell_text(value, kind, currency) for value, kind in zip(row, kinds, strict=True)]
+        for row in table.frame.itertuples(index=False)
+    ]
+
+
+def to_markdown(report: Report) -> str:
+    parts = [f"# {report.title}", ""]
+    parts += [f"{line}  " for line in report.lines]
+    for chart in report.charts:
+        encoded = base64.b64encode(chart.svg.encode()).decode()
+        parts += ["", f"![{chart.title}](data:image/svg+xml;base64,{encoded})"]
+    for table in report.tables:
+        parts += ["", f"## {table.title}", ""]
+        parts.append(
+            markdown_table([str(c) for c in table.frame.columns], _rows(table, report.currency))
+        )
+    return "\n".join(parts) + "\n"
+
+
+STYLE = """
+body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem auto;max-width:1100px;
+color:#1d2733;padding:0 1rem}
+h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem}
+table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}
+th,td{padding:.3rem .6rem;border-bottom:1px solid #dde3ea;text-align:right}
+th{background:#f3f6f9;position:sticky;top:0}td:first-child,th:first-child{text-align:left}
+.charts{display:flex;flex-wrap:wrap;gap:1rem}.charts figure{margin:0;max-width:540px}
+.charts svg{width:100%;height:auto}
+"""
+
+
+def to_html(report: Report) -> str:
+    """One page with inline CSS and SVG: opens anywhere, no network needed."""
+    body = [f"<h1>{html.escape(report.title)}</h1>"]
+    body += [f"<p>{html.escape(line)}</p>" for line in report.lines]
+    if report.charts:
+        body.append('<div class="charts">')
+        for chart in report.charts:
+            body.append(
+                f"<figure>{chart.svg}<figcaption>{html.escape(chart.title)}</figcaption></figure>"
+            )
+        body.append("</div>")
+    for table in report.tables:
+        header = "".join(f"<th>{html.escape(str(c))}</th>" for c in table.frame.columns)
+        rows = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>"
+            for row in _rows(table, report.currency)
+        )
+        body.append(
+            f"<h2>{html.escape(table.title)}</h2>"
+            f"<table><thead><tr>{header}</tr></thead><tbody>{rows}</tbody></table>"
+        )
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{html.escape(report.title)}</title><style>{STYLE}</style></head>"
+        f"<body>{''.join(body)}</body></html>\n"
+    )
+
+
+def _excel_format(kind: Format, currency: str) -> str | None:
+    symbol = {"USD": "$", "EUR": "€", "GBP": "£"}.get(currency)
+    if kind == "money":
+        return f'"{symbol}"#,##0.00' if symbol else f'#,##0.00 "{currency}"'
+    if kind == "percent":
+        return "0.0%"
+    if kind == "count":
+        return "#,##0"
+    if kind == "number":
+        return "#,##0.00"
+    return None
+
+
+def write_xlsx(report: Report, path: str | Path) -> None:
+    """A workbook finance can use as is: one sheet per table, formats, frozen headers."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    workbook.remove(workbook.worksheets[0])
+    for table in report.tables:
+        sheet = workbook.create_sheet(table.name[:31])
+        frame = table.frame
+        sheet.append([str(column) for column in frame.columns])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor="DDE7F0")
+        for row in frame.itertuples(index=False):
+            sheet.append([_excel_value(value) for value in row])
+        for index, column in enumerate(frame.columns, start=1):
+            kind = table.format_of(str(column))
+            number_format = _excel_format(kind, report.currency)
+            letter = get_column_letter(index)
+            if number_format:
+                for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                    cell.number_format = number_format
+            texts = [str(column)] + [
+                cell_text(value, kind, report.currency) for value in frame[column]
+            ]
+            sheet.column_dimensions[letter].width = min(48, max(10, max(map(len, texts)) + 2))
+        sheet.freeze_panes = "A2"
+    with atomic_path(path) as temporary:
+        workbook.save(temporary)
+
+
+def _excel_value(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def to_csv(report: Report) -> str:
+    """The report's main table as CSV."""
+    return report.main_table.frame.to_csv(index=False)
+
+
+def write_csv(report: Report, path: str | Path) -> list[Path]:
+    """The main table at `path`, every other table beside it as `<stem>-<table>.csv`."""
+    path = Path(path)
+    write_text(path, to_csv(report))
+    written = [path]
+    for table in report.tables:
+        if table is not report.main_table:
+            target = path.with_name(f"{path.stem}-{table.name.lower()}{path.suffix}")
+            write_text(target, table.frame.to_csv(index=False))
+            written.append(target)
+    return written
