@@ -1,0 +1,301 @@
+"""Compare, sweep, the spreadsheet baseline and the report files (issue: finance workflows)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import openpyxl
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+import optimizer
+from optimizer.analysis.baseline import spreadsheet_counts
+from optimizer.analysis.compare import compare
+from optimizer.analysis.sweep import parse_range, sweep, with_value
+from optimizer.cli import app
+from optimizer.report.document import comparison_report, plan_report, sweep_report
+from optimizer.report.writers import to_html, to_markdown, write_xlsx
+
+GAP = 1e-6
+
+
+def brand() -> dict[str, Any]:
+    """Two platforms, three tiers, two quarters, 70-20-10 with an emerging platform."""
+    return {
+        "name": "Finance brand",
+        "periods": ["Q1", "Q2"],
+        "budget": {"total": 40000},
+        "rules": {"presets": ["70-20-10"], "tolerance": 0.1},
+        "platforms": {
+            "tiktok": {
+                "tiers": {
+                    "micro": {
+                        "followers": 30000,
+                        "cost_per_post": 1500,
+                        "engagement_rate": 0.06,
+                        "conversion_rate": 0.02,
+                        "available": 10,
+                    },
+                    "macro": {
+                        "followers": 300000,
+                        "cost_per_post": 4000,
+                        "engagement_rate": 0.03,
+                        "conversion_rate": 0.006,
+                    },
+                }
+            },
+            "instagram": {
+                "tiers": {
+                    "micro": {
+                        "followers": 20000,
+                        "cost_per_post": 900,
+                        "engagement_rate": 0.05,
+                        "conversion_rate": 0.015,
+                        "available": 8,
+                    },
+                    "mega": {
+                        "followers": 2000000,
+                        "cost_per_post": 9000,
+                        "engagement_rate": 0.01,
+                        "conversion_rate": 0.002,
+                    },
+                }
+            },
+            "threads": {
+                "emerging": True,
+                "tiers": {
+                    "micro": {
+                        "followers": 10000,
+                        "cost_per_post": 400,
+                        "engagement_rate": 0.05,
+                        "conversion_rate": 0.01,
+                        "available": 5,
+                    }
+                },
+            },
+        },
+    }
+
+
+def at_budget(data: dict[str, Any], budget: float) -> optimizer.Scenario:
+    return optimizer.scenario_from_dict(with_value(data, "budget.total", budget))
+
+
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_each_sweep_point_equals_an_independent_solve(solver: str) -> None:
+    data = brand()
+    budgets = [8000.0, 15000.0, 25000.0, 40000.0, 60000.0]
+    result = sweep(optimizer.scenario_from_dict(data), budgets, solver=solver, gap=GAP)
+    assert list(result.points["budget"]) == budgets
+    for budget, objective in zip(budgets, result.points["objective"], strict=True):
+        alone = optimizer.solve(at_budget(data, budget), solver="highs", gap=GAP)
+        assert objective == pytest.approx(alone.objective, rel=1e-6, abs=1e-6)
+
+
+def test_parameter_sweep_points_equal_solves_of_the_changed_scenario() -> None:
+    data = brand()
+    path = "platforms.tiktok.tiers.micro.conversion_rate"
+    result = sweep(
+        optimizer.scenario_from_dict(data), [20000.0, 40000.0], [(path, [0.01, 0.03])], gap=GAP
+    )
+    assert len(result.points) == 4
+    for row in result.points.to_dict(orient="records"):
+        changed = with_value(with_value(data, path, row[path]), "budget.total", row["budget"])
+        alone = optimizer.solve(optimizer.scenario_from_dict(changed), gap=GAP)
+        assert row["objective"] == pytest.approx(alone.objective, rel=1e-6, abs=1e-6)
+
+
+def test_parallel_sweep_returns_the_same_points_in_order() -> None:
+    scenario = optimizer.scenario_from_dict(brand())
+    budgets = parse_range("10000:40000:5000")
+    one = sweep(scenario, budgets, gap=GAP)
+    two = sweep(scenario, budgets, gap=GAP, workers=2)
+    assert list(two.points["budget"]) == budgets
+    np.testing.assert_allclose(two.points["objective"], one.points["objective"], rtol=1e-6)
+
+
+def test_marginal_cpa_is_the_extra_spend_per_extra_conversion() -> None:
+    points = sweep(optimizer.scenario_from_dict(brand()), [20000.0, 30000.0, 40000.0]).points
+    for i in (1, 2):
+        extra = points["conversions"][i] - points["conversions"][i - 1]
+        if extra > 0:
+            expected = (points["spend"][i] - points["spend"][i - 1]) / extra
+            assert points["marginal_cpa"][i] == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("1:3:1", [1.0, 2.0, 3.0]),
+        ("50000:100000:25000", [50000.0, 75000.0, 100000.0]),
+        ("0.1,0.2", [0.1, 0.2]),
+    ],
+)
+def test_parse_range(text: str, values: list[float]) -> None:
+    assert parse_range(text) == values
+
+
+@pytest.mark.parametrize("text", ["1:3", "3:1:1", "1:3:0", "a,b"])
+def test_parse_range_rejects_bad_ranges(text: str) -> None:
+    with pytest.raises(optimizer.OptimizerError, match="start:stop:step"):
+        parse_range(text)
+
+
+def test_spreadsheet_baseline_splits_by_targets_then_evenly() -> None:
+    scenario = optimizer.scenario_from_dict(brand())
+    model = optimizer.build_model(scenario)
+    counts = dict(zip(model.cells.index, spreadsheet_counts(scenario, model), strict=True))
+    # 70% micro on established platforms = 28,000 over (Q1, Q2) x (tiktok, instagram) = 7,000
+    # each: tiktok micro floor(7000/1500) = 4, instagram micro floor(7000/900) = 7 (pool 8).
+    assert counts[("Q1", "tiktok", "micro")] == 4
+    assert counts[("Q2", "instagram", "micro")] == 7
+    # 20% macro/mega = 8,000 over 4 (period, platform) pairs = 2,000: no 4,000 macro or 9,000 mega.
+    assert counts[("Q1", "tiktok", "macro")] == 0
+    assert counts[("Q1", "instagram", "mega")] == 0
+    # 10% emerging = 4,000 over 2 periods = 2,000 each: floor(2000/400) = 5 (pool 5).
+    assert counts[("Q1", "threads", "micro")] == 5
+    spend = sum(counts[key] * cost for key, cost in model.cells.table["cost"].items())
+    assert spend <= scenario.budget.total
+
+
+def test_comparison_deltas_add_up_to_the_difference_of_totals() -> None:
+    data = brand()
+    first = optimizer.solve(at_budget(data, 20000))
+    second = optimizer.solve(at_budget(data, 40000))
+    result = compare([first, second], labels=["small", "large"])
+    cells = result.cells
+    for metric in ("count", "spend"):
+        delta = cells[("large - small", metric)].sum()
+        assert delta == pytest.approx(second.totals[metric] - first.totals[metric])
+        assert cells[("small", metric)].sum() == pytest.approx(first.totals[metric])
+    shares = result.shares
+    for dimension in ("tier", "platform", "period"):
+        assert shares.xs(dimension, level="dimension")["large"].sum() == pytest.approx(1.0)
+
+
+def test_report_files_open_with_their_sheets_formats_and_charts(tmp_path: Path) -> None:
+    scenario = optimizer.scenario_from_dict(brand())
+    plan = optimizer.solve(scenario)
+    report = plan_report(plan)
+    workbook_path = tmp_path / "plan.xlsx"
+    write_xlsx(report, workbook_path)
+    workbook = openpyxl.load_workbook(workbook_path)
+    assert workbook.sheetnames == ["Summary", "Allocation", "Rules"]
+    allocation = workbook["Allocation"]
+    header = [cell.value for cell in allocation[1]]
+    assert header[:4] == ["period", "platform", "tier", "count"]
+    spend = allocation.cell(row=2, column=header.index("spend") + 1)
+    assert "$" in spend.number_format
+    assert allocation.freeze_panes == "A2"
+
+    page = to_html(report)
+    assert page.count("<svg") == 2
+    assert not re.search(r"""(src|href)\s*=\s*["']?https?:""", page)
+    assert "<script" not in page and "<link" not in page
+    assert to_markdown(report).count("data:image/svg+xml;base64,") == 2
+
+    comparison = compare([optimizer.solve(at_budget(brand(), 20000)), plan])
+    book = tmp_path / "compare.xlsx"
+    write_xlsx(comparison_report(comparison), book)
+    assert openpyxl.load_workbook(book).sheetnames == ["Totals", "Shares", "Rules", "Cells"]
+    shares_sheet = openpyxl.load_workbook(book)["Shares"]
+    assert shares_sheet.cell(row=2, column=3).number_format == "0.0%"
+
+    frontier = sweep_report(sweep(scenario, [20000.0, 40000.0, 60000.0]))
+    book = tmp_path / "sweep.xlsx"
+    write_xlsx(frontier, book)
+    assert openpyxl.load_workbook(book).sheetnames == ["Frontier"]
+    assert to_html(frontier).count("<svg") == 1
+
+
+def write(tmp_path: Path, data: dict[str, Any], name: str = "brand.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def test_cli_sweep_json_has_one_point_per_budget_in_order(tmp_path: Path) -> None:
+    path = write(tmp_path, brand())
+    result = CliRunner().invoke(
+        app, ["sweep", str(path), "--budget", "10000:30000:10000", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["scenario"] == "Finance brand"
+    assert [point["budget"] for point in payload["points"]] == [10000, 20000, 30000]
+    for point in payload["points"]:
+        assert {"budget", "params", "status", "objective", "totals"} <= set(point)
+
+
+def test_cli_compare_with_spreadsheet_baseline_shows_lift(tmp_path: Path) -> None:
+    path = write(tmp_path, brand())
+    result = CliRunner().invoke(
+        app, ["compare", str(path), "--baseline", "spreadsheet", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["plans"] == ["Finance brand (spreadsheet)", "Finance brand"]
+    optimised = payload["totals"][1]
+    assert optimised["lift"] >= 0
+    assert payload["totals"][0]["status"] == "spreadsheet"
+
+
+def test_cli_compare_reads_saved_plans(tmp_path: Path) -> None:
+    path = write(tmp_path, brand())
+    saved = tmp_path / "plan.json"
+    runner = CliRunner()
+    assert runner.invoke(app, ["solve", str(path), "-f", "json", "-o", str(saved)]).exit_code == 0
+    result = runner.invoke(app, ["compare", str(saved), str(path), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    totals = json.loads(result.stdout)["totals"]
+    assert totals[0]["objective"] == pytest.approx(totals[1]["objective"])
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["sweep", "{file}", "--budget", "1:2"], "start:stop:step"),
+        (["sweep", "{file}", "--param", "platforms.snap.tiers.micro.min=1"], "no field 'snap'"),
+        (["sweep", "{file}"], "give --budget"),
+        (
+            [
+                "sweep",
+                "{file}",
+                "--budget",
+                "1e4,2e4",
+                "--param",
+                "rules.tolerance=0.1",
+                "--param",
+                "rules.tolerance=0.2",
+            ],
+            "at most two",
+        ),
+        (["solve", "{file}", "--format", "xlsx"], "--output"),
+        (["compare", "{file}"], "two plans"),
+        (["compare", "{file}", "--baseline", "magic"], "only baseline"),
+    ],
+)
+def test_cli_finance_commands_reject_bad_requests(
+    tmp_path: Path, arguments: list[str], message: str
+) -> None:
+    path = write(tmp_path, brand())
+    result = CliRunner().invoke(app, [a.replace("{file}", str(path)) for a in arguments])
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_cli_writes_every_csv_table(tmp_path: Path) -> None:
+    path = write(tmp_path, brand())
+    target = tmp_path / "out.csv"
+    result = CliRunner().invoke(
+        app, ["compare", str(path), "--baseline", "spreadsheet", "-f", "csv", "-o", str(target)]
+    )
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in tmp_path.glob("out*.csv"))
+    assert names == ["out-rules.csv", "out-shares.csv", "out-totals.csv", "out.csv"]
