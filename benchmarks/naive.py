@@ -128,12 +128,12 @@ def build_naive(scenario: Scenario) -> pulp.LpProblem:
 
 
 def solve_naive(scenario: Scenario, gap: float = 1e-4, time_limit: float = 600) -> NaiveResult:
-    from optimizer.solvers.pulp_backend import _cbc_path
+    from optimizer.solvers.pulp_backend import cbc_path
 
     started = time.perf_counter()
     problem = build_naive(scenario)
     built = time.perf_counter()
-    solver = pulp.COIN_CMD(path=_cbc_path(), msg=False, gapRel=gap, timeLimit=time_limit)
+    solver = pulp.COIN_CMD(path=cbc_path(), msg=False, gapRel=gap, timeLimit=time_limit)
     problem.solve(solver)
     solved = time.perf_counter()
     status = pulp.LpStatus[problem.status].lower()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -65,6 +66,12 @@ GapOption = Annotated[
     float | None, typer.Option(min=0.0, help="Relative MIP gap at which to stop.")
 ]
 WorkersOption = Annotated[int, typer.Option(min=1, help="Solve in this many parallel processes.")]
+BudgetStepOption = Annotated[
+    float | None,
+    typer.Option(min=0.01, help="Budget raise whose gain --explain reports (default 5%)."),
+]
+# Analyses with at least this many re-solves show a progress bar on standard error.
+MANY_SOLVES = 5
 
 
 def _fail(message: str) -> typer.Exit:
@@ -120,10 +127,18 @@ def solve(
         Path | None, typer.Option(help="Also write the model as .lp or .mps (one scenario only).")
     ] = None,
     workers: WorkersOption = 1,
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain", help="Also price every rule and the next budget step (re-solves)."
+        ),
+    ] = False,
+    budget_step: BudgetStepOption = None,
 ) -> None:
     """Find the best plan for each scenario file.
 
-    Exit code 0 when a plan was found, 1 when none exists, 2 when the input is invalid.
+    Exit code 0 when a plan was found, 1 when none exists (the conflicting rules are named),
+    2 when the input is invalid.
     """
     from optimizer.solvers.export import EXPORT_SUFFIXES
 
@@ -137,6 +152,10 @@ def solve(
     plans = _map_with_progress(
         _solve_one, [(scenario, settings) for _, scenario in loaded], workers, "solving"
     )
+    plans = [
+        _with_analysis(scenario, plan, settings, explain, budget_step)
+        for (_, scenario), plan in zip(loaded, plans, strict=True)
+    ]
     results = [(str(path), plan) for (path, _), plan in zip(loaded, plans, strict=True)]
     for path, plan in results:
         if not plan.has_plan:
@@ -174,6 +193,61 @@ def _solve_one(job: tuple[Scenario, _SolveSettings]) -> Plan:
         gap=settings.gap,
         model=model,
     )
+
+
+def _with_analysis(
+    scenario: Scenario,
+    plan: Plan,
+    settings: _SolveSettings,
+    explain: bool,
+    budget_step: float | None,
+) -> Plan:
+    """The conflicting rules of an infeasible plan; with `explain`, the prices of a plan."""
+    from dataclasses import replace
+
+    from optimizer.analysis.conflicts import CHECK_TIME_LIMIT, find_conflicts
+    from optimizer.analysis.prices import explain_plan
+    from optimizer.model.linear import build_model
+    from optimizer.solvers import Status
+
+    try:
+        if plan.status is Status.INFEASIBLE:
+            limit = settings.time_limit
+            with _analysis_progress("finding the conflicting rules") as on_progress:
+                report = find_conflicts(
+                    scenario,
+                    build_model(scenario),
+                    time_limit=None if limit is None else min(limit, CHECK_TIME_LIMIT),
+                    on_progress=on_progress,
+                )
+            return replace(plan, conflicts=report)
+        if explain and plan.has_plan:
+            with _analysis_progress("pricing the rules") as on_progress:
+                explanation = explain_plan(
+                    scenario,
+                    plan,
+                    build_model(scenario),
+                    budget_step=budget_step,
+                    gap=settings.gap,
+                    time_limit=settings.time_limit,
+                    on_progress=on_progress,
+                )
+            return replace(plan, explanation=explanation)
+    except OptimizerError as error:
+        raise _fail(str(error)) from None
+    return plan
+
+
+@contextmanager
+def _analysis_progress(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress callback; the bar shows on standard error once there are many re-solves."""
+    with Progress(console=errors, transient=True) as progress:
+        task = progress.add_task(label, total=None, visible=False)
+
+        def update(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total, visible=total >= MANY_SOLVES)
+
+        yield update
 
 
 def _map_with_progress(
@@ -235,6 +309,35 @@ def _write_results(results: list[tuple[str, Plan]], format: Format, output: Path
     else:
         report = document.plan_report(plan) if single else document.summary_report(results)
         _write_report(report, format, output)
+
+
+@app.command()
+def explain(
+    file: Annotated[Path, typer.Argument(help="Scenario file (.yaml, .json, .toml).")],
+    output: OutputOption = None,
+    solver: SolverOption = None,
+    time_limit: TimeLimitOption = None,
+    gap: GapOption = None,
+    budget_step: BudgetStepOption = None,
+) -> None:
+    """Explain a scenario's answer in words: why no plan exists, or what each rule costs
+    and what the next budget step buys.
+
+    Exit code 0 when a plan was found, 1 when none exists, 2 when the input is invalid.
+    """
+    from optimizer.report.terminal import explanation_view
+
+    loaded, invalid = _load_all([file])
+    if invalid:
+        raise typer.Exit(EXIT_INVALID)
+    scenario = loaded[0][1]
+    settings = _SolveSettings(solver, time_limit, gap)
+    plan = _map_with_progress(_solve_one, [(scenario, settings)], 1, "solving")[0]
+    plan = _with_analysis(scenario, plan, settings, True, budget_step)
+    _emit(explanation_view(plan), output)
+    if not plan.has_plan:
+        errors.print(f"{file}: no plan: {plan.status}")
+        raise typer.Exit(EXIT_NO_PLAN)
 
 
 @app.command()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -14,6 +14,9 @@ from optimizer.model.constraints import Constraint, SkippedRule
 from optimizer.model.linear import LinearModel
 from optimizer.scenario.schema import Scenario
 from optimizer.solvers.base import Solution, Status, relative_gap
+
+if TYPE_CHECKING:
+    from optimizer.analysis.results import ConflictReport, Explanation
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,10 @@ class Plan:
     build_seconds: float = 0.0
     nodes: int | None = None
     counts: np.ndarray | None = field(default=None, repr=False)
+    conflicts: ConflictReport | None = None
+    """Why no plan exists, when asked (`optimizer.analysis.find_conflicts`)."""
+    explanation: Explanation | None = None
+    """What each rule costs the plan, when asked (`optimizer.analysis.explain_plan`)."""
 
     @property
     def has_plan(self) -> bool:
@@ -110,6 +117,12 @@ class Plan:
             out["skipped_rules"] = [
                 {"name": rule.name, "reason": rule.reason} for rule in self.skipped
             ]
+        if self.conflicts is not None:
+            out["conflicts"] = [conflict.to_dict() for conflict in self.conflicts.conflicts]
+            if not self.conflicts.proven:
+                out["conflicts_proven"] = False
+        if self.explanation is not None:
+            out["explanation"] = self.explanation.to_dict()
         return out
 
     def to_json(self, indent: int | None = 2) -> str:

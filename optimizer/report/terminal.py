@@ -156,9 +156,160 @@ def plan_view(plan: Plan) -> RenderableType:
         parts += [allocation_table(plan), totals_table(plan), shares_table(plan)]
         if plan.rules:
             parts.append(rules_table(plan))
+    if plan.conflicts is not None:
+        parts.append(conflict_paragraph(plan))
+    if plan.explanation is not None:
+        parts += [explanation_table(plan), *_notes(plan)]
     for rule in plan.skipped:
         parts.append(Text(f"left out {rule.name}: {rule.reason}", style="dim"))
     return Group(*parts)
+
+
+def conflict_paragraph(plan: Plan) -> Text:
+    """Why no plan exists, in words a planner can act on."""
+    assert plan.conflicts is not None
+    conflicts = plan.conflicts.conflicts
+    if not conflicts:
+        return Text("No conflict between the rules was found.")
+    text = Text()
+    text.append("No plan satisfies these rules together: ", style="bold")
+    text.append(", ".join(conflict.rule for conflict in conflicts) + ".\n")
+    text.append("Drop any one of them and the others can hold.")
+    fixes = [conflict for conflict in conflicts if conflict.needed is not None]
+    if fixes:
+        text.append(" Any one of these changes makes a plan possible (the rest as written):")
+        for conflict in fixes:
+            text.append(f"\n  - {conflict.message}")
+    stuck = [conflict.rule for conflict in conflicts if conflict.needed is None]
+    if stuck:
+        text.append(
+            f"\nMoving only {' or '.join(stuck)} is not enough: other rules conflict as well."
+        )
+    if not plan.conflicts.proven:
+        text.append("\nSome checks hit their time limit: a member may not be needed.", style="dim")
+    return text
+
+
+def _amount(plan: Plan, value: float | None) -> str:
+    """An amount of the objective in its unit: "120 conv.", "$4,000 profit"."""
+    if value is None:
+        return "-"
+    if plan.metric in SHORT_METRIC:
+        return f"{quantity(value)} {SHORT_METRIC[plan.metric]}"
+    amount = money(value, plan.scenario.currency)
+    return amount if plan.sense == "minimize" else f"{amount} {plan.metric}"
+
+
+def _gains(plan: Plan) -> str:
+    """What a lower minimised spend is called: saving it."""
+    return "saves" if plan.sense == "minimize" else "gains"
+
+
+def _per_unit(plan: Plan, name: str, shadow: float) -> str:
+    """A shadow price per a step a planner thinks in: a point of share, $1,000, a creator."""
+    report = next(rule for rule in plan.rules if rule.name == name)
+    if report.kind == "share":
+        return f"{_amount(plan, shadow / 100)} per point of share"
+    if report.metric in ("spend", "revenue"):
+        return f"{_amount(plan, shadow * 1000)} per {money(1000, plan.scenario.currency)}"
+    if report.metric == "count":
+        return f"{_amount(plan, shadow)} per influencer"
+    return f"{_amount(plan, shadow)} per unit of {report.metric}"
+
+
+def explanation_table(plan: Plan) -> Table:
+    explanation = plan.explanation
+    assert explanation is not None
+    table = Table(
+        title="What each rule costs (price: exact re-solve; shadow: LP estimate)",
+        title_justify="left",
+    )
+    table.add_column("Rule")
+    table.add_column("Binds")
+    table.add_column("Price if dropped", justify="right")
+    table.add_column("Shadow price (est.)", justify="right")
+    for rule in explanation.rules:
+        price = "no limit" if rule.unbounded else _amount(plan, rule.price)
+        shadow = _per_unit(plan, rule.name, rule.shadow_price) if rule.shadow_price else "-"
+        table.add_row(rule.name, "yes" if rule.binding else "", price, shadow)
+    return table
+
+
+def explanation_notes(plan: Plan) -> Text:
+    """The next budget step and the offers whose pool is used up."""
+    explanation = plan.explanation
+    assert explanation is not None
+    text = Text()
+    if explanation.budget_step is not None:
+        step = money(explanation.budget_step, plan.scenario.currency)
+        text.append(
+            f"Raising budget.total by {step} {_gains(plan)} {_amount(plan, explanation.gain)}"
+            " (exact re-solve)."
+        )
+    for cell in explanation.at_capacity:
+        text.append(
+            f"\n{cell.platform} {cell.tier} in {cell.period} uses all {quantity(cell.available)}"
+            f" available ({cell.rule})."
+        )
+    return text
+
+
+def _notes(plan: Plan) -> list[RenderableType]:
+    notes = explanation_notes(plan)
+    return [notes] if notes.plain else []
+
+
+def explanation_view(plan: Plan) -> RenderableType:
+    """The `explain` command: the answer and why, in sentences."""
+    parts: list[RenderableType] = [headline(plan)]
+    if plan.conflicts is not None:
+        parts.append(conflict_paragraph(plan))
+    elif plan.status == "unbounded":
+        parts.append(Text("No plan: the objective has no limit. Bound it with a budget or limits."))
+    elif not plan.has_plan:
+        parts.append(Text(f"No plan: {plan.status}."))
+    if plan.explanation is not None:
+        parts += [_rule_sentences(plan), *_notes(plan)]
+    return Group(*parts)
+
+
+def _rule_sentences(plan: Plan) -> Text:
+    explanation = plan.explanation
+    assert explanation is not None
+    text = Text(f"Prices are exact re-solves at gap {percent(explanation.gap, 2)};")
+    text.append(f" shadow prices are LP estimates ({explanation.shadow_solver}).")
+    # Two solves that each stop within the gap can differ by that much: not a price.
+    noise = max(explanation.gap, 1e-9) * max(1.0, abs(plan.objective or 0.0))
+    free = []
+    for rule in explanation.rules:
+        matters = rule.unbounded or (rule.price or 0.0) > noise
+        if not rule.binding and not matters:
+            free.append(rule.name)
+            continue
+        sentence = f"\n- {rule.name}"
+        if rule.binding:
+            sentence += " binds."
+        else:
+            sentence += (
+                f" is not at its bound ({_slack(plan, rule.name)} left) yet limits the plan."
+            )
+        if rule.unbounded:
+            sentence += " Without it the objective has no limit."
+        elif matters:
+            sentence += f" Dropping it {_gains(plan)} {_amount(plan, rule.price).rstrip('.')}."
+        else:
+            sentence += f" Dropping it {_gains(plan)} nothing beyond the gap."
+        if rule.shadow_price:
+            sentence += f" About {_per_unit(plan, rule.name, rule.shadow_price)} (LP estimate)."
+        text.append(sentence)
+    if free:
+        text.append(f"\nFree to drop (no gain beyond the gap): {', '.join(free)}.")
+    return text
+
+
+def _slack(plan: Plan, name: str) -> str:
+    report = next(rule for rule in plan.rules if rule.name == name)
+    return bound(report.slack, report.kind, plan.scenario.currency, report.metric)
 
 
 SHORT_METRIC = {"conversions": "conv.", "engagements": "eng.", "reach": "reach"}

@@ -54,10 +54,10 @@ def to_pulp(model: LinearModel) -> tuple[pulp.LpProblem, list[Any]]:
     return problem, variables
 
 
-def _solver(name: str, options: SolveOptions, log: Path) -> Any:
+def pulp_solver(name: str, options: SolveOptions, log: Path) -> Any:
     if name == "cbc":
         return pulp.COIN_CMD(
-            path=_cbc_path(),
+            path=cbc_path(),
             msg=False,
             timeLimit=options.time_limit,
             gapRel=options.gap,
@@ -74,7 +74,7 @@ def _solver(name: str, options: SolveOptions, log: Path) -> Any:
     return solver
 
 
-def _cbc_path() -> str:
+def cbc_path() -> str:
     try:
         import cbcbox
     except ImportError as error:
@@ -97,7 +97,7 @@ def solve_pulp(model: LinearModel, options: SolveOptions, name: str = "cbc") -> 
     problem, variables = to_pulp(model)
     with tempfile.TemporaryDirectory() as folder:
         log = Path(folder) / "solver.log"
-        solver = _solver(name, options, log)
+        solver = pulp_solver(name, options, log)
         started = time.perf_counter()
         try:
             problem.solve(solver)

@@ -1,0 +1,64 @@
+"""The settings a planner can move as one: a constraint, an offer's min, an offer's pool.
+
+Conflicts are reported in these units, with the planner's names: the constraint's name
+(`budget`, `budget:Q4`, `tiktok-cap`, `mega-per-quarter[Q2]`) or the offer's field path
+(`platforms.youtube.tiers.mega.min`, `.available`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from optimizer.analysis.editing import Settings
+from optimizer.model.linear import LinearModel
+
+
+@dataclass(frozen=True, eq=False)
+class Group:
+    """One setting a planner can move: a constraint, or an offer's min or available."""
+
+    name: str
+    kind: Literal["rule", "min", "available"]
+    number: int
+    """The constraint's position in `model.constraints` (rules only)."""
+    cells: np.ndarray
+    """The offer's cells, one per period (offer bounds only)."""
+
+    def drop(self, settings: Settings) -> Settings:
+        if self.kind == "rule":
+            return settings.with_bounds(self.number, (None, None))
+        if self.kind == "min":
+            return settings.with_counts(self.cells, lower=0.0)
+        return settings.with_counts(self.cells, available=np.inf)
+
+
+def groups_of(model: LinearModel) -> list[Group]:
+    """Every group, in the order the filter tries to drop them: offer bounds, then rules
+    from the last written to the budget, so the budget stays in a conflict when it can."""
+    table = model.cells.table
+    platforms = table.index.get_level_values("platform").to_numpy()
+    tiers = table.index.get_level_values("tier").to_numpy()
+    lower = table["lower"].to_numpy()
+    upper = table["upper"].to_numpy()
+    offers: list[Group] = []
+    for platform, tier in dict.fromkeys(zip(platforms, tiers, strict=True)):
+        cells = (platforms == platform) & (tiers == tier)
+        prefix = f"platforms.{platform}.tiers.{tier}"
+        if lower[cells].max() > 0:
+            offers.append(Group(f"{prefix}.min", "min", -1, cells))
+        if np.isfinite(upper[cells]).any():
+            offers.append(Group(f"{prefix}.available", "available", -1, cells))
+    rules = [
+        Group(constraint.name, "rule", number, np.zeros(0, dtype=bool))
+        for number, constraint in enumerate(model.constraints)
+    ]
+    return offers + rules[::-1]
+
+
+def without(settings: Settings, groups: list[Group]) -> Settings:
+    for group in groups:
+        settings = group.drop(settings)
+    return settings

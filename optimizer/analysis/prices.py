@@ -1,0 +1,164 @@
+"""What each rule costs a plan, and what the next budget step buys.
+
+`price` is exact: the objective re-solved with the rule dropped (same gap, started from
+the plan, which still holds, so the answer is never worse than the plan). `shadow_price`
+is the LP estimate of `duals.py`. The budget step re-solves with `budget.total` raised.
+All re-solves change bounds on one HiGHS instance of the built model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from optimizer.analysis.duals import ShadowPrice, shadow_prices
+from optimizer.analysis.editing import ModelEditor, Outcome, Settings
+from optimizer.analysis.results import Capacity, Explanation, RulePrice
+from optimizer.errors import OptimizerError
+from optimizer.model.linear import LinearModel, build_model
+from optimizer.plan import Plan
+from optimizer.scenario.schema import Scenario
+
+# The budget step when none is given: this share of budget.total.
+DEFAULT_BUDGET_STEP = 0.05
+
+Progress = Callable[[int, int], None]
+"""Called with (re-solves done, re-solves in all)."""
+
+CONVENTIONS = {
+    "price": "objective gained if this rule alone were dropped: exact re-solve at the gap",
+    "shadow_price": "estimate from the LP around the plan (fractional counts): objective"
+    " gained per unit of relaxing the bound in shadow_bound ($1 of spend, one influencer,"
+    " 1.0 of a share); the same sign for every solver",
+    "marginal": "objective gained by raising budget.total by budget_step: exact re-solve",
+    "sign": "gained is positive: more of a maximised metric, or spend saved when minimising",
+}
+
+
+def explain_plan(
+    scenario: Scenario,
+    plan: Plan,
+    model: LinearModel | None = None,
+    *,
+    budget_step: float | None = None,
+    gap: float | None = None,
+    time_limit: float | None = None,
+    on_progress: Progress | None = None,
+) -> Explanation:
+    """Prices of every rule, the next budget step's gain and the offers at their pool.
+
+    `gap` and `time_limit` apply to each re-solve (default: the scenario's settings).
+    """
+    if not plan.has_plan or plan.counts is None or plan.objective is None:
+        raise OptimizerError("only a plan can be explained; without one, look at its conflicts")
+    model = model if model is not None else build_model(scenario)
+    solve = _Resolver(
+        ModelEditor(model),
+        plan.counts,
+        plan.objective,
+        scenario.solver.gap if gap is None else gap,
+        scenario.solver.time_limit if time_limit is None else time_limit,
+    )
+    settings = Settings.of(model)
+    total = len(model.constraints) + 2
+    prices = []
+    for number in range(len(model.constraints)):
+        prices.append(solve.gain(settings.with_bounds(number, (None, None))))
+        if on_progress:
+            on_progress(number + 1, total)
+    step, step_gain = _budget_step(solve, settings, budget_step)
+    if on_progress:
+        on_progress(total - 1, total)
+    shadows = shadow_prices(model, plan.counts, plan.solver, solve.time_limit)
+    if on_progress:
+        on_progress(total, total)
+    return Explanation(
+        rules=_rule_prices(plan, prices, shadows),
+        budget_step=step,
+        gain=step_gain,
+        at_capacity=at_capacity(model, plan.counts),
+        gap=solve.gap,
+        shadow_solver="cbc" if plan.solver == "cbc" else "highs",
+        conventions=CONVENTIONS,
+    )
+
+
+@dataclass(frozen=True)
+class _Resolver:
+    """Re-solves of the plan's model under other settings, as gains over the plan."""
+
+    editor: ModelEditor
+    counts: np.ndarray
+    objective: float
+    gap: float
+    time_limit: float
+
+    def gain(self, settings: Settings) -> tuple[float | None, bool]:
+        """(objective gained, whether it is unbounded) under `settings`, from the plan."""
+        model = self.editor.model
+        result = self.editor.solve(
+            settings,
+            model.objective,
+            maximize=model.sense == "maximize",
+            time_limit=self.time_limit,
+            gap=self.gap,
+            start_counts=self.counts,
+        )
+        if result.objective is None:
+            return None, result.outcome is Outcome.UNBOUNDED
+        gained = result.objective - self.objective
+        if model.sense == "minimize":
+            gained = -gained
+        # The re-solve starts from the plan: anything below zero is rounding, not a loss.
+        return max(gained, 0.0), False
+
+
+def _budget_step(
+    solve: _Resolver, settings: Settings, step: float | None
+) -> tuple[float | None, float | None]:
+    """(step, gain) of raising budget.total; (None, None) without a total budget."""
+    constraints = solve.editor.model.constraints
+    number = next((i for i, c in enumerate(constraints) if c.name == "budget"), None)
+    if number is None:
+        return None, None
+    low, high = settings.bounds[number]
+    assert high is not None
+    step = DEFAULT_BUDGET_STEP * high if step is None else step
+    gained, _ = solve.gain(settings.with_bounds(number, (low, high + step)))
+    return step, gained
+
+
+def _rule_prices(
+    plan: Plan,
+    prices: list[tuple[float | None, bool]],
+    shadows: list[ShadowPrice] | None,
+) -> list[RulePrice]:
+    out = []
+    for number, (report, (price, unbounded)) in enumerate(zip(plan.rules, prices, strict=True)):
+        shadow = shadows[number] if shadows is not None else None
+        out.append(
+            RulePrice(
+                name=report.name,
+                binding=report.binding,
+                slack=report.slack,
+                price=price,
+                shadow_price=None if shadow is None else shadow.value,
+                shadow_bound=None if shadow is None else shadow.bound,
+                unbounded=unbounded,
+            )
+        )
+    return out
+
+
+def at_capacity(model: LinearModel, counts: np.ndarray) -> list[Capacity]:
+    """Cells that engage every influencer their offer's pool has."""
+    table = model.cells.table
+    available = table["upper"].to_numpy()
+    full = np.isfinite(available) & (available > 0) & (counts >= available - 1e-9)
+    return [
+        Capacity(str(period), str(platform), str(tier), float(counts[i]), float(available[i]))
+        for i, (period, platform, tier) in enumerate(table.index)
+        if full[i]
+    ]

@@ -1,0 +1,141 @@
+"""What the analyses return: conflicts when no plan exists, an explanation when one does.
+
+Plain dataclasses with their JSON form, so the plan can carry them without importing the
+analyses that compute them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+
+def _number(value: float | None) -> float | None:
+    if value is None or value != value or value in (float("inf"), float("-inf")):
+        return None
+    return round(float(value), 6) + 0.0
+
+
+def _whole(value: float) -> int | float | None:
+    """Counts as JSON integers when whole, as in the plan's allocation."""
+    number = _number(value)
+    return round(number) if number is not None and number == round(number) else number
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """One rule of an irreducible conflict and how far it must move for a plan to exist.
+
+    `needed` is None when moving this rule alone cannot make a plan possible (another
+    conflict remains once it is dropped).
+    """
+
+    rule: str
+    bound: Literal["min", "max"]
+    current: float
+    needed: float | None
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "bound": self.bound,
+            "current": _number(self.current),
+            "needed": _number(self.needed),
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class ConflictReport:
+    """An irreducible set of rules that cannot hold together, as `Conflict`s.
+
+    `proven` is False when a sub-solve hit its time limit: the set still cannot hold, but
+    a member might be droppable.
+    """
+
+    conflicts: list[Conflict]
+    proven: bool = True
+
+
+@dataclass(frozen=True)
+class RulePrice:
+    """What one rule costs the plan."""
+
+    name: str
+    binding: bool
+    slack: float | None
+    price: float | None
+    """Objective gained if this rule alone were dropped (exact re-solve); None when that
+    re-solve found nothing (`unbounded` says whether the objective has no bound then)."""
+    shadow_price: float | None
+    """LP estimate: objective gained per unit of relaxing the bound the rule sits on."""
+    shadow_bound: Literal["min", "max"] | None = None
+    unbounded: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "name": self.name,
+            "binding": self.binding,
+            "slack": _number(self.slack),
+            "price": _number(self.price),
+            "shadow_price": _number(self.shadow_price),
+            "shadow_bound": self.shadow_bound,
+        }
+        if self.unbounded:
+            out["unbounded_without"] = True
+        return out
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """A cell whose count sits at its offer's `available` pool."""
+
+    period: str
+    platform: str
+    tier: str
+    count: float
+    available: float
+
+    @property
+    def rule(self) -> str:
+        return f"platforms.{self.platform}.tiers.{self.tier}.available"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "period": self.period,
+            "platform": self.platform,
+            "tier": self.tier,
+            "count": _whole(self.count),
+            "available": _whole(self.available),
+            "rule": self.rule,
+        }
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why the plan is what it is: rule prices, the next budget step, full offers."""
+
+    rules: list[RulePrice]
+    budget_step: float | None
+    gain: float | None
+    """Objective gained by raising budget.total by `budget_step` (exact re-solve)."""
+    at_capacity: list[Capacity]
+    gap: float
+    shadow_solver: str
+    conventions: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        marginal = (
+            None
+            if self.budget_step is None
+            else {"budget_step": _number(self.budget_step), "gain": _number(self.gain)}
+        )
+        return {
+            "rules": [rule.to_dict() for rule in self.rules],
+            "marginal": marginal,
+            "at_capacity": [cell.to_dict() for cell in self.at_capacity],
+            "gap": self.gap,
+            "shadow_solver": self.shadow_solver,
+            "conventions": self.conventions,
+        }
