@@ -34,8 +34,9 @@ def rules_frame(plan: Plan) -> pd.DataFrame:
 
 
 def tier_shares(plan: Plan) -> pd.Series:
-    """Share of spend per tier, in the order tiers are first offered."""
+    """Share of spend per tier, in the scenario's order of tiers."""
     spend = plan.allocation.groupby(level="tier", sort=False)["spend"].sum()
+    spend = spend.reindex([tier for tier in plan.scenario.tiers if tier in spend.index])
     total = spend.sum()
     return spend / total if total > 0 else spend
 

@@ -28,16 +28,19 @@ def headline(plan: Plan) -> Text:
     style = "green" if plan.has_plan else "red"
     text.append(f"  {plan.status}", style=f"bold {style}")
     if plan.has_plan:
-        value = (
-            money(plan.objective, scenario.currency)
-            if plan.metric in ("revenue", "profit", "spend")
-            else quantity(plan.objective)
-        )
-        text.append(f"  {plan.sense} {plan.metric}: {value}")
-        if plan.gap is not None:
-            text.append(f"  (gap {percent(plan.gap, 2)}, bound {quantity(plan.bound)})")
-    text.append(f"\nsolved by {plan.solver} in {plan.seconds:.2f} s", style="dim")
+        text.append(f"  {plan.sense} {plan.metric}: {_objective_figure(plan, plan.objective)}")
+    proof = f"solved by {plan.solver} in {plan.seconds:.2f} s"
+    if plan.has_plan and plan.gap is not None:
+        # The bound is what no plan can beat; the gap is how far this plan may be from it.
+        proof += f", bound {_objective_figure(plan, plan.bound)}, gap {percent(plan.gap, 2)}"
+    text.append(f"\n{proof}", style="dim")
     return text
+
+
+def _objective_figure(plan: Plan, value: float | None) -> str:
+    if plan.metric in ("revenue", "profit", "spend"):
+        return money(value, plan.scenario.currency)
+    return quantity(value)
 
 
 def allocation_table(plan: Plan) -> Table:
@@ -50,6 +53,7 @@ def allocation_table(plan: Plan) -> Table:
         by_cell = allocation.groupby(level=["platform", "tier"], sort=False)[
             ["spend", "conversions"]
         ].sum()
+        by_cell = by_cell.loc[sorted(by_cell.index, key=_scenario_order(plan))]
         table.add_column("Platform", footer="Total")
         table.add_column("Tier")
         for period in periods:
@@ -86,6 +90,18 @@ def allocation_table(plan: Plan) -> Table:
             quantity(row["conversions"]),
         )
     return table
+
+
+def _scenario_order(plan: Plan) -> Callable[[tuple[str, str]], tuple[int, int]]:
+    """Rows in the order the scenario lists its platforms and tiers."""
+    platforms = list(plan.scenario.platforms)
+    tiers = list(plan.scenario.tiers)
+
+    def key(cell: tuple[str, str]) -> tuple[int, int]:
+        platform, tier = cell
+        return platforms.index(platform), tiers.index(tier) if tier in tiers else len(tiers)
+
+    return key
 
 
 def totals_table(plan: Plan) -> Table:
