@@ -30,7 +30,12 @@ class Table:
     formats: dict[str, Format] = field(default_factory=dict)
 
     def format_of(self, column: str) -> Format:
-        return self.formats.get(column, "text" if self.frame[column].dtype == object else "number")
+        if column in self.formats:
+            return self.formats[column]
+        dtype = self.frame[column].dtype
+        if pd.api.types.is_bool_dtype(dtype):
+            return "bool"
+        return "number" if pd.api.types.is_numeric_dtype(dtype) else "text"
 
 
 @dataclass(frozen=True)
@@ -124,7 +129,48 @@ def plan_report(plan: Plan, with_charts: bool = True) -> Report:
                         charts.ranges(shares, "Shares against the rules"),
                     )
                 )
+    lines += _conflict_lines(plan)
+    tables += _explanation_tables(plan)
     return Report(scenario.name, lines, tables, charts_out, scenario.currency, main="Allocation")
+
+
+def _conflict_lines(plan: Plan) -> list[str]:
+    if plan.conflicts is None or not plan.conflicts.conflicts:
+        return []
+    names = ", ".join(conflict.rule for conflict in plan.conflicts.conflicts)
+    lines = [f"No plan satisfies these rules together: {names}. Any one of these changes helps:"]
+    lines += [f"- {conflict.message}" for conflict in plan.conflicts.conflicts]
+    if not plan.conflicts.proven:
+        lines.append("A check hit its time limit: the set conflicts but may not be minimal.")
+    return lines
+
+
+def _explanation_tables(plan: Plan) -> list[Table]:
+    tables = []
+    if plan.conflicts is not None and plan.conflicts.conflicts:
+        frame = pd.DataFrame([conflict.to_dict() for conflict in plan.conflicts.conflicts])
+        tables.append(Table("Conflicts", "Conflicting rules and the move each needs", frame))
+    explanation = plan.explanation
+    if explanation is None:
+        return tables
+    prices = pd.DataFrame([rule.to_dict() for rule in explanation.rules])
+    tables.append(
+        Table(
+            "Prices",
+            "What each rule costs: price by exact re-solve, shadow price an LP estimate",
+            prices,
+            {"binding": "bool"},
+        )
+    )
+    if explanation.budget_step is not None:
+        marginal = pd.DataFrame(
+            {"budget_step": [explanation.budget_step], "gain": [explanation.gain]}
+        )
+        tables.append(Table("Marginal", "What the next budget step buys", marginal))
+    if explanation.at_capacity:
+        full = pd.DataFrame([cell.to_dict() for cell in explanation.at_capacity])
+        tables.append(Table("Capacity", "Cells at their available pool", full))
+    return tables
 
 
 def _ratio(numerator: float, denominator: float) -> float | None:

@@ -14,9 +14,11 @@ from optimizer.report.document import Format, Report, Table
 from optimizer.report.numbers import money, percent, quantity
 
 
-def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]], right: int = 1) -> str:
-    """A GitHub-flavoured table; columns from index `right` on are right-aligned."""
-    align = ["---" if i < right else "---:" for i in range(len(header))]
+def markdown_table(
+    header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool]
+) -> str:
+    """A GitHub-flavoured table; numbers right-aligned where `right` says so."""
+    align = ["---:" if flush else "---" for flush in right]
     lines = [header, align, *rows]
     return "\n".join("| " + " | ".join(str(cell) for cell in line) + " |" for line in lines)
 
@@ -45,6 +47,10 @@ def _rows(table: Table, currency: str) -> list[list[str]]:
     ]
 
 
+def _numeric(table: Table) -> list[bool]:
+    return [table.format_of(str(column)) not in ("text", "bool") for column in table.frame.columns]
+
+
 def to_markdown(report: Report) -> str:
     parts = [f"# {report.title}", ""]
     parts += [f"{line}  " for line in report.lines]
@@ -54,7 +60,11 @@ def to_markdown(report: Report) -> str:
     for table in report.tables:
         parts += ["", f"## {table.title}", ""]
         parts.append(
-            markdown_table([str(c) for c in table.frame.columns], _rows(table, report.currency))
+            markdown_table(
+                [str(c) for c in table.frame.columns],
+                _rows(table, report.currency),
+                _numeric(table),
+            )
         )
     return "\n".join(parts) + "\n"
 
@@ -64,11 +74,15 @@ body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem auto;ma
 color:#1d2733;padding:0 1rem}
 h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem}
 table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}
-th,td{padding:.3rem .6rem;border-bottom:1px solid #dde3ea;text-align:right}
-th{background:#f3f6f9;position:sticky;top:0}td:first-child,th:first-child{text-align:left}
+th,td{padding:.3rem .6rem;border-bottom:1px solid #dde3ea;text-align:left}
+th{background:#f3f6f9;position:sticky;top:0}.n{text-align:right}
 .charts{display:flex;flex-wrap:wrap;gap:1rem}.charts figure{margin:0;max-width:540px}
 .charts svg{width:100%;height:auto}
 """
+
+
+def _cls(numeric: bool) -> str:
+    return ' class="n"' if numeric else ""
 
 
 def to_html(report: Report) -> str:
@@ -83,9 +97,18 @@ def to_html(report: Report) -> str:
             )
         body.append("</div>")
     for table in report.tables:
-        header = "".join(f"<th>{html.escape(str(c))}</th>" for c in table.frame.columns)
+        numeric = _numeric(table)
+        header = "".join(
+            f"<th{_cls(flush)}>{html.escape(str(c))}</th>"
+            for c, flush in zip(table.frame.columns, numeric, strict=True)
+        )
         rows = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>"
+            "<tr>"
+            + "".join(
+                f"<td{_cls(flush)}>{html.escape(cell)}</td>"
+                for cell, flush in zip(row, numeric, strict=True)
+            )
+            + "</tr>"
             for row in _rows(table, report.currency)
         )
         body.append(
