@@ -509,3 +509,28 @@ def test_explain_rejects_an_invalid_file(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["explain", write(tmp_path, broken)])
     assert result.exit_code == 2
     assert "budget.total" in result.stderr
+
+
+def test_reports_carry_the_conflict_and_the_prices(tmp_path: Path) -> None:
+    import openpyxl
+
+    page = tmp_path / "conflict.md"
+    result = CliRunner().invoke(
+        app, ["solve", write(tmp_path, BUDGET_VS_MIN), "-f", "md", "-o", str(page)]
+    )
+    assert result.exit_code == 1
+    text = page.read_text()
+    assert "## Conflicting rules and the move each needs" in text
+    assert "budget must rise by at least $70,000 (from $50,000 to $120,000)" in text
+
+    book = tmp_path / "prices.xlsx"
+    result = CliRunner().invoke(
+        app, ["solve", write(tmp_path, PRICED), "--explain", "-f", "xlsx", "-o", str(book)]
+    )
+    assert result.exit_code == 0, result.output
+    sheets = openpyxl.load_workbook(book)
+    assert {"Prices", "Marginal"} <= set(sheets.sheetnames)
+    header = [cell.value for cell in sheets["Prices"][1]]
+    assert header[:5] == ["name", "binding", "slack", "price", "shadow_price"]
+    names = [row[0].value for row in sheets["Prices"].iter_rows(min_row=2)]
+    assert names[0] == "budget"
