@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -19,6 +18,7 @@ import pandas as pd
 
 from optimizer.constants import METRICS
 from optimizer.errors import OptimizerError
+from optimizer.executors import Executor, Failed, LocalExecutor
 from optimizer.model.linear import LinearModel, build_model
 from optimizer.plan import Plan, extract_plan
 from optimizer.scenario.loading import scenario_from_dict
@@ -42,25 +42,26 @@ class Sweep:
     def to_dict(self) -> dict[str, Any]:
         out = []
         for row in self.points.to_dict(orient="records"):
-            out.append(
-                {
-                    "budget": row["budget"],
-                    "params": {name: row[name] for name, _ in self.params},
-                    "status": row["status"],
-                    "objective": _number(row["objective"]),
-                    "totals": {
-                        metric: int(row[metric]) if metric == "count" else _number(row[metric])
-                        for metric in METRICS
-                    },
-                    "cpa": _number(row["cpa"]),
-                    "marginal_cpa": _number(row["marginal_cpa"]),
-                    "tier_shares": {
-                        key.removeprefix("share:"): _number(value)
-                        for key, value in row.items()
-                        if key.startswith("share:")
-                    },
-                }
-            )
+            totals = {metric: _number(row.get(metric)) for metric in METRICS}
+            if totals["count"] is not None:
+                totals["count"] = int(totals["count"])
+            point = {
+                "budget": row["budget"],
+                "params": {name: row[name] for name, _ in self.params},
+                "status": row["status"],
+                "objective": _number(row.get("objective")),
+                "totals": totals,
+                "cpa": _number(row.get("cpa")),
+                "marginal_cpa": _number(row["marginal_cpa"]),
+                "tier_shares": {
+                    key.removeprefix("share:"): _number(value)
+                    for key, value in row.items()
+                    if key.startswith("share:")
+                },
+            }
+            if isinstance(row.get("error"), str):
+                point["error"] = row["error"]
+            out.append(point)
         return {"scenario": self.scenario, "metric": self.metric, "points": out}
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -209,12 +210,15 @@ def sweep(
     time_limit: float | None = None,
     gap: float | None = None,
     workers: int = 1,
+    executor: Executor | None = None,
     on_point: Callable[[int], None] | None = None,
 ) -> Sweep:
     """Solve the scenario at every combination of budgets and parameter values.
 
     At most two axes (the budget counts as one). `on_point(n)` is called as n more points
-    finish, for progress bars. With `workers > 1` points are solved in parallel processes.
+    finish, for progress bars. With `workers > 1` points are solved in parallel processes,
+    split into that many runs; `executor` (default: local processes) says where they run,
+    e.g. `optimizer.executors.DaskExecutor(address)`.
     """
     axes = (1 if budgets else 0) + len(params)
     if axes == 0:
@@ -239,7 +243,7 @@ def sweep(
         scenario_from_dict(point_data, source=f"sweep point {point_params}")
         budget_list = list(budgets) if budgets else None
         jobs.extend(_split(point_data, point_params, budget_list, name, options, workers))
-    rows = _run_all(jobs, workers, on_point)
+    rows = _run_all(jobs, executor or LocalExecutor(workers), on_point)
     points = pd.DataFrame(rows)
     points["marginal_cpa"] = _marginal_cpa(points, names)
     return Sweep(
@@ -271,28 +275,31 @@ def _split(
 
 
 def _run_all(
-    jobs: list[_Job], workers: int, on_point: Callable[[int], None] | None
+    jobs: list[_Job], executor: Executor, on_point: Callable[[int], None] | None
 ) -> list[dict[str, Any]]:
-    results: list[list[dict[str, Any]]] = []
-    if workers <= 1 or len(jobs) == 1:
-        for job in jobs:
-            results.append(_run_job(job))
-            if on_point:
-                on_point(len(results[-1]))
-        return [row for rows in results for row in rows]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(_run_job, job) for job in jobs]
-        for future in futures:
-            results.append(future.result())
-            if on_point:
-                on_point(len(results[-1]))
-    return [row for rows in results for row in rows]
+    def finished(index: int) -> None:
+        if on_point:
+            on_point(len(jobs[index].budgets or [None]))
+
+    results = executor.map(_run_job, jobs, finished)
+    rows: list[dict[str, Any]] = []
+    for job, result in zip(jobs, results, strict=True):
+        rows += _failed_points(job, result) if isinstance(result, Failed) else result
+    return rows
+
+
+def _failed_points(job: _Job, failure: Failed) -> list[dict[str, Any]]:
+    """A job that kept failing still has its points, with status `error` and the reason."""
+    return [
+        {"budget": budget, **job.params, "status": "error", "error": failure.error}
+        for budget in (job.budgets or [job.data.get("budget", {}).get("total")])
+    ]
 
 
 def _marginal_cpa(points: pd.DataFrame, params: list[str]) -> pd.Series:
     """Extra spend per extra conversion from the previous budget of the same parameters."""
-    if points.empty:
-        return pd.Series(dtype=float)
+    if points.empty or "spend" not in points:
+        return pd.Series(np.nan, index=points.index, dtype=float)
     groups = points.groupby(params, sort=False) if params else [((), points)]
     out = pd.Series(np.nan, index=points.index, dtype=float)
     for _, group in groups:

@@ -1,0 +1,141 @@
+"""Where independent jobs run: here, in local processes, or on a Dask cluster.
+
+Batch solves and sweep points are independent jobs. Every executor returns results in the
+order of the jobs; a job that raises is run again, and if it fails every time its error
+comes back in its place as a `Failed`, so one bad point never loses the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from optimizer.errors import OptimizerError
+
+# How many times a failed job is run again before its error is reported.
+RETRIES = 1
+
+OnDone = Callable[[int], None]
+"""Called with the index of each job as it finishes (or finally fails), for progress bars."""
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A job that failed on every try: where it stands in the results, and why."""
+
+    error: str
+    tries: int
+
+
+class Executor(Protocol):
+    def map(
+        self, function: Callable[[Any], Any], jobs: Sequence[Any], on_done: OnDone | None = None
+    ) -> list[Any]:
+        """`function(job)` for every job, in order; a `Failed` where a job kept failing."""
+        ...
+
+
+def _describe(error: BaseException) -> str:
+    return str(error) if isinstance(error, OptimizerError) else f"{type(error).__name__}: {error}"
+
+
+@dataclass(frozen=True)
+class LocalExecutor:
+    """Jobs in this process (`workers=1`) or in a pool of local processes."""
+
+    workers: int = 1
+    retries: int = RETRIES
+
+    def map(
+        self, function: Callable[[Any], Any], jobs: Sequence[Any], on_done: OnDone | None = None
+    ) -> list[Any]:
+        results: list[Any] = [None] * len(jobs)
+        pending = list(range(len(jobs)))
+        for attempt in range(1, self.retries + 2):
+            failed = []
+            for index, value, error in self._run(function, jobs, pending):
+                if error is None:
+                    results[index] = value
+                elif attempt <= self.retries:
+                    failed.append(index)
+                    continue
+                else:
+                    results[index] = Failed(_describe(error), attempt)
+                if on_done:
+                    on_done(index)
+            pending = sorted(failed)
+            if not pending:
+                break
+        return results
+
+    def _run(
+        self, function: Callable[[Any], Any], jobs: Sequence[Any], indices: list[int]
+    ) -> Iterator[tuple[int, Any, BaseException | None]]:
+        """(index, result, error) for each job, as each finishes."""
+        if self.workers <= 1 or len(indices) < 2:
+            for index in indices:
+                try:
+                    yield index, function(jobs[index]), None
+                except Exception as error:  # reported per job, not raised
+                    yield index, None, error
+            return
+        # A fresh pool per attempt: a worker that died takes its pool down with it.
+        with ProcessPoolExecutor(max_workers=min(self.workers, len(indices))) as pool:
+            futures: dict[Future[Any], int] = {
+                pool.submit(function, jobs[index]): index for index in indices
+            }
+            for future in as_completed(futures):
+                try:
+                    yield futures[future], future.result(), None
+                except Exception as error:  # reported per job, not raised
+                    yield futures[future], None, error
+
+
+@dataclass(frozen=True)
+class DaskExecutor:
+    """Jobs on a Dask distributed cluster, whose scheduler listens at `address`.
+
+    Every worker needs optimizer installed (`pip install "optimizer[dask]"`). Dask itself
+    runs a failed job again on another worker, `retries` times.
+    """
+
+    address: str
+    retries: int = RETRIES
+    connect_timeout: float = 30.0
+
+    def map(
+        self, function: Callable[[Any], Any], jobs: Sequence[Any], on_done: OnDone | None = None
+    ) -> list[Any]:
+        try:
+            from distributed import Client
+            from distributed import as_completed as dask_completed
+        except ImportError:
+            raise OptimizerError(
+                'running on Dask needs the dask extra: pip install "optimizer[dask]"'
+            ) from None
+        try:
+            client = Client(self.address, timeout=self.connect_timeout)
+        except OSError as error:
+            raise OptimizerError(
+                f"cannot reach the Dask scheduler at {self.address}: {error}"
+            ) from None
+        with client:
+            futures = client.map(function, list(jobs), pure=False, retries=self.retries)
+            position = {future.key: index for index, future in enumerate(futures)}
+            results: list[Any] = [None] * len(jobs)
+            for future in dask_completed(futures):
+                index = position[future.key]
+                try:
+                    results[index] = future.result()
+                except Exception as error:  # reported per job, not raised
+                    results[index] = Failed(_describe(error), self.retries + 1)
+                if on_done:
+                    on_done(index)
+        return results
+
+
+def executor_for(workers: int = 1, dask: str | None = None) -> Executor:
+    """The executor the command line's `--workers N` and `--dask ADDRESS` ask for."""
+    return DaskExecutor(dask) if dask else LocalExecutor(workers)
