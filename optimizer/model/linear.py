@@ -156,8 +156,9 @@ def build_model(scenario: Scenario, cells: Cells | None = None) -> LinearModel:
     return _assemble(scenario, cells, rule_set, rows, objective, caps)
 
 
-def _cell_label(cells: Cells, i: int | np.integer) -> str:
-    return ",".join(map(str, cells.index[int(i)]))
+def _cell_labels(cells: Cells) -> list[str]:
+    """`period,platform,tier` of every cell, for readable column and row names."""
+    return [",".join(map(str, key)) for key in cells.index]
 
 
 def _assemble(
@@ -198,7 +199,8 @@ def _assemble(
     columns_lower = [cells.table["lower"].to_numpy()]
     columns_upper = [caps]
     integer = [np.full(n_cells, scenario.integer)]
-    names = [f"n[{_cell_label(cells, i)}]" for i in range(n_cells)]
+    labels = _cell_labels(cells)
+    names = [f"n[{label}]" for label in labels]
     objective_parts = [count_objective]
     blocks_of_columns = [sp.csr_matrix(count_direct)]
 
@@ -213,7 +215,7 @@ def _assemble(
         columns_upper.append(width)
         integer.append(np.zeros(n_seg, dtype=bool))
         names += [
-            f"s[{_cell_label(cells, c)},{k}]"
+            f"s[{labels[c]},{k}]"
             for c, k in zip(seg_of, segments["segment"].to_numpy()[seg_rows], strict=True)
         ]
         objective_parts.append(objective[1][seg_of] * factor)
@@ -237,7 +239,7 @@ def _assemble(
         start_row = len(row_names)
         row_lower.append(np.zeros(len(link_cells)))
         row_upper.append(np.zeros(len(link_cells)))
-        row_names += [f"saturation[{_cell_label(cells, c)}]" for c in link_cells]
+        row_names += [f"saturation[{labels[c]}]" for c in link_cells]
         row_sides += ["link"] * len(link_cells)
         blocks.append(RowBlock("saturation", start_row, len(row_names), None))
 
@@ -263,14 +265,15 @@ def _assemble(
         start_row = len(row_names)
         row_lower += [np.zeros(n_z), np.full(n_z, -np.inf)]
         row_upper += [np.full(n_z, np.inf), np.zeros(n_z)]
-        labels = [f"{_cell_label(cells, seg_of[a])},{a}" for a in first]
-        row_names += [f"order-full[{x}]" for x in labels] + [f"order-next[{x}]" for x in labels]
+        order_labels = [f"{labels[seg_of[a]]},{a}" for a in first]
+        row_names += [f"order-full[{x}]" for x in order_labels]
+        row_names += [f"order-next[{x}]" for x in order_labels]
         row_sides += ["link"] * (2 * n_z)
         blocks.append(RowBlock("saturation-order", start_row, len(row_names), None))
         columns_lower.append(np.zeros(n_z))
         columns_upper.append(np.ones(n_z))
         integer.append(np.ones(n_z, dtype=bool))
-        names += [f"z[{x}]" for x in labels]
+        names += [f"z[{x}]" for x in order_labels]
         objective_parts.append(np.zeros(n_z))
 
     n_cols = len(names)
