@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -14,11 +15,23 @@ from pydantic import ValidationError
 
 from optimizer.errors import Problem, ScenarioError
 from optimizer.scenario.checks import check_scenario
-from optimizer.scenario.schema import Scenario
+from optimizer.scenario.schema import Offer, Scenario
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "data"
 SUFFIXES = {".yaml": "YAML", ".yml": "YAML", ".json": "JSON", ".toml": "TOML"}
 CSV_KEY_COLUMNS = ("platform", "tier")
+CSV_COLUMNS = (*CSV_KEY_COLUMNS, "emerging", *Offer.model_fields)
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML that reads `1e5` as a number, as JSON and TOML do; YAML 1.1 wants `1.0e5`."""
+
+
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
+)
 
 
 def builtin_names() -> list[str]:
@@ -70,10 +83,11 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
     if not isinstance(parent, str):
         raise ScenarioError(path, [Problem("extends", "must be a file path or a built-in name")])
     parent_path = _find_parent(path, parent)
+    chain = (*chain, path.resolve())
     if parent_path.resolve() in chain:
         cycle = " -> ".join(str(p) for p in (*chain, parent_path.resolve()))
         raise ScenarioError(path, [Problem("extends", f"extends itself in a cycle: {cycle}")])
-    base = _resolve(parent_path, (*chain, path.resolve()))
+    base = _resolve(parent_path, chain)
     return merge(base, data)
 
 
@@ -111,7 +125,7 @@ def read_document(path: Path) -> dict[str, Any]:
         raise ScenarioError(path, [Problem("", f"cannot read the file: {error}")]) from None
     try:
         if kind == "YAML":
-            data = yaml.safe_load(text)
+            data = yaml.load(text, Loader=_Loader)
         elif kind == "JSON":
             data = json.loads(text)
         else:
@@ -149,12 +163,28 @@ def _read_rate_card(scenario_path: Path, name: object) -> dict[str, Any]:
     path = scenario_path.parent / name
     try:
         with path.open(newline="", encoding="utf-8") as handle:
-            rows = list(csv.DictReader(handle))
+            reader = csv.DictReader(handle)
+            rows = list(reader)
+            columns = [column.strip() for column in reader.fieldnames or []]
     except FileNotFoundError:
         raise ScenarioError(
             scenario_path, [Problem("platforms.from_csv", f"rate card {str(path)!r} not found")]
         ) from None
-    problems: list[Problem] = []
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise ScenarioError(
+            scenario_path,
+            [Problem("platforms.from_csv", f"cannot read rate card {str(path)!r}: {error}")],
+        ) from None
+    # Checked once per column: otherwise every row repeats the problem at a path that is
+    # not in the scenario file.
+    problems = [
+        Problem(
+            f"platforms.from_csv ({name} column {column!r})",
+            f"unknown column; the columns are {', '.join(CSV_COLUMNS)}",
+        )
+        for column in columns
+        if column not in CSV_COLUMNS
+    ]
     platforms: dict[str, Any] = {}
     for line, row in enumerate(rows, start=2):
         where = f"platforms.from_csv ({name} line {line})"
@@ -188,15 +218,18 @@ def _read_rate_card(scenario_path: Path, name: object) -> dict[str, Any]:
 def _csv_value(text: str) -> Any:
     """A cell as YAML would read it: numbers, true/false and `[low, high]` ranges."""
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_Loader)
     except yaml.YAMLError:
         return text
 
 
 def _path(loc: tuple[int | str, ...]) -> str:
     out = ""
-    for part in loc:
-        if isinstance(part, int):
+    for i, part in enumerate(loc):
+        # pydantic marks a bad mapping key as (..., key, "[key]"): the key is a name, not an index
+        if part == "[key]":
+            continue
+        if isinstance(part, int) and loc[i + 1 : i + 2] != ("[key]",):
             out += f"[{part}]"
         else:
             out += f".{part}" if out else str(part)
@@ -211,6 +244,11 @@ def _problem(error: Any) -> Problem:
         message = f"unknown field {loc[-1]!r}; check its spelling (`optimizer schema` lists fields)"
     elif kind == "missing":
         message = "required field is missing"
+    elif loc and loc[-1] == "[key]":
+        message = f"a name must be text, got {error.get('input')!r}; put it in quotes"
+    elif kind == "too_short":
+        least = error["ctx"]["min_length"]
+        message = f"give at least {least} item{'s' * (least != 1)}, got {error.get('input')!r}"
     elif kind == "value_error":
         message = message.removeprefix("Value error, ")
     else:

@@ -6,6 +6,7 @@ platforms) live in `optimizer.scenario.checks`, so that all of them are reported
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Annotated, Literal
 
@@ -55,6 +56,9 @@ def _estimate(
     wanted = " and ".join(limits)
 
     def check(number: float) -> None:
+        if math.isinf(number):
+            # an infinite audience or price makes every outcome of the plan meaningless
+            raise ValueError(f"must be a finite number, got {number:g}")
         if (
             (gt is not None and not number > gt)
             or (ge is not None and not number >= ge)

@@ -1,0 +1,1166 @@
+"""Every bad scenario gets a clear error: the file, the field's path and what to fix.
+
+Errors are checked by their text, the way a planner reads them: each problem is one line
+`FILE: PATH: MESSAGE` (or `FILE: MESSAGE` when the whole file is at fault). The same
+errors are then checked on the command line: exit code 2, the file and path on standard
+error, no traceback and no output file left behind.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from typer.testing import CliRunner, Result
+
+from optimizer.cli import app
+from optimizer.errors import Problem, ScenarioError
+from optimizer.scenario.loading import load_scenario, scenario_from_dict
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml")) + sorted(
+    (ROOT / "scenarios").glob("*/*.yaml")
+)
+
+OFFER = "platforms.tiktok.tiers.micro"
+MICRO = {
+    "followers": 30_000,
+    "cost_per_post": 1_200,
+    "engagement_rate": 0.06,
+    "conversion_rate": 0.02,
+}
+DELETE = object()  # as a value in an edit: remove the key
+
+
+def valid() -> dict[str, Any]:
+    """The smallest scenario that loads: one offer, a budget and the default quarters."""
+    return {
+        "name": "validation test",
+        "budget": {"total": 10_000},
+        "platforms": {"tiktok": {"tiers": {"micro": copy.deepcopy(MICRO)}}},
+    }
+
+
+def edited(edits: dict[str, Any]) -> dict[str, Any]:
+    """`valid()` with each dotted path set to its value (or removed, for DELETE)."""
+    data = valid()
+    for dotted, value in edits.items():
+        *parents, last = dotted.split(".")
+        node = data
+        for key in parents:
+            node = node.setdefault(key, {})
+        if value is DELETE:
+            del node[last]
+        else:
+            node[last] = copy.deepcopy(value)
+    return data
+
+
+def write(directory: Path, data: dict[str, Any], name: str = "scenario.yaml") -> Path:
+    path = directory / name
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def error_of(path: Path) -> ScenarioError:
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    return caught.value
+
+
+def lines_of(error: ScenarioError) -> list[str]:
+    """The error as the planner reads it, one problem a line."""
+    text = str(error)
+    assert text == error.describe()
+    return text.splitlines()
+
+
+def assert_one_problem(path: Path, field: str, fragment: str) -> str:
+    """Loading `path` fails with exactly one problem, at `field`, saying `fragment`."""
+    error = error_of(path)
+    lines = lines_of(error)
+    assert len(lines) == 1, lines
+    line = lines[0]
+    where = f"{path}: {field}: " if field else f"{path}: "
+    assert line.startswith(where), line
+    assert fragment in line.removeprefix(where), line
+    assert [problem.path for problem in error.problems] == [field]
+    return line
+
+
+def write_text(directory: Path, name: str, text: str) -> Path:
+    path = directory / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def invoke(*args: Any) -> Result:
+    """The command line in this process; an uncaught exception fails the test."""
+    return CliRunner().invoke(app, [str(arg) for arg in args], catch_exceptions=False)
+
+
+def run(*args: Any) -> subprocess.CompletedProcess[str]:
+    """`python -m optimizer ARGS` in a child process, as a planner runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "optimizer", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "COLUMNS": "80", "PYTHONIOENCODING": "utf-8"},
+        timeout=120,
+        check=False,
+    )
+
+
+# Files that cannot be read at all: the message names the file and, for syntax, the line.
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "fragment"),
+    [
+        pytest.param(
+            "broken.yaml",
+            "name: x\nbudget:\n  total: 5\n    extra: 1\n",
+            "invalid YAML at line 4, column 10",
+            id="yaml",
+        ),
+        pytest.param(
+            "broken.yml",
+            "name: x\nplatforms: {tiktok: [1, 2}\n",
+            "invalid YAML at line 2",
+            id="yml",
+        ),
+        pytest.param(
+            "broken.json",
+            '{"name": "x",\n "budget": }\n',
+            "invalid JSON at line 2, column 12",
+            id="json",
+        ),
+        pytest.param(
+            "broken.toml", 'name = "x"\nbudget = \n', "invalid TOML: Invalid value", id="toml"
+        ),
+        pytest.param("twice.toml", 'name = "x"\nname = "y"\n', "invalid TOML", id="toml-key-twice"),
+        pytest.param(
+            "list.yaml",
+            "- name: x\n",
+            "the file must hold a mapping of fields, not a list",
+            id="not-a-mapping",
+        ),
+        pytest.param(
+            "list.json",
+            "[1, 2]",
+            "the file must hold a mapping of fields, not a list",
+            id="json-list",
+        ),
+        pytest.param("empty.yaml", "", "not an empty file", id="empty"),
+        pytest.param(
+            "scenario.txt",
+            "name: x\n",
+            "unknown file type: use .yaml, .yml, .json or .toml",
+            id="unsupported-ending",
+        ),
+        pytest.param("scenario.yaml.bak", "name: x\n", "unknown file type", id="backup-ending"),
+    ],
+)
+def test_unreadable_file_names_the_file_and_what_is_wrong(
+    tmp_path: Path, name: str, text: str, fragment: str
+) -> None:
+    assert_one_problem(write_text(tmp_path, name, text), "", fragment)
+
+
+def test_syntax_error_names_the_line_it_is_on(tmp_path: Path) -> None:
+    """The line of the mistake, not the end of the file where the parser gave up."""
+    lines = ["name: x", "budget:", "  total: 5: 6", "platforms:", "  tiktok: {}", "rules: {}"]
+    path = tmp_path / "scenario.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert_one_problem(
+        path, "", "invalid YAML at line 3, column 11: mapping values are not allowed"
+    )
+
+
+def test_missing_file_says_so(tmp_path: Path) -> None:
+    assert_one_problem(tmp_path / "nowhere.yaml", "", "file not found")
+
+
+def test_file_that_is_not_text_says_it_cannot_be_read(tmp_path: Path) -> None:
+    path = tmp_path / "scenario.yaml"
+    path.write_bytes("name: x\n".encode("utf-16"))
+    assert_one_problem(path, "", "cannot read the file")
+
+
+def test_directory_named_like_a_scenario_cannot_be_read(tmp_path: Path) -> None:
+    path = tmp_path / "scenario.yaml"
+    path.mkdir()
+    assert_one_problem(path, "", "cannot read the file")
+
+
+# One wrong field: the exact path and a message that says what to write instead.
+
+FIELD_CASES = [
+    # unknown fields
+    pytest.param(
+        {"nmae": "x"}, "nmae", "unknown field 'nmae'; check its spelling", id="unknown-top"
+    ),
+    pytest.param(
+        {f"{OFFER}.folowers": 3},
+        f"{OFFER}.folowers",
+        "unknown field 'folowers'; check its spelling",
+        id="unknown-in-offer",
+    ),
+    pytest.param(
+        {"budget.maximum": 3}, "budget.maximum", "unknown field 'maximum'", id="unknown-in-budget"
+    ),
+    pytest.param(
+        {"rules": {"shares": [{"name": "cap", "maximum": 0.5, "max": 0.5}]}},
+        "rules.shares[0].maximum",
+        "unknown field 'maximum'",
+        id="unknown-in-rule",
+    ),
+    # missing fields
+    pytest.param({"name": DELETE}, "name", "required field is missing", id="no-name"),
+    pytest.param(
+        {f"{OFFER}.followers": DELETE},
+        f"{OFFER}.followers",
+        "required field is missing",
+        id="no-followers",
+    ),
+    pytest.param(
+        {f"{OFFER}.conversion_rate": DELETE},
+        f"{OFFER}.conversion_rate",
+        "required field is missing",
+        id="no-conversion-rate",
+    ),
+    pytest.param(
+        {"platforms": DELETE}, "platforms", "required field is missing", id="no-platforms"
+    ),
+    # wrong types
+    pytest.param(
+        {f"{OFFER}.followers": "many"},
+        f"{OFFER}.followers",
+        "must be a number or a range [low, high], got 'many'",
+        id="followers-text",
+    ),
+    pytest.param(
+        {f"{OFFER}.followers": True},
+        f"{OFFER}.followers",
+        "must be a number or a range [low, high], got True",
+        id="followers-boolean",
+    ),
+    pytest.param(
+        {f"{OFFER}.available": "lots"},
+        f"{OFFER}.available",
+        "valid integer, unable to parse string as an integer, got 'lots'",
+        id="available-text",
+    ),
+    pytest.param(
+        {f"{OFFER}.available": 2.5},
+        f"{OFFER}.available",
+        "valid integer, got a number with a fractional part, got 2.5",
+        id="available-fraction",
+    ),
+    pytest.param({"integer": "maybe"}, "integer", "valid boolean", id="integer-not-boolean"),
+    pytest.param({"name": 5}, "name", "valid string, got 5", id="name-number"),
+    pytest.param({"name": ""}, "name", "at least 1 character, got ''", id="name-empty"),
+    pytest.param({"periods": "Q1"}, "periods", "valid list, got 'Q1'", id="periods-text"),
+    pytest.param({"periods": ["Q1", 2]}, "periods[1]", "valid string, got 2", id="period-number"),
+    pytest.param({"platforms": ["tiktok"]}, "platforms", "valid dictionary", id="platforms-list"),
+    pytest.param({"budget": 5000}, "budget", "valid dictionary", id="budget-number"),
+    pytest.param(
+        {"platforms.tiktok.tiers": {1: MICRO}},
+        "platforms.tiktok.tiers.1",
+        "a name must be text, got 1; put it in quotes",
+        id="tier-name-number",
+    ),
+    pytest.param(
+        {OFFER: None}, OFFER, "valid dictionary or instance of Offer, got None", id="offer-null"
+    ),
+    pytest.param(
+        {"rules": {"shares": [{"name": "a", "select": {"platforms": "tiktok"}, "max": 0.5}]}},
+        "rules.shares[0].select.platforms",
+        "valid list, got 'tiktok'",
+        id="select-not-a-list",
+    ),
+    pytest.param(
+        {"objective": "sales"},
+        "objective",
+        "unknown objective 'sales'; choose one of conversions, revenue, profit, reach,"
+        " engagements or {minimize: spend}",
+        id="objective-unknown",
+    ),
+    pytest.param(
+        {"objective": {"minimize": "reach"}},
+        "objective",
+        "only spend can be minimised: write {minimize: spend}",
+        id="objective-minimize-reach",
+    ),
+    pytest.param(
+        {"objective": {"maximize": "reach"}},
+        "objective",
+        "must be one of conversions, revenue, profit, reach, engagements or {minimize: spend}",
+        id="objective-maximize-key",
+    ),
+    pytest.param(
+        {"rules": {"shares": [{"name": "a", "of": "revenue", "max": 0.5}]}},
+        "rules.shares[0].of",
+        "'spend', 'count', 'reach', 'engagements' or 'conversions', got 'revenue'",
+        id="share-of-unknown",
+    ),
+    pytest.param(
+        {"rules": {"limits": [{"name": "a", "per": ["week"], "count": {"max": 1}}]}},
+        "rules.limits[0].per[0]",
+        "'period', 'platform' or 'tier', got 'week'",
+        id="per-unknown",
+    ),
+    # out-of-range figures
+    pytest.param(
+        {f"{OFFER}.conversion_rate": 1.5},
+        f"{OFFER}.conversion_rate",
+        "must be at least 0 and at most 1, got 1.5",
+        id="conversion-rate-above-1",
+    ),
+    pytest.param(
+        {f"{OFFER}.engagement_rate": -0.1},
+        f"{OFFER}.engagement_rate",
+        "must be at least 0 and at most 1, got -0.1",
+        id="engagement-rate-negative",
+    ),
+    pytest.param(
+        {f"{OFFER}.followers": 0},
+        f"{OFFER}.followers",
+        "must be greater than 0, got 0",
+        id="followers-zero",
+    ),
+    pytest.param(
+        {f"{OFFER}.followers": -5},
+        f"{OFFER}.followers",
+        "must be greater than 0, got -5",
+        id="followers-negative",
+    ),
+    pytest.param(
+        {f"{OFFER}.followers": float("inf")},
+        f"{OFFER}.followers",
+        "must be a finite number, got inf",
+        id="followers-infinite",
+    ),
+    pytest.param(
+        {f"{OFFER}.cost_per_post": 0},
+        f"{OFFER}.cost_per_post",
+        "must be greater than 0, got 0",
+        id="free-post",
+    ),
+    pytest.param(
+        {f"{OFFER}.reach_rate": -1},
+        f"{OFFER}.reach_rate",
+        "must be at least 0, got -1",
+        id="reach-rate-negative",
+    ),
+    pytest.param(
+        {f"{OFFER}.available": -1},
+        f"{OFFER}.available",
+        "greater than or equal to 0, got -1",
+        id="available-negative",
+    ),
+    pytest.param(
+        {f"{OFFER}.min": 5, f"{OFFER}.available": 2},
+        OFFER,
+        "min (5) must not exceed available (2)",
+        id="min-above-available",
+    ),
+    pytest.param({"budget.total": 0}, "budget.total", "greater than 0, got 0", id="budget-zero"),
+    pytest.param(
+        {"budget.total": -100}, "budget.total", "greater than 0, got -100", id="budget-negative"
+    ),
+    pytest.param(
+        {"budget.periods": {"Q1": {"min": 5000, "max": 1000}}},
+        "budget.periods.Q1",
+        "min (5000) must not exceed max (1000)",
+        id="period-budget-min-above-max",
+    ),
+    pytest.param(
+        {"average_order_value": 0},
+        "average_order_value",
+        "greater than 0, got 0",
+        id="order-value-zero",
+    ),
+    pytest.param(
+        {"rules": {"tolerance": 0.9}},
+        "rules.tolerance",
+        "less than or equal to 0.5, got 0.9",
+        id="tolerance-too-wide",
+    ),
+    pytest.param(
+        {"rules": {"shares": [{"name": "a", "max": 1.5}]}},
+        "rules.shares[0].max",
+        "less than or equal to 1, got 1.5",
+        id="share-above-1",
+    ),
+    pytest.param(
+        {"rules": {"shares": [{"name": "a", "min": 0.6, "max": 0.5}]}},
+        "rules.shares[0]",
+        "min (0.6) must not exceed max (0.5)",
+        id="share-min-above-max",
+    ),
+    pytest.param(
+        {"rules": {"shares": [{"name": "a"}]}},
+        "rules.shares[0]",
+        "give min, max or both",
+        id="share-without-bounds",
+    ),
+    pytest.param(
+        {"rules": {"limits": [{"name": "a"}]}},
+        "rules.limits[0]",
+        "bound at least one of count, spend, reach, engagements, conversions, revenue",
+        id="limit-without-bounds",
+    ),
+    pytest.param(
+        {"rules": {"limits": [{"name": "a", "per": ["tier", "tier"], "count": {"max": 1}}]}},
+        "rules.limits[0]",
+        "per lists a dimension twice",
+        id="per-twice",
+    ),
+    pytest.param(
+        {"solver": {"time_limit": -1}},
+        "solver.time_limit",
+        "greater than 0, got -1",
+        id="time-limit-negative",
+    ),
+    # exactly one of two ways to give a cost and an engagement figure
+    pytest.param(
+        {f"{OFFER}.cost_per_1k_followers": 40},
+        OFFER,
+        "give exactly one of cost_per_post and cost_per_1k_followers",
+        id="both-costs",
+    ),
+    pytest.param(
+        {f"{OFFER}.cost_per_post": DELETE},
+        OFFER,
+        "give exactly one of cost_per_post and cost_per_1k_followers",
+        id="neither-cost",
+    ),
+    pytest.param(
+        {f"{OFFER}.cost_per_engagement": 0.1},
+        OFFER,
+        "give exactly one of engagement_rate and cost_per_engagement",
+        id="both-engagement-figures",
+    ),
+    pytest.param(
+        {f"{OFFER}.engagement_rate": DELETE},
+        OFFER,
+        "give exactly one of engagement_rate and cost_per_engagement",
+        id="neither-engagement-figure",
+    ),
+    # ranges [low, high]
+    pytest.param(
+        {f"{OFFER}.followers": [5000, 1000]},
+        f"{OFFER}.followers",
+        "a range [low, high] needs low <= high, got [5000, 1000]",
+        id="range-reversed",
+    ),
+    pytest.param(
+        {f"{OFFER}.cost_per_post": [1, 2, 3]},
+        f"{OFFER}.cost_per_post",
+        "must be a number or a range [low, high], got [1, 2, 3]",
+        id="range-of-three",
+    ),
+    pytest.param(
+        {f"{OFFER}.cost_per_post": [1000]},
+        f"{OFFER}.cost_per_post",
+        "must be a number or a range [low, high], got [1000]",
+        id="range-of-one",
+    ),
+    pytest.param(
+        {f"{OFFER}.cost_per_post": []},
+        f"{OFFER}.cost_per_post",
+        "must be a number or a range [low, high], got []",
+        id="range-empty",
+    ),
+    pytest.param(
+        {f"{OFFER}.cost_per_post": ["low", "high"]},
+        f"{OFFER}.cost_per_post",
+        "must be a number or a range [low, high], got ['low', 'high']",
+        id="range-of-text",
+    ),
+    pytest.param(
+        {f"{OFFER}.conversion_rate": [0.1, 1.5]},
+        f"{OFFER}.conversion_rate",
+        "must be at least 0 and at most 1, got 1.5",
+        id="range-end-out-of-bounds",
+    ),
+    pytest.param(
+        {f"{OFFER}.followers": [-10, 10]},
+        f"{OFFER}.followers",
+        "must be greater than 0, got -10",
+        id="range-start-out-of-bounds",
+    ),
+]
+
+
+@pytest.mark.parametrize(("edits", "field", "fragment"), FIELD_CASES)
+def test_wrong_field_is_named_with_what_to_fix(
+    tmp_path: Path, edits: dict[str, Any], field: str, fragment: str
+) -> None:
+    assert_one_problem(write(tmp_path, edited(edits)), field, fragment)
+
+
+# Saturation (section 4): factors in (0, 1], not increasing; up_to positive integers,
+# strictly increasing; only the last segment, and it alone, leaves up_to out.
+
+SATURATION_CASES = [
+    pytest.param(
+        [{"up_to": 5, "factor": 0.5}, {"factor": 0.8}],
+        "",
+        "factors must not increase: segment 2 has 0.8 after 0.5",
+        id="increasing-factor",
+    ),
+    pytest.param(
+        [{"up_to": 5, "factor": 1.0}, {"factor": 0}],
+        "[1].factor",
+        "greater than 0, got 0",
+        id="factor-zero",
+    ),
+    pytest.param(
+        [{"up_to": 5, "factor": 1.2}, {"factor": 0.5}],
+        "[0].factor",
+        "less than or equal to 1, got 1.2",
+        id="factor-above-1",
+    ),
+    pytest.param(
+        [{"up_to": 5, "factor": 1.0}, {"up_to": 5, "factor": 0.8}, {"factor": 0.5}],
+        "",
+        "up_to must strictly increase: segment 2 has 5 after 5",
+        id="up-to-repeated",
+    ),
+    pytest.param(
+        [{"up_to": 10, "factor": 1.0}, {"up_to": 5, "factor": 0.8}, {"factor": 0.5}],
+        "",
+        "up_to must strictly increase: segment 2 has 5 after 10",
+        id="up-to-decreasing",
+    ),
+    pytest.param(
+        [{"factor": 1.0}, {"up_to": 5, "factor": 0.8}, {"factor": 0.5}],
+        "",
+        "only the last segment may leave out up_to (segment 1 does)",
+        id="open-segment-not-last",
+    ),
+    pytest.param(
+        [{"up_to": 5, "factor": 1.0}, {"up_to": 10, "factor": 0.8}],
+        "",
+        "the last segment must leave out up_to: it is unbounded",
+        id="last-segment-bounded",
+    ),
+    pytest.param(
+        [{"up_to": 0, "factor": 1.0}, {"factor": 0.5}],
+        "[0].up_to",
+        "greater than 0, got 0",
+        id="up-to-zero",
+    ),
+    pytest.param(
+        [{"up_to": 2.5, "factor": 1.0}, {"factor": 0.5}],
+        "[0].up_to",
+        "valid integer, got a number with a fractional part, got 2.5",
+        id="up-to-fraction",
+    ),
+    pytest.param([], "", "give at least one segment, or leave saturation out", id="empty"),
+    pytest.param(
+        [{"up_to": 5, "factor": 1.0, "facter": 0.5}, {"factor": 0.5}],
+        "[0].facter",
+        "unknown field 'facter'",
+        id="unknown-field",
+    ),
+]
+
+
+@pytest.mark.parametrize("where", ["saturation", f"{OFFER}.saturation"])
+@pytest.mark.parametrize(("segments", "suffix", "fragment"), SATURATION_CASES)
+def test_bad_saturation_is_named_with_what_to_fix(
+    tmp_path: Path, where: str, segments: list[dict[str, Any]], suffix: str, fragment: str
+) -> None:
+    """The same rules hold for the scenario's list and an offer's own list."""
+    path = write(tmp_path, edited({where: segments}))
+    assert_one_problem(path, where + suffix, fragment)
+
+
+def test_saturation_as_the_format_writes_it_loads(tmp_path: Path) -> None:
+    segments = [{"up_to": 10, "factor": 1.0}, {"up_to": 25, "factor": 0.8}, {"factor": 0.6}]
+    scenario = load_scenario(write(tmp_path, edited({"saturation": segments})))
+    assert scenario.saturation is not None
+    assert [segment.up_to for segment in scenario.saturation] == [10, 25, None]
+
+
+# Problems between fields: references, companions and unique names.
+
+SHARE = {"name": "cap", "max": 0.5}
+LIMIT = {"name": "few", "count": {"max": 2}}
+
+CROSS_CASES = [
+    pytest.param(
+        {"rules": {"presets": ["70-30"]}},
+        "rules.presets[0]",
+        "unknown preset '70-30'; choose from 70-20-10, ecommerce, b2b-saas, consumer-app, seasonal",
+        id="unknown-preset",
+    ),
+    pytest.param(
+        {"rules": {"shares": [{**SHARE, "select": {"platforms": ["tiktk"]}}]}},
+        "rules.shares[0].select.platforms",
+        "unknown platform 'tiktk'; the scenario has tiktok",
+        id="rule-unknown-platform",
+    ),
+    pytest.param(
+        {"rules": {"limits": [{**LIMIT, "select": {"tiers": ["mega"]}}]}},
+        "rules.limits[0].select.tiers",
+        "unknown tier 'mega'; the scenario has micro",
+        id="rule-tier-without-offers",
+    ),
+    pytest.param(
+        {"rules": {"limits": [{**LIMIT, "select": {"tiers": ["giga"]}}]}},
+        "rules.limits[0].select.tiers",
+        "unknown tier 'giga'; the scenario has micro",
+        id="rule-unknown-tier",
+    ),
+    pytest.param(
+        {"rules": {"shares": [{**SHARE, "select": {"periods": ["Q5"]}}]}},
+        "rules.shares[0].select.periods",
+        "unknown period 'Q5'; the scenario has Q1, Q2, Q3, Q4",
+        id="rule-unknown-period",
+    ),
+    pytest.param(
+        {"periods": ["H1", "H2"], "rules": {"limits": [{**LIMIT, "select": {"periods": ["Q4"]}}]}},
+        "rules.limits[0].select.periods",
+        "unknown period 'Q4'; the scenario has H1, H2",
+        id="rule-default-period-after-own-periods",
+    ),
+    pytest.param(
+        {"rules": {"shares": [SHARE, {**SHARE, "max": 0.6}]}},
+        "rules.shares[1].name",
+        "duplicate rule name 'cap' (also rules.shares[0]); rule names must be unique",
+        id="duplicate-share-names",
+    ),
+    pytest.param(
+        {"rules": {"limits": [LIMIT, LIMIT]}},
+        "rules.limits[1].name",
+        "duplicate rule name 'few' (also rules.limits[0])",
+        id="duplicate-limit-names",
+    ),
+    pytest.param(
+        {"rules": {"shares": [SHARE], "limits": [{**LIMIT, "name": "cap"}]}},
+        "rules.limits[0].name",
+        "duplicate rule name 'cap' (also rules.shares[0])",
+        id="duplicate-across-shares-and-limits",
+    ),
+    pytest.param(
+        {"rules": {"presets": ["ecommerce"], "shares": [{**SHARE, "name": "ecommerce:micro"}]}},
+        "rules.shares[0].name",
+        "duplicate rule name 'ecommerce:micro' (also preset ecommerce)",
+        id="duplicate-of-a-preset-rule",
+    ),
+    pytest.param(
+        {"rules": {"limits": [{**LIMIT, "name": "budget:Q1"}]}},
+        "rules.limits[0].name",
+        "duplicate rule name 'budget:Q1' (also the budget)",
+        id="name-of-the-budget",
+    ),
+    pytest.param(
+        {"periods": ["Q1", "Q2", "Q1"]},
+        "periods",
+        "periods must be unique; repeated: Q1",
+        id="duplicate-periods",
+    ),
+    pytest.param({"periods": []}, "periods", "give at least 1 item, got []", id="empty-periods"),
+    pytest.param(
+        {"budget.periods": {"Q5": {"max": 1000}}},
+        "budget.periods.Q5",
+        "unknown period 'Q5'; the scenario has Q1, Q2, Q3, Q4",
+        id="budget-unknown-period",
+    ),
+    pytest.param(
+        {"seasonality": {"Q9": {"cost": 1.1}}},
+        "seasonality.Q9",
+        "unknown period 'Q9'",
+        id="seasonality-unknown-period",
+    ),
+    pytest.param(
+        {"objective": "revenue"},
+        "average_order_value",
+        "required when the objective is revenue: give the revenue per conversion",
+        id="revenue-without-order-value",
+    ),
+    pytest.param(
+        {"objective": "profit"},
+        "average_order_value",
+        "required when the objective is profit",
+        id="profit-without-order-value",
+    ),
+    pytest.param(
+        {"rules": {"limits": [{"name": "sales", "revenue": {"min": 1000}}]}},
+        "rules.limits[0].revenue",
+        "a revenue limit needs average_order_value",
+        id="revenue-limit-without-order-value",
+    ),
+    pytest.param(
+        {"budget.total": DELETE},
+        "budget.total",
+        "required unless the objective is {minimize: spend}",
+        id="no-budget-when-maximising",
+    ),
+    pytest.param(
+        {"budget.total": DELETE, "objective": "reach"},
+        "budget.total",
+        "required unless the objective is {minimize: spend}",
+        id="no-budget-for-reach",
+    ),
+    pytest.param(
+        {"platforms.tiktok.tiers.giga": MICRO},
+        "platforms.tiktok.tiers.giga",
+        "unknown tier 'giga': define it under tiers",
+        id="offer-of-unknown-tier",
+    ),
+    pytest.param(
+        {"platforms": {"tiktok": {"tiers": {}}}},
+        "platforms",
+        "give at least one platform with at least one tier",
+        id="no-offers",
+    ),
+]
+
+
+@pytest.mark.parametrize(("edits", "field", "fragment"), CROSS_CASES)
+def test_inconsistent_fields_are_named_with_what_to_fix(
+    tmp_path: Path, edits: dict[str, Any], field: str, fragment: str
+) -> None:
+    assert_one_problem(write(tmp_path, edited(edits)), field, fragment)
+
+
+@pytest.mark.parametrize(
+    "edits",
+    [
+        pytest.param({"budget.total": DELETE, "objective": {"minimize": "spend"}}, id="min-spend"),
+        pytest.param({"objective": "revenue", "average_order_value": 40}, id="revenue-with-aov"),
+        pytest.param({"periods": ["H1", "H2"], "rules": {"presets": ["seasonal"]}}, id="presets"),
+        pytest.param({f"{OFFER}.followers": [20_000, 40_000]}, id="range"),
+        pytest.param({f"{OFFER}.followers": [30_000, 30_000]}, id="range-of-one-value"),
+        pytest.param(
+            {"tiers": {"giga": {"min_followers": 5e6}}, "platforms.tiktok.tiers.giga": MICRO},
+            id="own-tier",
+        ),
+    ],
+)
+def test_near_misses_are_valid(tmp_path: Path, edits: dict[str, Any]) -> None:
+    """The checks above reject what they should and nothing next to it."""
+    assert load_scenario(write(tmp_path, edited(edits))).name == "validation test"
+
+
+def test_numbers_in_exponent_notation_are_numbers(tmp_path: Path) -> None:
+    """YAML 1.1 would read `3e4` as text; JSON and TOML read it as a number, and so must we."""
+    path = tmp_path / "scenario.yaml"
+    text = yaml.safe_dump(valid(), sort_keys=False)
+    path.write_text(text.replace("30000", "3e4").replace("10000", "1E+4"), encoding="utf-8")
+    assert "3e4" in path.read_text(encoding="utf-8")
+    scenario = load_scenario(path)
+    offer = scenario.platforms["tiktok"].tiers["micro"]
+    assert offer.followers == 30_000 and scenario.budget.total == 10_000
+
+
+# The same fields in every file format.
+
+
+def test_json_and_toml_name_the_same_path_as_yaml(tmp_path: Path) -> None:
+    data = edited({f"{OFFER}.conversion_rate": 1.5})
+    json_path = tmp_path / "scenario.json"
+    json_path.write_text(json.dumps(data), encoding="utf-8")
+    toml_path = tmp_path / "scenario.toml"
+    toml_path.write_text(
+        'name = "validation test"\n[budget]\ntotal = 10000\n'
+        "[platforms.tiktok.tiers.micro]\nfollowers = 30000\ncost_per_post = 1200\n"
+        "engagement_rate = 0.06\nconversion_rate = 1.5\n",
+        encoding="utf-8",
+    )
+    for path in (json_path, toml_path, write(tmp_path, data)):
+        assert_one_problem(path, f"{OFFER}.conversion_rate", "at most 1, got 1.5")
+
+
+def test_scenario_from_dict_names_its_source() -> None:
+    with pytest.raises(ScenarioError) as caught:
+        scenario_from_dict(edited({"budget.total": 0}), source="sweep point 3")
+    assert lines_of(caught.value) == [
+        "sweep point 3: budget.total: input should be greater than 0, got 0"
+    ]
+
+
+def test_problem_without_a_path_reads_as_its_message() -> None:
+    error = ScenarioError("plan.yaml", [Problem("", "file not found"), Problem("a.b", "bad")])
+    assert lines_of(error) == ["plan.yaml: file not found", "plan.yaml: a.b: bad"]
+
+
+# extends
+
+
+def test_extends_a_missing_file_names_the_file_and_the_built_ins(tmp_path: Path) -> None:
+    path = write(tmp_path, edited({"extends": "parent.yaml"}))
+    line = assert_one_problem(path, "extends", "no file")
+    assert str(tmp_path / "parent.yaml") in line
+    assert "no built-in named 'parent.yaml'; built-ins: benchmarks-2026" in line
+
+
+def test_extends_an_unknown_built_in_lists_the_built_ins(tmp_path: Path) -> None:
+    path = write(tmp_path, edited({"extends": "benchmarks-2025"}))
+    assert_one_problem(
+        path, "extends", "no built-in named 'benchmarks-2025'; built-ins: benchmarks-2026"
+    )
+
+
+def test_extends_that_is_not_a_name_says_what_it_must_be(tmp_path: Path) -> None:
+    path = write(tmp_path, edited({"extends": ["benchmarks-2026"]}))
+    assert_one_problem(path, "extends", "must be a file path or a built-in name")
+
+
+def test_extends_in_a_cycle_lists_every_file_of_the_cycle(tmp_path: Path) -> None:
+    first = write(tmp_path, edited({"extends": "b.yaml"}), "a.yaml")
+    second = write(tmp_path, edited({"extends": "a.yaml"}), "b.yaml")
+    a, b = first.resolve(), second.resolve()
+    error = error_of(first)
+    # reported where the cycle closes: b.yaml extends a.yaml, which is already being read
+    assert lines_of(error) == [f"{second}: extends: extends itself in a cycle: {a} -> {b} -> {a}"]
+
+
+def test_extends_itself_is_a_cycle(tmp_path: Path) -> None:
+    path = write(tmp_path, edited({"extends": "scenario.yaml"}))
+    assert_one_problem(path, "extends", f"extends itself in a cycle: {path.resolve()} -> ")
+
+
+def test_problem_in_the_file_extended_names_that_file(tmp_path: Path) -> None:
+    parent = tmp_path / "parent.yaml"
+    parent.write_text("name: parent\nplatforms: {tiktok: [\n", encoding="utf-8")
+    path = write(tmp_path, {"extends": "parent.yaml", "budget": {"total": 5}})
+    error = error_of(path)
+    (line,) = lines_of(error)
+    assert line.startswith(f"{parent}: invalid YAML at line 3")
+
+
+def test_extending_the_built_in_reports_the_overriding_field(tmp_path: Path) -> None:
+    data = {
+        "name": "override",
+        "extends": "benchmarks-2026",
+        "budget": {"total": 100_000},
+        "platforms": {"youtube": {"tiers": {"macro": {"conversion_rate": 2}}}},
+    }
+    path = write(tmp_path, data)
+    assert_one_problem(path, "platforms.youtube.tiers.macro.conversion_rate", "at most 1, got 2")
+
+
+def test_extending_the_built_in_with_a_good_override_loads(tmp_path: Path) -> None:
+    data = {"name": "override", "extends": "benchmarks-2026", "budget": {"total": 100_000}}
+    scenario = load_scenario(write(tmp_path, data))
+    assert scenario.budget.total == 100_000 and "linkedin" in scenario.platforms
+
+
+# from_csv rate cards
+
+HEADER = "platform,tier,followers,cost_per_post,engagement_rate,conversion_rate"
+
+
+def with_rate_card(tmp_path: Path, csv_text: str, name: str = "rates.csv") -> Path:
+    (tmp_path / name).write_text(csv_text, encoding="utf-8")
+    return write(tmp_path, edited({"platforms": {"from_csv": name}}))
+
+
+def test_missing_rate_card_is_named(tmp_path: Path) -> None:
+    path = write(tmp_path, edited({"platforms": {"from_csv": "rates.csv"}}))
+    line = assert_one_problem(path, "platforms.from_csv", "rate card")
+    assert line.endswith(f"{str(tmp_path / 'rates.csv')!r} not found")
+
+
+def test_rate_card_that_is_not_a_name_says_what_it_must_be(tmp_path: Path) -> None:
+    path = write(tmp_path, edited({"platforms": {"from_csv": 7}}))
+    assert_one_problem(path, "platforms.from_csv", "must be a file path")
+
+
+@pytest.mark.parametrize("kind", ["not-utf-8", "directory"])
+def test_unreadable_rate_card_is_named(tmp_path: Path, kind: str) -> None:
+    card = tmp_path / "rates.csv"
+    if kind == "directory":
+        card.mkdir()
+    else:
+        card.write_bytes(HEADER.encode("utf-16"))
+    path = write(tmp_path, edited({"platforms": {"from_csv": "rates.csv"}}))
+    assert_one_problem(path, "platforms.from_csv", f"cannot read rate card {str(card)!r}")
+
+
+@pytest.mark.parametrize(
+    ("rows", "field", "fragment"),
+    [
+        pytest.param(
+            f"{HEADER},colour\ntiktok,micro,3000,100,0.05,0.02,red\n"
+            "instagram,micro,3000,100,0.05,0.02,blue\n",
+            "platforms.from_csv (rates.csv column 'colour')",
+            "unknown column; the columns are platform, tier, emerging, followers,",
+            id="unknown-column",
+        ),
+        pytest.param(
+            f"{HEADER}\ntiktok,micro,3000,1OO,0.05,0.02\n",
+            f"{OFFER}.cost_per_post",
+            "must be a number or a range [low, high], got '1OO'",
+            id="bad-number",
+        ),
+        pytest.param(
+            f'{HEADER}\ntiktok,micro,3000,"[200, 100]",0.05,0.02\n',
+            f"{OFFER}.cost_per_post",
+            "a range [low, high] needs low <= high, got [200, 100]",
+            id="reversed-range",
+        ),
+        pytest.param(
+            f'{HEADER}\ntiktok,micro,3000,"[1,",0.05,0.02\n',
+            f"{OFFER}.cost_per_post",
+            "must be a number or a range [low, high], got '[1,'",
+            id="broken-range",
+        ),
+        pytest.param(
+            f"{HEADER}\ntiktok,micro,3000,100,0.05,2\n",
+            f"{OFFER}.conversion_rate",
+            "at most 1, got 2",
+            id="rate-out-of-range",
+        ),
+        pytest.param(
+            f"{HEADER}\ntiktok,micro,3000,100,0.05,\n",
+            f"{OFFER}.conversion_rate",
+            "required field is missing",
+            id="empty-cell-of-required-field",
+        ),
+        pytest.param(
+            f"{HEADER}\ntiktok,micro,3000,100,0.05,0.02\ntiktok,micro,3000,100,0.05,0.02,9\n",
+            "platforms.from_csv (rates.csv line 3)",
+            "more cells than header columns",
+            id="extra-cell",
+        ),
+        pytest.param(
+            f"{HEADER}\ntiktok,micro,3000,100,0.05,0.02\ntiktok,micro,4000,100,0.05,0.02\n",
+            "platforms.from_csv (rates.csv line 3)",
+            "a second row for tiktok/micro",
+            id="second-row",
+        ),
+        pytest.param(
+            f"{HEADER}\n,micro,3000,100,0.05,0.02\n",
+            "platforms.from_csv (rates.csv line 2)",
+            "every row needs a platform and a tier",
+            id="no-platform",
+        ),
+        pytest.param(
+            f"emerging,{HEADER}\ntrue,tiktok,micro,3000,100,0.05,0.02\n"
+            "false,tiktok,macro,300000,9000,0.05,0.02\n",
+            "platforms.from_csv (rates.csv line 3)",
+            "emerging differs between rows of platform 'tiktok'",
+            id="emerging-differs",
+        ),
+        pytest.param(
+            f"{HEADER}\n",
+            "platforms",
+            "give at least one platform with at least one tier",
+            id="no-rows",
+        ),
+    ],
+)
+def test_bad_rate_card_names_the_row_column_or_field(
+    tmp_path: Path, rows: str, field: str, fragment: str
+) -> None:
+    assert_one_problem(with_rate_card(tmp_path, rows), field, fragment)
+
+
+def test_rate_card_reads_ranges_exponents_and_empty_cells(tmp_path: Path) -> None:
+    header = f"{HEADER},cost_per_1k_followers,available"
+    path = with_rate_card(tmp_path, f'{header}\ntiktok,micro,3e4,,"[0.04, 0.08]",0.02,40,5\n')
+    offer = load_scenario(path).platforms["tiktok"].tiers["micro"]
+    assert offer.followers == 30_000 and offer.cost_per_post is None
+    assert offer.engagement_rate == (0.04, 0.08) and offer.available == 5
+
+
+def test_every_problem_of_a_rate_card_is_reported_together(tmp_path: Path) -> None:
+    rows = (
+        f"{HEADER},colour,size\n"
+        "tiktok,micro,3000,100,0.05,0.02,red,\n"
+        "tiktok,micro,3000,100,0.05,0.02,red,\n"
+        ",macro,3000,100,0.05,0.02,,\n"
+    )
+    error = error_of(with_rate_card(tmp_path, rows))
+    assert [problem.path for problem in error.problems] == [
+        "platforms.from_csv (rates.csv column 'colour')",
+        "platforms.from_csv (rates.csv column 'size')",
+        "platforms.from_csv (rates.csv line 3)",
+        "platforms.from_csv (rates.csv line 4)",
+    ]
+
+
+# Several problems in one file: all of them at once, each on its own line.
+
+
+def test_every_field_problem_is_reported_at_once(tmp_path: Path) -> None:
+    data = edited(
+        {
+            "nmae": "typo",
+            "budget.total": -1,
+            f"{OFFER}.followers": 0,
+            f"{OFFER}.conversion_rate": 2,
+            f"{OFFER}.cost_per_1k_followers": 40,
+            "saturation": [{"factor": 0.5}, {"factor": 0.8}],
+        }
+    )
+    path = write(tmp_path, data)
+    error = error_of(path)
+    lines = lines_of(error)
+    expected = {
+        "nmae": "unknown field 'nmae'",
+        "budget.total": "greater than 0, got -1",
+        f"{OFFER}.followers": "greater than 0, got 0",
+        f"{OFFER}.conversion_rate": "at most 1, got 2",
+        "saturation": "only the last segment may leave out up_to",
+    }
+    assert len(lines) == len(expected) == len(error.problems)
+    for field, fragment in expected.items():
+        assert any(line.startswith(f"{path}: {field}: ") and fragment in line for line in lines), (
+            field,
+            lines,
+        )
+
+
+def test_every_cross_field_problem_is_reported_at_once(tmp_path: Path) -> None:
+    data = edited(
+        {
+            "objective": "revenue",
+            "budget.periods": {"Q5": {"max": 1}},
+            "rules": {
+                "presets": ["ecommerce"],
+                "shares": [SHARE, {**SHARE, "select": {"platforms": ["tiktk"]}}],
+                "limits": [{**LIMIT, "name": "ecommerce:micro", "select": {"periods": ["Q0"]}}],
+            },
+        }
+    )
+    path = write(tmp_path, data)
+    error = error_of(path)
+    assert sorted(problem.path for problem in error.problems) == sorted(
+        [
+            "average_order_value",
+            "budget.periods.Q5",
+            "rules.shares[1].name",
+            "rules.shares[1].select.platforms",
+            "rules.limits[0].name",
+            "rules.limits[0].select.periods",
+        ]
+    )
+    assert all(line.startswith(f"{path}: ") for line in lines_of(error))
+
+
+# The command line: exit code 2, file and path on standard error, never a traceback.
+
+BAD_FILES: list[Any] = [
+    pytest.param(
+        lambda d: write(d, edited({f"{OFFER}.followers": 0}), "followers.yaml"),
+        f"{OFFER}.followers: must be greater than 0",
+        id="field",
+    ),
+    pytest.param(
+        lambda d: write(d, edited({"rules": {"shares": [SHARE, SHARE]}}), "rules.yaml"),
+        "rules.shares[1].name: duplicate rule name 'cap'",
+        id="cross-field",
+    ),
+    pytest.param(
+        lambda d: write(d, edited({"extends": "benchmarks-2025"}), "extends.yaml"),
+        "extends: no file",
+        id="extends",
+    ),
+    pytest.param(
+        lambda d: write(d, edited({"platforms": {"from_csv": "none.csv"}}), "card.yaml"),
+        "platforms.from_csv: rate card",
+        id="rate-card",
+    ),
+    pytest.param(
+        lambda d: write_text(d, "syntax.json", '{"name": '),
+        "invalid JSON at line 1",
+        id="syntax",
+    ),
+    pytest.param(lambda d: d / "nowhere.yaml", "file not found", id="missing"),
+]
+
+
+@pytest.mark.parametrize("command", ["validate", "solve"])
+@pytest.mark.parametrize(("make", "expected"), BAD_FILES)
+def test_command_exits_2_with_file_and_path_and_no_traceback(
+    tmp_path: Path, command: str, make: Callable[[Path], Path], expected: str
+) -> None:
+    path = make(tmp_path)
+    result = invoke(command, path)
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert f"error: {path}: {expected}" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_every_problem_is_printed_on_its_own_line(tmp_path: Path) -> None:
+    path = write(tmp_path, edited({"budget.total": 0, f"{OFFER}.followers": -1, "nmae": 1}))
+    result = invoke("validate", path)
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 3 and all(line.startswith(f"error: {path}: ") for line in lines)
+
+
+def test_validate_reports_every_bad_file_and_still_passes_good_ones(tmp_path: Path) -> None:
+    first = write(tmp_path, edited({f"{OFFER}.followers": 0}), "first.yaml")
+    second = write(tmp_path, edited({"objective": "profit"}), "second.yaml")
+    good = ROOT / "scenarios" / "b2b-saas.yaml"
+    result = invoke("validate", first, good, second)
+    assert result.exit_code == 2
+    assert result.stdout.startswith(f"ok: {good}")
+    assert f"{first}: {OFFER}.followers" in result.stderr
+    assert f"{second}: average_order_value" in result.stderr
+
+
+@pytest.mark.parametrize("format", ["json", "csv", "md"])
+def test_solve_leaves_no_output_file_for_a_bad_scenario(tmp_path: Path, format: str) -> None:
+    path = write(tmp_path, edited({f"{OFFER}.conversion_rate": 1.5}))
+    target = tmp_path / f"out.{format}"
+    result = invoke("solve", path, "--format", format, "-o", target)
+    assert result.exit_code == 2
+    assert f"{path}: {OFFER}.conversion_rate" in result.stderr
+    # nothing written, not even a temporary file beside the target
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["scenario.yaml"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="cli._report_invalid prints problems as rich markup, so '[low, high]' is dropped",
+)
+def test_message_text_in_square_brackets_reaches_the_terminal(tmp_path: Path) -> None:
+    path = write(tmp_path, edited({f"{OFFER}.followers": [5000, 1000]}))
+    result = invoke("validate", path)
+    assert result.exit_code == 2
+    assert "a range [low, high] needs low <= high" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["validate", "solve"])
+def test_child_process_exits_2_without_traceback(tmp_path: Path, command: str) -> None:
+    """What a planner sees in a shell, including an unreadable rate card."""
+    (tmp_path / "rates.csv").write_bytes(HEADER.encode("utf-16"))
+    card = write(tmp_path, edited({"platforms": {"from_csv": "rates.csv"}}), "card.yaml")
+    field = write(tmp_path, edited({f"{OFFER}.available": -1}), "field.yaml")
+    options = ["--format", "json"] if command == "solve" else []
+    done = run(command, card, field, *options)
+    assert done.returncode == 2, done.stderr
+    assert done.stdout == ""
+    assert f"{card}: platforms.from_csv: cannot read rate card" in done.stderr
+    assert f"{field}: {OFFER}.available: input should be greater than or equal to 0" in (
+        done.stderr
+    )
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda path: path.name)
+def test_validate_accepts_each_shipped_scenario(path: Path) -> None:
+    result = invoke("validate", path)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"ok: {path}: ")
+    assert result.stderr == ""
