@@ -160,7 +160,9 @@ def _limit(rule: LimitRule, cells: Cells) -> list[Constraint]:
         mask = selected.copy()
         for level, value in zip(levels, key, strict=True):
             mask &= level == value
-        if not mask.any():
+        # `per` forms groups from the selected cells, so an empty combination is no group;
+        # without `per` the selection is the one group even when empty (a min then fails).
+        if rule.per and not mask.any():
             continue
         group = dict(zip(rule.per, key, strict=True))
         label = rule.name + (f"[{','.join(key)}]" if key else "")

@@ -83,13 +83,23 @@ def cbc_path() -> str:
 
 
 _BOUND = re.compile(r"(?:Bound:|Best possible:|Lower bound:)\s*(-?[\d.]+(?:e[-+]?\d+)?)", re.I)
+# How CBC's log says that no plan exists. Some builds prove it while tightening bounds on a
+# model without integer columns and then write "Status unknown" to the solution file, which
+# PuLP reads as undefined; only the log tells that apart from a time limit.
+_INFEASIBLE = re.compile(
+    r"infeasibility proved|bound tightening: infeasible|problem (?:is|was) infeasible", re.I
+)
 
 
-def _bound_from_log(log: Path) -> float | None:
+def _read_log(log: Path) -> str:
     try:
-        found = _BOUND.findall(log.read_text(errors="replace"))
+        return log.read_text(errors="replace")
     except OSError:
-        return None
+        return ""
+
+
+def _bound_from_log(text: str) -> float | None:
+    found = _BOUND.findall(text)
     return float(found[-1]) if found else None
 
 
@@ -104,13 +114,13 @@ def solve_pulp(model: LinearModel, options: SolveOptions, name: str = "cbc") -> 
         except pulp.PulpSolverError as error:
             raise SolverError(f"{name} failed: {error}") from error
         seconds = time.perf_counter() - started
-        logged_bound = _bound_from_log(log)
-    status = _status(problem)
+        text = _read_log(log)
+    status = _status(problem, text)
     if not status.has_plan:
         return Solution(status, None, None, None, seconds, name)
     values = np.array([v.value() or 0.0 for v in variables], dtype=float)
     objective = float(model.objective @ values)
-    bound = _plausible_bound(logged_bound, objective, model) if model.is_mip else objective
+    bound = _plausible_bound(_bound_from_log(text), objective, model) if model.is_mip else objective
     if bound is None and status is Status.OPTIMAL:
         bound = objective
     return Solution(status, values, objective, bound, seconds, name)
@@ -130,7 +140,7 @@ def _plausible_bound(bound: float | None, objective: float, model: LinearModel) 
     return None
 
 
-def _status(problem: pulp.LpProblem) -> Status:
+def _status(problem: pulp.LpProblem, log: str = "") -> Status:
     if problem.status == pulp.LpStatusOptimal:
         if problem.sol_status == pulp.LpSolutionIntegerFeasible:
             return Status.FEASIBLE
@@ -141,4 +151,6 @@ def _status(problem: pulp.LpProblem) -> Status:
         return Status.UNBOUNDED
     if problem.sol_status in (pulp.LpSolutionIntegerFeasible, pulp.LpSolutionOptimal):
         return Status.FEASIBLE
+    if _INFEASIBLE.search(log):
+        return Status.INFEASIBLE
     return Status.TIME_LIMIT

@@ -1,0 +1,119 @@
+"""Every shipped scenario: both solvers agree, plans keep every rule, the JSON is section 7.
+
+The optimum is also compared with the straightforward PuLP formulation of the benchmarks
+(`benchmarks/naive.py`), written apart from the package's array model.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from plan_checks import check_plan
+
+import optimizer
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+SOLVERS = ("highs", "cbc")
+GAP = 1e-4  # the solvers' default relative MIP gap
+SLACK = 1e-6  # absolute slack on top of the gap, for objectives near zero
+
+RESULT_KEYS = {"scenario", "status", "objective", "totals", "allocation", "rules", "solver"}
+OPTIONAL_KEYS = {"skipped_rules", "conflicts", "explanation"}
+FIGURES = {"count", "spend", "reach", "engagements", "conversions", "revenue"}
+
+
+@functools.cache
+def _naive_module() -> Any:
+    name = "benchmarks_naive"
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / "naive.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # its dataclasses look their module up while being built
+    spec.loader.exec_module(module)
+    return module
+
+
+@functools.cache
+def scenario(path: Path) -> optimizer.Scenario:
+    return optimizer.load_scenario(path)
+
+
+@functools.cache
+def plan(path: Path, solver: str) -> optimizer.Plan:
+    return optimizer.solve(scenario(path), solver=solver, gap=GAP)
+
+
+def within_gap(a: float, b: float) -> bool:
+    return abs(a - b) <= GAP * max(abs(a), abs(b)) + SLACK
+
+
+def test_there_are_scenarios() -> None:
+    assert len(SCENARIOS) >= 5
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_plan_keeps_every_rule(path: Path, solver: str) -> None:
+    result = plan(path, solver)
+    assert result.status == "optimal"
+    assert check_plan(scenario(path), result) == []
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_solvers_and_naive_formulation_agree(path: Path) -> None:
+    highs, cbc = plan(path, "highs"), plan(path, "cbc")
+    assert highs.objective is not None and cbc.objective is not None
+    assert within_gap(highs.objective, cbc.objective), (highs.objective, cbc.objective)
+    naive = _naive_module().solve_naive(scenario(path), gap=GAP)
+    assert naive.status == "optimal"
+    assert within_gap(highs.objective, naive.objective), (highs.objective, naive.objective)
+    # Each plan's proven bound lies on the far side of the other formulation's plan.
+    for result in (highs, cbc):
+        assert result.bound is not None and result.gap is not None
+        assert result.gap <= GAP + 1e-9
+        if result.sense == "maximize":
+            assert naive.objective <= result.bound + GAP * abs(result.bound) + SLACK
+        else:
+            assert naive.objective >= result.bound - GAP * abs(result.bound) - SLACK
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_json_result_is_section_7(path: Path) -> None:
+    result = plan(path, "highs")
+    data = result.to_dict()
+    assert RESULT_KEYS <= set(data) <= RESULT_KEYS | OPTIONAL_KEYS
+    assert data["scenario"] == scenario(path).name
+    assert data["status"] == "optimal"
+    assert set(data["objective"]) == {"sense", "metric", "value", "bound", "gap"}
+    assert data["objective"]["value"] == pytest.approx(result.objective)
+    assert set(data["totals"]) == FIGURES
+    assert {"name", "seconds"} <= set(data["solver"])
+    assert data["solver"]["name"] == "highs"
+    for row in data["allocation"]:
+        assert set(row) == {"period", "platform", "tier"} | FIGURES
+        assert row["count"] > 0
+        assert isinstance(row["count"], int)
+    for rule in data["rules"]:
+        assert {"name", "kind", "value", "min", "max", "binding"} <= set(rule)
+        assert rule["kind"] in {"budget", "share", "limit"}
+    # The allocation adds up to the totals (figures are rounded to 6 decimals).
+    for figure in FIGURES:
+        summed = sum(row[figure] for row in data["allocation"])
+        assert math.isclose(summed, data["totals"][figure], rel_tol=1e-9, abs_tol=1e-4)
+    assert json.loads(result.to_json()) == data
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_shipped_infeasible_example_has_no_plan(solver: str) -> None:
+    path = ROOT / "scenarios" / "infeasible" / "holiday-push.yaml"
+    result = optimizer.solve(optimizer.load_scenario(path), solver=solver)
+    assert result.status == "infeasible"
+    assert not result.has_plan
