@@ -100,8 +100,18 @@ def _emit(text: str | RenderableType, output: Path | None) -> None:
         else:
             Console(highlight=False).print(text)
         return
-    write_text(output, text if isinstance(text, str) else _render(text))
+    with _writing():
+        write_text(output, text if isinstance(text, str) else _render(text))
     errors.print(f"wrote {output}")
+
+
+@contextmanager
+def _writing() -> Iterator[None]:
+    """An output that cannot be written is a bad command line: exit 2, no traceback."""
+    try:
+        yield
+    except OptimizerError as error:
+        raise _fail(str(error)) from None
 
 
 def _load_all(files: list[Path]) -> tuple[list[tuple[Path, Scenario]], bool]:
@@ -147,6 +157,7 @@ def solve(
     if export is not None and export.suffix.lower() not in EXPORT_SUFFIXES:
         raise _fail(f"--export {export}: use a .lp or .mps file name")
     _check_output(format, output)
+    _check_writable("--export", export)
     loaded, invalid = _load_all(files)
     settings = _SolveSettings(solver, time_limit, gap, export)
     plans = _map_with_progress(
@@ -161,7 +172,8 @@ def solve(
         if not plan.has_plan:
             errors.print(f"{path}: no plan: {plan.status}")
     if results:
-        _write_results(results, format, output)
+        # Several files give a list even when some are invalid, so scripts can rely on the shape.
+        _write_results(results, format, output, single=len(files) == 1)
     if invalid:
         raise typer.Exit(EXIT_INVALID)
     if any(not plan.has_plan for _, plan in results):
@@ -275,6 +287,17 @@ def _map_with_progress(
 def _check_output(format: Format, output: Path | None) -> None:
     if format is Format.xlsx and output is None:
         raise _fail("--format xlsx writes a workbook: give --output FILE.xlsx")
+    _check_writable("--output", output)
+
+
+def _check_writable(option: str, path: Path | None) -> None:
+    """Refuse an output that cannot be written before solving, not after."""
+    if path is None:
+        return
+    if path.is_dir():
+        raise _fail(f"{option} {path}: is a directory, give a file name")
+    if not path.parent.is_dir():
+        raise _fail(f"{option} {path}: directory {path.parent} does not exist")
 
 
 def _write_report(report: Report, format: Format, output: Path | None) -> None:
@@ -283,10 +306,13 @@ def _write_report(report: Report, format: Format, output: Path | None) -> None:
 
     if format is Format.xlsx:
         assert output is not None
-        writers.write_xlsx(report, output)
+        with _writing():
+            writers.write_xlsx(report, output)
         errors.print(f"wrote {output}")
     elif format is Format.csv and output is not None:
-        for path in writers.write_csv(report, output):
+        with _writing():
+            written = writers.write_csv(report, output)
+        for path in written:
             errors.print(f"wrote {path}")
     elif format is Format.csv:
         _emit(writers.to_csv(report), None)
@@ -296,10 +322,12 @@ def _write_report(report: Report, format: Format, output: Path | None) -> None:
         _emit(writers.to_html(report), output)
 
 
-def _write_results(results: list[tuple[str, Plan]], format: Format, output: Path | None) -> None:
+def _write_results(
+    results: list[tuple[str, Plan]], format: Format, output: Path | None, single: bool
+) -> None:
+    """One scenario: its plan; several: a list of plans (json) or one summary row each."""
     from optimizer.report import document, terminal
 
-    single = len(results) == 1
     plan = results[0][1]
     if format is Format.json:
         payload = plan.to_dict() if single else [p.to_dict() for _, p in results]
@@ -327,6 +355,7 @@ def explain(
     """
     from optimizer.report.terminal import explanation_view
 
+    _check_output(Format.table, output)
     loaded, invalid = _load_all([file])
     if invalid:
         raise typer.Exit(EXIT_INVALID)
@@ -556,9 +585,18 @@ def presets(
             if rule.within == "period":
                 scope += ", of that period's spend"
             low, high = rule.min, rule.max
-            bounds = f"at least {low:.0%}" if high is None else f"{low or 0:.0%} to {high:.0%}"
+            bounds = (
+                f"at least {_percent(low or 0)}"
+                if high is None
+                else f"{_percent(low or 0)} to {_percent(high)}"
+            )
             table.add_row(rule.name, scope, bounds)
         console.print(table)
+
+
+def _percent(share: float) -> str:
+    """67.5% stays 67.5%: whole percents would hide a tolerance such as 0.025."""
+    return f"{share * 100:.4g}%"
 
 
 def describe_select(select: Select) -> str:

@@ -1,0 +1,560 @@
+"""The command line end to end: exit codes, pure JSON, output files, formats, export, helpers.
+
+Compare, sweep, reports and explanations have their own tests (test_finance, test_explain).
+A few cases run `python -m optimizer` in a child process, since only there does anything a
+solver prints outside Python (its C library log) show up on standard output.
+"""
+
+from __future__ import annotations
+
+import csv
+import errno
+import io
+import json
+import os
+import pathlib
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import highspy
+import pytest
+import yaml
+from typer.testing import CliRunner, Result
+
+import optimizer
+from optimizer.cli import app
+from optimizer.solvers.base import Solution, Status
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
+SHIPPED = sorted(SCENARIOS.glob("*.yaml")) + sorted(SCENARIOS.glob("*/*.yaml"))
+SEASONAL = SCENARIOS / "70-20-10-seasonal.yaml"
+B2B = SCENARIOS / "b2b-saas.yaml"
+CONSUMER = SCENARIOS / "consumer-app.yaml"
+
+# Section 7 of the format: the keys of a result, and the optional ones the code documents.
+RESULT_KEYS = {"scenario", "status", "objective", "totals", "allocation", "rules", "solver"}
+OPTIONAL_KEYS = {"skipped_rules", "conflicts", "conflicts_proven", "explanation"}
+METRICS = {"count", "spend", "reach", "engagements", "conversions", "revenue"}
+CELL_KEYS = {"period", "platform", "tier"} | METRICS
+
+# One YouTube mega creator a quarter is required, but the whole budget is $1,000.
+INFEASIBLE = {
+    "name": "too small for a mega",
+    "extends": "benchmarks-2026",
+    "budget": {"total": 1000},
+    "platforms": {"youtube": {"tiers": {"mega": {"min": 1}}}},
+}
+# Four quarters of one YouTube mega post: 0.9 * 100,000 + 100,000 + 100,000 + 1.15 * 100,000.
+INFEASIBLE_NEEDS = 405_000
+
+INVALID = {
+    "name": "negative audience",
+    "budget": {"total": 1000},
+    "platforms": {
+        "tiktok": {
+            "tiers": {
+                "micro": {
+                    "followers": -5,
+                    "cost_per_post": 100,
+                    "engagement_rate": 0.05,
+                    "conversion_rate": 0.01,
+                }
+            }
+        }
+    },
+}
+
+
+def write(tmp_path: Path, data: dict[str, Any], name: str = "scenario.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def extending(tmp_path: Path, base: Path, name: str = "derived.yaml", **fields: Any) -> Path:
+    """A scenario file that starts from `base` and overrides `fields`."""
+    return write(tmp_path, {"extends": str(base), **fields}, name)
+
+
+def invoke(*args: Any, columns: int = 200, **kwargs: Any) -> Result:
+    """Run the app in this process; an uncaught exception fails the test with its traceback."""
+    return CliRunner().invoke(
+        app,
+        [str(arg) for arg in args],
+        env={"COLUMNS": str(columns)},
+        catch_exceptions=False,
+        **kwargs,
+    )
+
+
+def run(*args: Any) -> subprocess.CompletedProcess[str]:
+    """`python -m optimizer ARGS` in a child process."""
+    return subprocess.run(
+        [sys.executable, "-m", "optimizer", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "COLUMNS": "80", "PYTHONIOENCODING": "utf-8"},
+        timeout=120,
+        check=False,
+    )
+
+
+def solve_json(*args: Any) -> dict[str, Any]:
+    result = invoke("solve", *args, "--format", "json")
+    assert result.exit_code == 0, result.output
+    payload: dict[str, Any] = json.loads(result.stdout)
+    return payload
+
+
+def check_result(payload: dict[str, Any]) -> None:
+    """The shape of section 7, and allocation rows that add up to the totals."""
+    assert RESULT_KEYS <= set(payload) <= RESULT_KEYS | OPTIONAL_KEYS, set(payload)
+    assert set(payload["objective"]) == {"sense", "metric", "value", "bound", "gap"}
+    assert set(payload["totals"]) == METRICS
+    assert set(payload["solver"]) == {"name", "seconds"}
+    for row in payload["allocation"]:
+        assert set(row) == CELL_KEYS
+        assert row["count"] > 0
+    for rule in payload["rules"]:
+        assert {"name", "kind", "value", "min", "max", "binding"} <= set(rule)
+    for metric in METRICS:
+        added = sum(row[metric] for row in payload["allocation"])
+        assert added == pytest.approx(payload["totals"][metric], rel=1e-6, abs=1e-4), metric
+
+
+def without_timings(payload: Any) -> Any:
+    """The result with the solver's wall-clock seconds removed, for comparing two runs."""
+    if isinstance(payload, list):
+        return [without_timings(item) for item in payload]
+    return {**payload, "solver": {**payload["solver"], "seconds": None}}
+
+
+# Exit codes and pure JSON, in a child process.
+
+
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_json_alone_on_stdout_for_each_solver(tmp_path: Path, solver: str) -> None:
+    model = tmp_path / "model.lp"
+    done = run("solve", SEASONAL, "--format", "json", "--solver", solver, "--export", model)
+    assert done.returncode == 0, done.stderr
+    payload = json.loads(done.stdout)
+    check_result(payload)
+    assert payload["status"] == "optimal"
+    assert payload["solver"]["name"] == solver
+    assert payload["scenario"] == "70-20-10 with seasonal shifts 2026"
+    assert model.read_text().startswith("\\")
+    assert "Traceback" not in done.stderr
+
+
+def test_infeasible_scenario_exits_1_with_pure_json_and_its_conflict(tmp_path: Path) -> None:
+    done = run("solve", write(tmp_path, INFEASIBLE), "--format", "json")
+    assert done.returncode == 1, done.stderr
+    payload = json.loads(done.stdout)
+    check_result(payload)
+    assert payload["status"] == "infeasible"
+    assert payload["allocation"] == [] and payload["objective"]["value"] is None
+    conflicts = {conflict["rule"]: conflict for conflict in payload["conflicts"]}
+    assert set(conflicts) == {"budget", "platforms.youtube.tiers.mega.min"}
+    assert conflicts["budget"]["needed"] == pytest.approx(INFEASIBLE_NEEDS)
+    assert "infeasible" in done.stderr
+
+
+def test_invalid_scenario_exits_2_naming_file_and_field(tmp_path: Path) -> None:
+    path = write(tmp_path, INVALID, "broken.yaml")
+    done = run("solve", path, "--format", "json")
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert str(path) in done.stderr
+    assert "platforms.tiktok.tiers.micro.followers" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_module_help_lists_the_commands() -> None:
+    done = run("--help")
+    assert done.returncode == 0, done.stderr
+    for command in ("solve", "validate", "schema", "presets", "explain", "compare", "sweep"):
+        assert command in done.stdout
+
+
+# Exit codes in this process.
+
+
+def test_optimal_plan_exits_0() -> None:
+    result = invoke("solve", B2B)
+    assert result.exit_code == 0, result.output
+    assert "B2B SaaS thought leadership 2026" in result.stdout
+    assert "optimal" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--format", "xml"], "--format"),
+        (["--time-limit", "-1"], "--time-limit"),
+        (["--time-limit", "0"], "--time-limit"),
+        (["--gap", "-0.1"], "--gap"),
+        (["--workers", "0"], "--workers"),
+        (["--solver", "nosuchsolver"], "nosuchsolver"),
+        (["--export", "model.txt"], ".lp or .mps"),
+        (["--format", "xlsx"], "--output"),
+    ],
+)
+def test_bad_command_line_values_exit_2(arguments: list[str], message: str) -> None:
+    result = invoke("solve", B2B, *arguments)
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+    assert result.stdout == ""
+
+
+def test_missing_scenario_file_exits_2(tmp_path: Path) -> None:
+    result = invoke("solve", tmp_path / "nowhere.yaml")
+    assert result.exit_code == 2
+    assert "nowhere.yaml" in result.stderr and "not found" in result.stderr
+
+
+def test_unbounded_status_exits_1_with_pure_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A valid scenario cannot be unbounded (positive prices and a budget, or a spend to
+    # minimise), so the solver's answer is replaced to check what the command makes of it.
+    def unbounded(*_: Any, **__: Any) -> Solution:
+        return Solution(Status.UNBOUNDED, None, None, None, 0.0, "highs")
+
+    monkeypatch.setattr("optimizer.solving.run_solver", unbounded)
+    result = invoke("solve", B2B, "--format", "json")
+    assert result.exit_code == 1
+    payload = json.loads(result.stdout)
+    assert payload["status"] == "unbounded" and payload["allocation"] == []
+    assert "unbounded" in result.stderr
+
+
+def test_time_limited_status_matches_the_exit_code(tmp_path: Path) -> None:
+    # 1 ms is far below the time HiGHS needs to prove this optimum; it may or may not
+    # have a plan by then, and the exit code must say which.
+    path = extending(tmp_path, SCENARIOS / "saturation.yaml", solver={"time_limit": 60})
+    result = invoke("solve", path, "--format", "json", "--time-limit", "0.001")
+    payload = json.loads(result.stdout)
+    assert payload["status"] in ("feasible", "time_limit")
+    if payload["status"] == "feasible":
+        assert result.exit_code == 0
+        assert payload["objective"]["value"] is not None and payload["allocation"]
+    else:
+        assert result.exit_code == 1
+        assert payload["allocation"] == []
+
+
+# The command line overrides the file's solver settings.
+
+
+def test_file_solver_settings_apply_without_flags(tmp_path: Path) -> None:
+    # HiGHS is deterministic: with a 50% gap allowed it stops at its first good plan.
+    path = extending(tmp_path, SEASONAL, solver={"name": "highs", "gap": 0.5})
+    payload = solve_json(path)
+    assert payload["solver"]["name"] == "highs"
+    assert 1e-3 < payload["objective"]["gap"] <= 0.5
+
+
+def test_flags_override_the_files_solver_settings(tmp_path: Path) -> None:
+    path = extending(tmp_path, SEASONAL, solver={"name": "cbc", "gap": 0.5, "time_limit": 0.001})
+    payload = solve_json(path, "--solver", "highs", "--gap", "0", "--time-limit", "60")
+    assert payload["status"] == "optimal"
+    assert payload["solver"]["name"] == "highs"
+    assert payload["objective"]["gap"] == pytest.approx(0, abs=1e-9)
+    best = optimizer.solve(SEASONAL, solver="cbc", gap=0.0)
+    assert payload["objective"]["value"] == pytest.approx(best.objective, rel=1e-9)
+
+    other = extending(tmp_path, SEASONAL, "other.yaml", solver={"name": "highs"})
+    assert solve_json(other, "--solver", "cbc")["solver"]["name"] == "cbc"
+
+
+# --output
+
+
+def test_output_writes_the_file_and_nothing_on_stdout(tmp_path: Path) -> None:
+    target = tmp_path / "plan.json"
+    result = invoke("solve", B2B, "--format", "json", "--output", target)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert str(target) in result.stderr
+    assert without_timings(json.loads(target.read_text())) == without_timings(solve_json(B2B))
+    assert [path.name for path in tmp_path.iterdir()] == ["plan.json"]
+
+
+@pytest.mark.parametrize("option", ["--output", "--export"])
+def test_writing_into_a_missing_directory_exits_2_and_leaves_nothing(
+    tmp_path: Path, option: str
+) -> None:
+    target = tmp_path / "missing" / ("plan.json" if option == "--output" else "model.lp")
+    result = invoke("solve", B2B, "--format", "json", option, target)
+    assert result.exit_code == 2
+    assert "does not exist" in result.stderr and str(target.parent) in result.stderr
+    assert result.stdout == ""
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_output_onto_a_directory_exits_2(tmp_path: Path) -> None:
+    result = invoke("solve", B2B, "--output", tmp_path)
+    assert result.exit_code == 2
+    assert "directory" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_existing_output_is_kept_when_the_scenario_is_invalid(tmp_path: Path) -> None:
+    target = tmp_path / "plan.json"
+    target.write_text("previous plan")
+    result = invoke("solve", write(tmp_path, INVALID), "-f", "json", "-o", target)
+    assert result.exit_code == 2
+    assert target.read_text() == "previous plan"
+
+
+def test_existing_output_is_kept_when_writing_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A disk that fills up half way: the old file stays whole and no temporary is left."""
+    target = tmp_path / "plan.json"
+    target.write_text("previous plan")
+    original = pathlib.Path.write_text
+
+    def half_then_full(self: Path, data: str, *args: Any, **kwargs: Any) -> int:
+        if self.name.startswith(".plan.json."):
+            original(self, data[: len(data) // 2], *args, **kwargs)
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return original(self, data, *args, **kwargs)
+
+    monkeypatch.setattr(pathlib.Path, "write_text", half_then_full)
+    result = invoke("solve", B2B, "-f", "json", "-o", target)
+    assert result.exit_code == 2
+    assert "No space left on device" in result.stderr
+    assert target.read_text() == "previous plan"
+    assert [path.name for path in tmp_path.iterdir()] == ["plan.json"]
+
+
+def test_existing_output_is_replaced_on_success(tmp_path: Path) -> None:
+    target = tmp_path / "plan.md"
+    target.write_text("previous plan")
+    result = invoke("solve", B2B, "-f", "md", "-o", target)
+    assert result.exit_code == 0, result.output
+    assert target.read_text().startswith("# B2B SaaS thought leadership 2026")
+    assert [path.name for path in tmp_path.iterdir()] == ["plan.md"]
+
+
+# Formats
+
+
+def test_csv_lists_the_allocation_adding_up_to_the_totals() -> None:
+    result = invoke("solve", B2B, "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert rows and set(rows[0]) >= CELL_KEYS
+    totals = solve_json(B2B)["totals"]
+    for metric in ("count", "spend", "conversions"):
+        added = sum(float(row[metric]) for row in rows)
+        assert added == pytest.approx(totals[metric], rel=1e-6)
+
+
+def test_markdown_has_summary_allocation_and_rules() -> None:
+    result = invoke("solve", B2B, "--format", "md")
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    assert text.startswith("# B2B SaaS thought leadership 2026\n")
+    assert "Status: optimal" in text
+    assert "| period | platform | tier | count |" in text
+    assert "## Rules" in text and "| b2b-saas:macro | share |" in text
+
+
+def test_table_fits_80_columns_and_shows_shares_against_rule_bounds() -> None:
+    payload = solve_json(SEASONAL)
+    result = invoke("solve", SEASONAL, columns=80)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert "70-20-10 with seasonal shifts 2026" in lines[0]
+    for rule in payload["rules"]:
+        if rule["kind"] != "share":
+            continue
+        (line,) = [line for line in lines if f" {rule['name']} " in line]
+        expected = [rule["value"], rule["min"], rule["max"]]
+        for share in (value for value in expected if value is not None):
+            assert f"{share:.1%}" in line, (rule, line)
+    spend = payload["totals"]["spend"]
+    for tier in {row["tier"] for row in payload["allocation"]}:
+        share = sum(row["spend"] for row in payload["allocation"] if row["tier"] == tier) / spend
+        assert any(line.startswith(f"│ {tier} ") and f"{share:.1%}" in line for line in lines), tier
+
+
+# Several files
+
+
+def test_several_files_give_one_summary_row_each() -> None:
+    infeasible = SCENARIOS / "infeasible" / "holiday-push.yaml"
+    result = invoke("solve", B2B, CONSUMER, infeasible)
+    assert result.exit_code == 1
+    names = ["B2B SaaS thought leadership 2026", "Habit app installs 2026", "Holiday push"]
+    statuses = ["optimal", "optimal", "infeasible"]
+    for name, status in zip(names, statuses, strict=True):
+        (line,) = [line for line in result.stdout.splitlines() if name in line]
+        assert f" {status} " in line
+    assert f"{infeasible}: no plan: infeasible" in result.stderr
+
+
+def test_several_files_as_json_give_a_list_in_order() -> None:
+    result = invoke("solve", B2B, CONSUMER, "--format", "json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert [plan["scenario"] for plan in payload] == [
+        "B2B SaaS thought leadership 2026",
+        "Habit app installs 2026",
+    ]
+    for plan in payload:
+        check_result(plan)
+    alone = solve_json(CONSUMER)
+    assert without_timings(payload[1]) == without_timings(alone)
+
+
+def test_several_files_stay_a_list_when_one_is_invalid(tmp_path: Path) -> None:
+    result = invoke("solve", B2B, write(tmp_path, INVALID), "--format", "json")
+    assert result.exit_code == 2
+    payload = json.loads(result.stdout)
+    assert isinstance(payload, list) and len(payload) == 1
+    assert payload[0]["scenario"] == "B2B SaaS thought leadership 2026"
+
+
+def test_several_files_as_csv_give_one_row_each() -> None:
+    result = invoke("solve", B2B, CONSUMER, "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [row["file"] for row in rows] == [str(B2B), str(CONSUMER)]
+    assert [row["status"] for row in rows] == ["optimal", "optimal"]
+
+
+def test_two_workers_give_the_same_plans_as_one() -> None:
+    files = [B2B, CONSUMER, SEASONAL]
+    one = invoke("solve", *files, "--format", "json", "--workers", "1")
+    two = invoke("solve", *files, "--format", "json", "--workers", "2")
+    assert one.exit_code == two.exit_code == 0, two.output
+    assert without_timings(json.loads(two.stdout)) == without_timings(json.loads(one.stdout))
+
+
+# --export
+
+
+@pytest.mark.parametrize("suffix", [".lp", ".mps"])
+def test_exported_model_solves_to_the_plans_objective(tmp_path: Path, suffix: str) -> None:
+    model = tmp_path / f"model{suffix}"
+    payload = solve_json(SEASONAL, "--export", model)
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    assert highs.readModel(str(model)) == highspy.HighsStatus.kOk
+    highs.setOptionValue("mip_rel_gap", 0.0)
+    highs.run()
+    assert highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    best = highs.getInfo().objective_function_value
+    objective = payload["objective"]
+    assert best == pytest.approx(objective["value"], rel=max(objective["gap"], 1e-9) + 1e-9)
+    assert best >= objective["value"] - 1e-6  # a maximum: the plan cannot beat the model
+    if suffix == ".lp":
+        text = model.read_text()
+        for name in ("budget", "budget_Q1", "70_20_10_proven_micro", "tiktok_cap", "n_Q1_tiktok"):
+            assert name in text, name
+
+
+def test_export_refuses_several_files_and_unknown_suffixes(tmp_path: Path) -> None:
+    several = invoke("solve", B2B, CONSUMER, "--export", tmp_path / "model.lp")
+    assert several.exit_code == 2 and "one" in several.stderr
+    unknown = invoke("solve", B2B, "--export", tmp_path / "model.gms")
+    assert unknown.exit_code == 2 and ".lp or .mps" in unknown.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+# validate, schema, presets, help
+
+
+def test_validate_accepts_every_shipped_scenario() -> None:
+    result = invoke("validate", *SHIPPED)
+    assert result.exit_code == 0, result.output
+    oks = [line for line in result.stdout.splitlines() if line.startswith("ok: ")]
+    assert len(oks) == len(SHIPPED) >= 8
+
+
+def test_validate_reports_each_invalid_file(tmp_path: Path) -> None:
+    broken = write(tmp_path, INVALID, "broken.yaml")
+    result = invoke("validate", B2B, broken)
+    assert result.exit_code == 2
+    assert result.stdout.startswith(f"ok: {B2B}")
+    assert f"{broken}: platforms.tiktok.tiers.micro.followers" in result.stderr
+
+
+def test_schema_is_json_schema_with_described_properties() -> None:
+    result = invoke("schema")
+    assert result.exit_code == 0, result.output
+    schema = json.loads(result.stdout)
+    assert schema["type"] == "object"
+    assert {"platforms", "budget", "objective"} <= set(schema["properties"])
+    assert {"name", "platforms"} <= set(schema["required"])
+    models = {"": schema, **schema["$defs"]}
+    for model_name, model in models.items():
+        for name, field in model.get("properties", {}).items():
+            assert field.get("description"), f"{model_name}.{name}"
+
+
+PRESET_BOUNDS = {
+    "70-20-10:proven-micro": "65% to 75%",
+    "70-20-10:macro-experiments": "15% to 25%",
+    "70-20-10:emerging-tests": "5% to 15%",
+    "ecommerce:micro": "80% to 90%",
+    "b2b-saas:macro": "60% to 70%",
+    "consumer-app:micro": "45% to 55%",
+    "consumer-app:macro": "45% to 55%",
+    "seasonal:q4-reach": "at least 30%",
+    "seasonal:q1-micro": "at least 75%",
+}
+
+
+def rows_by_rule(text: str) -> dict[str, str]:
+    """The line of each rule in the presets tables, by rule name."""
+    rows = {}
+    for line in text.splitlines():
+        cells = [cell.strip() for cell in line.split("│")]
+        if len(cells) > 2 and cells[1]:
+            rows[cells[1]] = line
+    return rows
+
+
+def test_presets_lists_each_rule_of_the_format_with_its_bounds() -> None:
+    result = invoke("presets", columns=120)
+    assert result.exit_code == 0, result.output
+    rows = rows_by_rule(result.stdout)
+    for rule, bounds in PRESET_BOUNDS.items():
+        assert f" {bounds} " in rows[rule], rows.get(rule)
+
+
+def test_presets_shows_a_finer_tolerance_exactly() -> None:
+    result = invoke("presets", "--tolerance", "0.025", columns=120)
+    assert result.exit_code == 0, result.output
+    rows = rows_by_rule(result.stdout)
+    assert " 67.5% to 72.5% " in rows["70-20-10:proven-micro"]
+    assert " 80% to 90% " in rows["ecommerce:micro"]
+
+
+@pytest.mark.parametrize("arguments", [["--tolerance", "-0.1"], ["--tolerance", "0.9"]])
+def test_presets_rejects_a_tolerance_out_of_range(arguments: Sequence[str]) -> None:
+    assert invoke("presets", *arguments).exit_code == 2
+
+
+def test_solve_help_mentions_every_option() -> None:
+    result = invoke("solve", "--help", columns=120)
+    assert result.exit_code == 0, result.output
+    for option in (
+        "--format",
+        "--output",
+        "--solver",
+        "--time-limit",
+        "--gap",
+        "--export",
+        "--workers",
+        "--explain",
+    ):
+        assert option in result.stdout, option
