@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
@@ -16,8 +15,10 @@ import typer
 from rich.console import Console, RenderableType
 from rich.progress import Progress
 from rich.table import Table
+from rich.text import Text
 
 from optimizer.errors import OptimizerError, ScenarioError
+from optimizer.executors import Failed
 from optimizer.files import write_text
 from optimizer.plan import Plan
 from optimizer.scenario.loading import load_scenario
@@ -33,7 +34,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
+    rich_markup_mode="markdown",
 )
 errors = Console(stderr=True, highlight=False)
 
@@ -66,6 +67,14 @@ GapOption = Annotated[
     float | None, typer.Option(min=0.0, help="Relative MIP gap at which to stop.")
 ]
 WorkersOption = Annotated[int, typer.Option(min=1, help="Solve in this many parallel processes.")]
+DaskOption = Annotated[
+    str | None,
+    typer.Option(
+        metavar="ADDRESS",
+        help="Solve on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786); "
+        "needs optimizer[dask].",
+    ),
+]
 BudgetStepOption = Annotated[
     float | None,
     typer.Option(min=0.01, help="Budget raise whose gain --explain reports (default 5%)."),
@@ -74,14 +83,19 @@ BudgetStepOption = Annotated[
 MANY_SOLVES = 5
 
 
+def _error(message: str) -> None:
+    # Messages quote the planner's text ("[low, high]", file names): never read it as markup.
+    errors.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)
+
+
 def _fail(message: str) -> typer.Exit:
-    errors.print(f"[bold red]error:[/] {message}", soft_wrap=True)
+    _error(message)
     return typer.Exit(EXIT_INVALID)
 
 
 def _report_invalid(error: ScenarioError) -> None:
     for problem in error.problems:
-        errors.print(f"[bold red]error:[/] {error.source}: {problem}", soft_wrap=True, markup=True)
+        _error(f"{error.source}: {problem}")
 
 
 def _render(renderable: RenderableType, width: int | None = None) -> str:
@@ -102,7 +116,7 @@ def _emit(text: str | RenderableType, output: Path | None) -> None:
         return
     with _writing():
         write_text(output, text if isinstance(text, str) else _render(text))
-    errors.print(f"wrote {output}")
+    errors.print(f"wrote {output}", markup=False)
 
 
 @contextmanager
@@ -137,6 +151,7 @@ def solve(
         Path | None, typer.Option(help="Also write the model as .lp or .mps (one scenario only).")
     ] = None,
     workers: WorkersOption = 1,
+    dask: DaskOption = None,
     explain: Annotated[
         bool,
         typer.Option(
@@ -161,22 +176,28 @@ def solve(
     loaded, invalid = _load_all(files)
     settings = _SolveSettings(solver, time_limit, gap, export)
     plans = _map_with_progress(
-        _solve_one, [(scenario, settings) for _, scenario in loaded], workers, "solving"
+        _solve_one, [(scenario, settings) for _, scenario in loaded], workers, "solving", dask
     )
+    failed = False
+    for (path, _), plan in zip(loaded, plans, strict=True):
+        if isinstance(plan, Failed):
+            failed = True
+            errors.print(f"{path}: failed after {plan.tries} tries: {plan.error}", markup=False)
+    loaded, plans = _without_failed(loaded, plans)
     plans = [
         _with_analysis(scenario, plan, settings, explain, budget_step)
         for (_, scenario), plan in zip(loaded, plans, strict=True)
     ]
     results = [(str(path), plan) for (path, _), plan in zip(loaded, plans, strict=True)]
-    for path, plan in results:
+    for source, plan in results:
         if not plan.has_plan:
-            errors.print(f"{path}: no plan: {plan.status}")
+            errors.print(f"{source}: no plan: {plan.status}", markup=False)
     if results:
         # Several files give a list even when some are invalid, so scripts can rely on the shape.
         _write_results(results, format, output, single=len(files) == 1)
     if invalid:
         raise typer.Exit(EXIT_INVALID)
-    if any(not plan.has_plan for _, plan in results):
+    if failed or any(not plan.has_plan for _, plan in results):
         raise typer.Exit(EXIT_NO_PLAN)
 
 
@@ -262,26 +283,31 @@ def _analysis_progress(label: str) -> Iterator[Callable[[int, int], None]]:
         yield update
 
 
+def _without_failed(loaded: list[Any], plans: list[Any]) -> tuple[list[Any], list[Plan]]:
+    pairs = zip(loaded, plans, strict=True)
+    kept = [(item, plan) for item, plan in pairs if isinstance(plan, Plan)]
+    return [item for item, _ in kept], [plan for _, plan in kept]
+
+
 def _map_with_progress(
-    function: Callable[[Any], Any], items: list[Any], workers: int, label: str
+    function: Callable[[Any], Any],
+    items: list[Any],
+    workers: int,
+    label: str,
+    dask: str | None = None,
 ) -> list[Any]:
-    """Results in the order of `items`, with a progress bar on standard error for several."""
-    results: list[Any] = []
+    """Results in the order of `items` (a `Failed` where a job kept failing), with a progress
+    bar on standard error for several."""
+    from optimizer.executors import executor_for
+
     with Progress(console=errors, transient=True, disable=len(items) < 2) as progress:
         task = progress.add_task(label, total=len(items))
         try:
-            if workers <= 1 or len(items) < 2:
-                for item in items:
-                    results.append(function(item))
-                    progress.advance(task)
-            else:
-                with ProcessPoolExecutor(max_workers=workers) as pool:
-                    for result in pool.map(function, items):
-                        results.append(result)
-                        progress.advance(task)
+            return executor_for(workers, dask).map(
+                function, items, lambda _: progress.advance(task)
+            )
         except OptimizerError as error:
             raise _fail(str(error)) from None
-    return results
 
 
 def _check_output(format: Format, output: Path | None) -> None:
@@ -308,12 +334,12 @@ def _write_report(report: Report, format: Format, output: Path | None) -> None:
         assert output is not None
         with _writing():
             writers.write_xlsx(report, output)
-        errors.print(f"wrote {output}")
+        errors.print(f"wrote {output}", markup=False)
     elif format is Format.csv and output is not None:
         with _writing():
             written = writers.write_csv(report, output)
         for path in written:
-            errors.print(f"wrote {path}")
+            errors.print(f"wrote {path}", markup=False)
     elif format is Format.csv:
         _emit(writers.to_csv(report), None)
     elif format is Format.md:
@@ -365,7 +391,7 @@ def explain(
     plan = _with_analysis(scenario, plan, settings, True, budget_step)
     _emit(explanation_view(plan), output)
     if not plan.has_plan:
-        errors.print(f"{file}: no plan: {plan.status}")
+        errors.print(f"{file}: no plan: {plan.status}", markup=False)
         raise typer.Exit(EXIT_NO_PLAN)
 
 
@@ -386,6 +412,7 @@ def compare(
     time_limit: TimeLimitOption = None,
     gap: GapOption = None,
     workers: WorkersOption = 1,
+    dask: DaskOption = None,
 ) -> None:
     """Compare plans side by side: totals, CPA, spend shares, binding rules, cell deltas.
 
@@ -425,8 +452,11 @@ def compare(
         raise typer.Exit(EXIT_INVALID)
     settings = _SolveSettings(solver, time_limit, gap)
     plans = _map_with_progress(
-        _solve_one, [(scenario, settings) for _, scenario in scenarios], workers, "solving"
+        _solve_one, [(scenario, settings) for _, scenario in scenarios], workers, "solving", dask
     )
+    for plan in plans:
+        if isinstance(plan, Failed):
+            raise _fail(f"a scenario could not be solved: {plan.error}")
     for (position, _), plan in zip(scenarios, plans, strict=True):
         results[position] = plan
     reference = None
@@ -481,6 +511,7 @@ def sweep(
     time_limit: TimeLimitOption = None,
     gap: GapOption = None,
     workers: WorkersOption = 1,
+    dask: DaskOption = None,
 ) -> None:
     """Solve a scenario over a range of budgets and/or parameter values (two axes at most).
 
@@ -489,6 +520,7 @@ def sweep(
     """
     from optimizer.analysis.sweep import parse_param, parse_range
     from optimizer.analysis.sweep import sweep as run_sweep
+    from optimizer.executors import executor_for
 
     _check_output(format, output)
     try:
@@ -510,6 +542,7 @@ def sweep(
                 time_limit=time_limit,
                 gap=gap,
                 workers=workers,
+                executor=executor_for(workers, dask),
                 on_point=lambda n: progress.advance(task, n),
             )
     except ScenarioError as error:

@@ -29,6 +29,10 @@ class ScenarioError(OptimizerError):
         self.problems = problems
         super().__init__(self.describe())
 
+    def __reduce__(self) -> tuple[type[ScenarioError], tuple[str, list[Problem]]]:
+        # Errors raised in worker processes travel back pickled.
+        return type(self), (self.source, self.problems)
+
     def describe(self) -> str:
         return "\n".join(f"{self.source}: {problem}" for problem in self.problems)
 

@@ -2,7 +2,8 @@
 
 Batch solves and sweep points are independent jobs. Every executor returns results in the
 order of the jobs; a job that raises is run again, and if it fails every time its error
-comes back in its place as a `Failed`, so one bad point never loses the others.
+comes back in its place as a `Failed`, so one bad point never loses the others. An
+`OptimizerError` (bad input, an unknown solver) is not transient: it is raised at once.
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ class LocalExecutor:
         for attempt in range(1, self.retries + 2):
             failed = []
             for index, value, error in self._run(function, jobs, pending):
+                if isinstance(error, OptimizerError):
+                    raise error
                 if error is None:
                     results[index] = value
                 elif attempt <= self.retries:
@@ -129,6 +132,8 @@ class DaskExecutor:
                 index = position[future.key]
                 try:
                     results[index] = future.result()
+                except OptimizerError:
+                    raise
                 except Exception as error:  # reported per job, not raised
                     results[index] = Failed(_describe(error), self.retries + 1)
                 if on_done:

@@ -118,3 +118,12 @@ def test_a_sweep_point_that_keeps_failing_is_reported_not_lost() -> None:
     as_json = result.to_dict()["points"]
     assert as_json[1]["error"] == "worker lost" and as_json[1]["objective"] is None
     assert "error" not in as_json[0] and as_json[0]["totals"]["count"] > 0
+
+
+def test_a_scenario_error_travels_back_from_a_worker() -> None:
+    import pickle
+
+    from optimizer.errors import Problem, ScenarioError
+
+    error = pickle.loads(pickle.dumps(ScenarioError("a.yaml", [Problem("budget", "bad")])))
+    assert error.source == "a.yaml" and error.problems == [Problem("budget", "bad")]

@@ -1130,10 +1130,6 @@ def test_solve_leaves_no_output_file_for_a_bad_scenario(tmp_path: Path, format: 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["scenario.yaml"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli._report_invalid prints problems as rich markup, so '[low, high]' is dropped",
-)
 def test_message_text_in_square_brackets_reaches_the_terminal(tmp_path: Path) -> None:
     path = write(tmp_path, edited({f"{OFFER}.followers": [5000, 1000]}))
     result = invoke("validate", path)
