@@ -117,7 +117,7 @@ def build_naive(scenario: Scenario) -> pulp.LpProblem:
                 s and all(key[levels[d]] == v for d, v in zip(limit.per, combination, strict=True))
                 for key, s in zip(keys, selected, strict=True)
             ]
-            if not any(group):
+            if not any(group) and limit.per:  # without `per`, one group even when empty
                 continue
             for metric_name, bound in limit.bounds().items():
                 if bound.min is not None:

@@ -643,7 +643,11 @@ def describe_select(select: Select) -> str:
     if select.emerging is True:
         parts.append("emerging platform or tier")
     elif select.emerging is False:
-        parts.append("established")
+        parts.append("on neither an emerging platform nor tier")
+    if select.platform_emerging is True:
+        parts.append("on emerging platforms")
+    elif select.platform_emerging is False:
+        parts.append("on established platforms")
     return " ".join(parts) if parts else "all cells"
 
 

@@ -161,7 +161,8 @@ def _matches(select: Any, cell: Cell) -> bool:
         emerging = cell.platform_emerging or cell.tier_emerging
         if emerging != select.emerging:
             return False
-    return True
+    platform_emerging = getattr(select, "platform_emerging", None)
+    return platform_emerging is None or cell.platform_emerging == platform_emerging
 
 
 # --- presets, from the table of section 5 ------------------------------------------------

@@ -404,11 +404,6 @@ def test_preset_rule_without_cells_is_skipped(solver: str) -> None:
     assert [rule.name for rule in plan.skipped] == ["70-20-10:emerging-tests"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="presets select 'established' as neither platform nor tier emerging; section 5"
-    " says established cells are those whose platform is not emerging",
-)
 def test_preset_70_20_10_established_means_the_platform(solver: str) -> None:
     # The scenario marks the micro tier emerging. By section 5, "established" cells are those
     # whose platform is not emerging, so TikTok micro belongs to proven-micro (65-75% of

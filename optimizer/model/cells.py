@@ -49,6 +49,8 @@ class Cells:
                 self.table["platform_emerging"].to_numpy() | self.table["tier_emerging"].to_numpy()
             )
             mask &= emerging == select.emerging
+        if select.platform_emerging is not None:
+            mask &= self.table["platform_emerging"].to_numpy() == select.platform_emerging
         return mask
 
     def effective_counts(self, counts: np.ndarray) -> np.ndarray:

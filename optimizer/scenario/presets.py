@@ -51,11 +51,13 @@ PRESETS: dict[str, Preset] = {
             "70% proven micro partnerships, 20% macro experiments, 10% emerging tests",
             (
                 PresetRule(
-                    "70-20-10:proven-micro", Select(tiers=MICRO, emerging=False), target=0.70
+                    "70-20-10:proven-micro",
+                    Select(tiers=MICRO, platform_emerging=False),
+                    target=0.70,
                 ),
                 PresetRule(
                     "70-20-10:macro-experiments",
-                    Select(tiers=MACRO_AND_MEGA, emerging=False),
+                    Select(tiers=MACRO_AND_MEGA, platform_emerging=False),
                     target=0.20,
                 ),
                 PresetRule("70-20-10:emerging-tests", Select(emerging=True), target=0.10),

@@ -310,6 +310,8 @@ class Select(Strict):
     """Period names; any of them matches."""
     emerging: bool | None = None
     """true: an emerging platform or tier; false: neither is emerging."""
+    platform_emerging: bool | None = None
+    """true: an emerging platform; false: an established platform, whatever the tier."""
 
 
 class ShareRule(Strict):
