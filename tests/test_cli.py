@@ -11,10 +11,7 @@ import csv
 import errno
 import io
 import json
-import os
 import pathlib
-import subprocess
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -22,6 +19,7 @@ from typing import Any
 import highspy
 import pytest
 import yaml
+from child_process import run
 from typer.testing import CliRunner, Result
 
 import optimizer
@@ -88,19 +86,6 @@ def invoke(*args: Any, columns: int = 200, **kwargs: Any) -> Result:
         env={"COLUMNS": str(columns)},
         catch_exceptions=False,
         **kwargs,
-    )
-
-
-def run(*args: Any) -> subprocess.CompletedProcess[str]:
-    """`python -m optimizer ARGS` in a child process."""
-    return subprocess.run(
-        [sys.executable, "-m", "optimizer", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "COLUMNS": "80", "PYTHONIOENCODING": "utf-8"},
-        timeout=120,
-        check=False,
     )
 
 

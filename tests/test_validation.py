@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from child_process import run
 from typer.testing import CliRunner, Result
 
 from optimizer.cli import app
@@ -105,19 +103,6 @@ def write_text(directory: Path, name: str, text: str) -> Path:
 def invoke(*args: Any) -> Result:
     """The command line in this process; an uncaught exception fails the test."""
     return CliRunner().invoke(app, [str(arg) for arg in args], catch_exceptions=False)
-
-
-def run(*args: Any) -> subprocess.CompletedProcess[str]:
-    """`python -m optimizer ARGS` in a child process, as a planner runs it."""
-    return subprocess.run(
-        [sys.executable, "-m", "optimizer", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "COLUMNS": "80", "PYTHONIOENCODING": "utf-8"},
-        timeout=120,
-        check=False,
-    )
 
 
 # Files that cannot be read at all: the message names the file and, for syntax, the line.
