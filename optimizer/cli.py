@@ -240,7 +240,6 @@ def _with_analysis(
 
     from optimizer.analysis.conflicts import CHECK_TIME_LIMIT, find_conflicts
     from optimizer.analysis.prices import explain_plan
-    from optimizer.model.linear import build_model
     from optimizer.solvers import Status
 
     try:
@@ -249,7 +248,6 @@ def _with_analysis(
             with _analysis_progress("finding the conflicting rules") as on_progress:
                 report = find_conflicts(
                     scenario,
-                    build_model(scenario),
                     time_limit=None if limit is None else min(limit, CHECK_TIME_LIMIT),
                     on_progress=on_progress,
                 )
@@ -259,7 +257,6 @@ def _with_analysis(
                 explanation = explain_plan(
                     scenario,
                     plan,
-                    build_model(scenario),
                     budget_step=budget_step,
                     gap=settings.gap,
                     time_limit=settings.time_limit,
