@@ -110,8 +110,10 @@ def build_naive(scenario: Scenario) -> pulp.LpProblem:
     for limit in scenario.rules.limits:
         selected = list(cells.select(limit.select))
         levels = {"period": 0, "platform": 1, "tier": 2}
-        values = [sorted({key[levels[d]] for key, s in zip(keys, selected, strict=True) if s})
-                  for d in limit.per]
+        values = [
+            sorted({key[levels[d]] for key, s in zip(keys, selected, strict=True) if s})
+            for d in limit.per
+        ]
         for combination in itertools.product(*values):
             group = [
                 s and all(key[levels[d]] == v for d, v in zip(limit.per, combination, strict=True))

@@ -29,8 +29,6 @@ def test_build(benchmark, path: Path) -> None:
 @pytest.mark.parametrize("path", SCENARIOS, ids=[path.stem for path in SCENARIOS])
 def test_solve(benchmark, path: Path, solver: str) -> None:
     model = build_model(load_scenario(path))
-    solution = benchmark.pedantic(
-        run_solver, args=(model, solver, OPTIONS), rounds=3, iterations=1
-    )
+    solution = benchmark.pedantic(run_solver, args=(model, solver, OPTIONS), rounds=3, iterations=1)
     benchmark.extra_info.update(objective=solution.objective, nodes=solution.nodes)
     assert solution.status is Status.OPTIMAL

@@ -1,7 +1,7 @@
 """The built model's column layout, and the bounds it would have under other rule settings.
 
 The builder folds caps implied by spend and count limits into the count columns' upper bounds
-and into the saturation segments (`_count_caps` in `optimizer.model.linear`). An analysis
+and into the saturation segments (`count_caps` in `optimizer.model.linear`). An analysis
 that drops or moves a rule must recompute those caps, or the dropped rule would still act
 through them. `bounds_for` does that from the model's own arrays; the tests check that it
 reproduces the built model exactly when nothing is changed.
@@ -15,9 +15,7 @@ import numpy as np
 
 from optimizer.constants import SATURATED_METRICS
 from optimizer.model.constraints import Constraint
-from optimizer.model.linear import UNBOUNDED_COUNT, LinearModel
-
-Bounds = tuple[float | None, float | None]
+from optimizer.model.linear import UNBOUNDED_COUNT, Bounds, LinearModel, count_caps
 
 
 @dataclass(frozen=True)
@@ -101,28 +99,6 @@ class ColumnBounds:
     next_coefficients: np.ndarray
 
 
-def count_caps(
-    model: LinearModel,
-    bounds: list[Bounds],
-    lower: np.ndarray,
-    available: np.ndarray,
-    integer: bool,
-) -> np.ndarray:
-    """Most influencers per cell: the pool, and what each spend or count maximum affords."""
-    cost = model.cells.table["cost"].to_numpy()
-    cap = available.astype(float).copy()
-    for constraint, (_, high) in zip(model.constraints, bounds, strict=True):
-        if constraint.base is not None or high is None:
-            continue
-        if constraint.metric == "spend":
-            cap = np.minimum(cap, np.where(constraint.selected, high / cost, np.inf))
-        if constraint.metric == "count":
-            cap = np.minimum(cap, np.where(constraint.selected, high, np.inf))
-    if integer:
-        cap = np.floor(cap + 1e-9)
-    return np.maximum(cap, lower)
-
-
 def bounds_for(
     model: LinearModel,
     layout: Layout,
@@ -132,7 +108,8 @@ def bounds_for(
 ) -> ColumnBounds:
     """The model's column bounds with the caps implied by `bounds` and the offers' pools."""
     integer = bool(model.integrality[model.count_columns].any())
-    caps = count_caps(model, bounds, lower, available, integer)
+    cost = model.cells.table["cost"].to_numpy()
+    caps = count_caps(cost, model.constraints, bounds, lower, available, integer)
     col_lower = model.col_lower.copy()
     col_upper = model.col_upper.copy()
     col_lower[model.count_columns] = lower
