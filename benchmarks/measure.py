@@ -1,0 +1,209 @@
+"""Measure every benchmark case, ours against the naive way, and write the figures.
+
+    .venv/bin/python -m benchmarks.measure                  # every case (about 20 minutes)
+    .venv/bin/python -m benchmarks.measure q4-p4-t3-s1 saturation --naive-limit 30
+
+Each case runs in a child process of its own, so its peak memory (resident set size) is its
+own: the model built and solved our way (HiGHS, in memory), its linear relaxation (the
+floor no certified solve can beat), the same scenario built with PuLP `lpSum` loops and
+solved by CBC at the same gap (`naive.py`), and for shipped scenarios the whole
+`optimizer solve` process. Writes `results.json`, `results.md` (the table in the README)
+and `scaling.svg` next to this file, each moved into place only once complete; cases
+measured earlier and not named again keep their figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+BUILD_ROUNDS = 3
+WHOLE_PROCESS_ROUNDS = 5
+
+
+def measure_case(name: str, time_limit: float, naive_limit: float) -> dict[str, Any]:
+    """Every figure of one case, measured in this process."""
+    from benchmarks.cases import GAP, SHIPPED, case
+    from benchmarks.naive import solve_naive
+    from optimizer import build_model
+    from optimizer.solvers import SolveOptions, run_solver
+
+    scenario = case(name)
+    gap = GAP.get(name, 1e-4)
+    builds = []
+    for _ in range(BUILD_ROUNDS):
+        started = time.perf_counter()
+        model = build_model(scenario)
+        builds.append(time.perf_counter() - started)
+    options = SolveOptions(time_limit=time_limit, gap=gap)
+    relaxation = run_solver(
+        replace(model, integrality=np.zeros(model.num_cols, dtype=bool)), "highs", options
+    )
+    solution = run_solver(model, "highs", options)
+    naive = solve_naive(scenario, gap=gap, time_limit=naive_limit)
+    figures: dict[str, Any] = {
+        "case": name,
+        "columns": model.num_cols,
+        "rows": model.num_rows,
+        "integers": int(model.integrality.sum()),
+        "gap_target": gap,
+        "build": min(builds),
+        "lp": relaxation.seconds,
+        "solve": solution.seconds,
+        "status": str(solution.status),
+        "objective": solution.objective,
+        "bound": solution.bound,
+        "gap": _gap(solution.objective, solution.bound),
+        "nodes": solution.nodes,
+        "naive_build": naive.build_seconds,
+        "naive_solve": naive.solve_seconds,
+        "naive_certified": naive.certified,
+        "naive_objective": naive.objective,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+    if name in SHIPPED:
+        figures["process"] = _whole_process(ROOT / "scenarios" / f"{name}.yaml")
+    return figures
+
+
+def _gap(objective: float | None, bound: float | None) -> float | None:
+    from optimizer.solvers.base import relative_gap
+
+    if objective is None or bound is None:
+        return None
+    return relative_gap(objective, bound)
+
+
+def _whole_process(path: Path) -> float:
+    """Median wall time of `optimizer solve FILE --format json`, start-up included."""
+    command = [str(Path(sys.executable).with_name("optimizer")), "solve", str(path)]
+    times = []
+    for _ in range(WHOLE_PROCESS_ROUNDS):
+        started = time.perf_counter()
+        subprocess.run([*command, "--format", "json"], check=True, capture_output=True)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def _in_child(name: str, time_limit: float, naive_limit: float) -> dict[str, Any]:
+    command = [
+        sys.executable, "-m", "benchmarks.measure", "--child", name,
+        "--time-limit", str(time_limit), "--naive-limit", str(naive_limit),
+    ]  # fmt: skip
+    done = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True)
+    figures: dict[str, Any] = json.loads(done.stdout)
+    return figures
+
+
+def ratio(naive: float, ours: float) -> float:
+    return naive / ours if ours > 0 else float("inf")
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    """The markdown table of the README: seconds, and naive / ours as ratios."""
+    lines = [
+        "| case | columns | rows | build | naive build | ratio | LP floor | solve | nodes "
+        "| gap | naive solve | ratio | build + solve ratio | peak MB | `optimizer solve` |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        ours_total = r["build"] + r["solve"]
+        naive_total = r["naive_build"] + r["naive_solve"]
+        # A naive solve stopped by its time limit only gives a lower bound on the ratio.
+        at_least = "" if r["naive_certified"] else ">"
+        naive_solve = f"{at_least}{r['naive_solve']:.2f}"
+        solve = f"{r['solve']:.3f}" + ("" if r["status"] == "optimal" else f" ({r['status']})")
+        process = f"{r['process']:.2f}" if "process" in r else "-"
+        lines.append(
+            f"| {r['case']} | {r['columns']:,} | {r['rows']:,} | {r['build'] * 1000:.1f} ms "
+            f"| {r['naive_build'] * 1000:.0f} ms | {ratio(r['naive_build'], r['build']):.0f}x "
+            f"| {r['lp'] * 1000:.1f} ms | {solve} | {r['nodes']:,} | {r['gap']:.1e} "
+            f"| {naive_solve} | {at_least}{ratio(r['naive_solve'], r['solve']):.1f}x "
+            f"| {at_least}{ratio(naive_total, ours_total):.1f}x | {r['peak_mb']:.0f} "
+            f"| {process} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def scaling_plot(results: list[dict[str, Any]], path: Path) -> None:
+    """Seconds against model size (columns), log-log: build, LP floor and solve, both ways."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from optimizer.files import atomic_path
+
+    family = sorted((r for r in results if "-p" in r["case"]), key=lambda r: r["columns"])
+    size = [r["columns"] for r in family]
+    figure, axes = plt.subplots(figsize=(8, 4.8))
+    series = [
+        ("naive build (PuLP)", "naive_build", "tab:orange", "--"),
+        ("build", "build", "tab:blue", "--"),
+        ("naive solve (CBC)", "naive_solve", "tab:orange", "-"),
+        ("solve (HiGHS)", "solve", "tab:blue", "-"),
+        ("LP relaxation (floor)", "lp", "tab:gray", ":"),
+    ]
+    for label, key, colour, style in series:
+        axes.plot(size, [r[key] for r in family], style, color=colour, marker="o", label=label)
+    for r in family:
+        if not r["naive_certified"]:
+            axes.annotate("limit", (r["columns"], r["naive_solve"]), fontsize=7, color="tab:orange")
+        axes.annotate(
+            r["case"], (r["columns"], r["solve"]), fontsize=7, rotation=30, color="tab:blue"
+        )
+    axes.set_xscale("log")
+    axes.set_yscale("log")
+    axes.set_xlabel("model columns")
+    axes.set_ylabel("seconds")
+    axes.set_title("Scale family: build and solve time against model size")
+    axes.grid(True, which="both", alpha=0.3)
+    axes.legend(fontsize=8, loc="upper left")
+    figure.tight_layout()
+    with atomic_path(path) as temporary:
+        figure.savefig(temporary, format="svg")
+    plt.close(figure)
+
+
+def main(argv: list[str] | None = None) -> None:
+    from benchmarks.cases import REGISTRY
+    from optimizer.files import write_text
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("cases", nargs="*", help="case names (default: every registered case)")
+    parser.add_argument("--time-limit", type=float, default=120.0)
+    parser.add_argument("--naive-limit", type=float, default=120.0)
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    arguments = parser.parse_args(argv)
+    if arguments.child:
+        figures = measure_case(arguments.child, arguments.time_limit, arguments.naive_limit)
+        print(json.dumps(figures))
+        return
+    names = arguments.cases or list(REGISTRY)
+    # Cases measured before and not named now are kept, so one case can be re-measured.
+    stored = HERE / "results.json"
+    by_case = {r["case"]: r for r in json.loads(stored.read_text())} if stored.exists() else {}
+    for number, name in enumerate(names, 1):
+        print(f"[{number}/{len(names)}] {name}", file=sys.stderr, flush=True)
+        by_case[name] = _in_child(name, arguments.time_limit, arguments.naive_limit)
+    results = [by_case[name] for name in REGISTRY if name in by_case]
+    write_text(HERE / "results.json", json.dumps(results, indent=2) + "\n")
+    write_text(HERE / "results.md", table(results))
+    scaling_plot(results, HERE / "scaling.svg")
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main()
