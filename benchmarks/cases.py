@@ -116,7 +116,10 @@ def generated(
             "conversions": round(1 + 0.3 * holiday - 0.1 * january, 4),
         }
 
-    period_cap = round(1.6 * budget * fraction, 2)
+    # A period's cap leaves room to spread spend, and (weeks being short) for one post of the
+    # priciest offer, or 70-20-10's macro share could only be met by buying nothing.
+    priciest = max(o["cost_per_post"] for card in offers.values() for o in card["tiers"].values())
+    period_cap = round(max(1.6 * budget * fraction, 1.2 * priciest), 2)
     mega_cap = max(1, math.ceil(PROFILES["mega"].pool_per_year * fraction * platforms / 4))
     return {
         "name": f"{periods}-p{platforms}-t{tiers}-s{segments}-{seed}",
