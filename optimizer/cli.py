@@ -1,4 +1,9 @@
-"""The `optimizer` command: thin typer commands over the library."""
+"""The `optimizer` command: thin typer commands over the library.
+
+Each command imports what it uses inside its function, for start-up time: a planner pays for
+every module the process loads, and `--help`, `schema` or `presets` need no pandas, `validate`
+no solver, `solve` none of the plotting and spreadsheet libraries of the other formats.
+"""
 
 from __future__ import annotations
 
@@ -13,20 +18,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console, RenderableType
-from rich.progress import Progress
-from rich.table import Table
 from rich.text import Text
 
 from optimizer.errors import OptimizerError, ScenarioError
-from optimizer.executors import Failed
-from optimizer.files import write_text
-from optimizer.plan import Plan
-from optimizer.scenario.loading import load_scenario
-from optimizer.scenario.presets import PRESETS
-from optimizer.scenario.schema import Scenario, Select
 
 if TYPE_CHECKING:
+    from optimizer.plan import Plan
     from optimizer.report.document import Report
+    from optimizer.scenario.schema import Scenario, Select
 
 app = typer.Typer(
     help="Plan influencer-marketing budgets: how many micro, macro and mega creators to engage"
@@ -108,6 +107,8 @@ def _render(renderable: RenderableType, width: int | None = None) -> str:
 
 def _emit(text: str | RenderableType, output: Path | None) -> None:
     """Print to standard output, or write the file atomically."""
+    from optimizer.files import write_text
+
     if output is None:
         if isinstance(text, str):
             typer.echo(text, nl=not text.endswith("\n"))
@@ -129,6 +130,8 @@ def _writing() -> Iterator[None]:
 
 
 def _load_all(files: list[Path]) -> tuple[list[tuple[Path, Scenario]], bool]:
+    from optimizer.scenario.loading import load_scenario
+
     loaded, invalid = [], False
     for path in files:
         try:
@@ -165,6 +168,7 @@ def solve(
     Exit code 0 when a plan was found, 1 when none exists (the conflicting rules are named),
     2 when the input is invalid.
     """
+    from optimizer.executors import Failed
     from optimizer.solvers.export import EXPORT_SUFFIXES
 
     if export is not None and len(files) > 1:
@@ -271,6 +275,8 @@ def _with_analysis(
 @contextmanager
 def _analysis_progress(label: str) -> Iterator[Callable[[int, int], None]]:
     """A progress callback; the bar shows on standard error once there are many re-solves."""
+    from rich.progress import Progress
+
     with Progress(console=errors, transient=True) as progress:
         task = progress.add_task(label, total=None, visible=False)
 
@@ -281,6 +287,8 @@ def _analysis_progress(label: str) -> Iterator[Callable[[int, int], None]]:
 
 
 def _without_failed(loaded: list[Any], plans: list[Any]) -> tuple[list[Any], list[Plan]]:
+    from optimizer.plan import Plan
+
     pairs = zip(loaded, plans, strict=True)
     kept = [(item, plan) for item, plan in pairs if isinstance(plan, Plan)]
     return [item for item, _ in kept], [plan for _, plan in kept]
@@ -295,6 +303,8 @@ def _map_with_progress(
 ) -> list[Any]:
     """Results in the order of `items` (a `Failed` where a job kept failing), with a progress
     bar on standard error for several."""
+    from rich.progress import Progress
+
     from optimizer.executors import executor_for
 
     with Progress(console=errors, transient=True, disable=len(items) < 2) as progress:
@@ -420,6 +430,8 @@ def compare(
     from optimizer.analysis.baseline import BASELINE_NAME, spreadsheet_plan
     from optimizer.analysis.compare import compare as compare_plans
     from optimizer.analysis.compare import load_result
+    from optimizer.executors import Failed
+    from optimizer.scenario.loading import load_scenario
 
     if baseline not in (None, BASELINE_NAME):
         raise _fail(f"--baseline {baseline}: the only baseline is {BASELINE_NAME}")
@@ -515,9 +527,12 @@ def sweep(
     Each point reports status, objective, totals, CPA, tier shares and the marginal CPA
     from the previous budget: the frontier shows where extra budget stops paying.
     """
+    from rich.progress import Progress
+
     from optimizer.analysis.sweep import parse_param, parse_range
     from optimizer.analysis.sweep import sweep as run_sweep
     from optimizer.executors import executor_for
+    from optimizer.scenario.loading import load_scenario
 
     _check_output(format, output)
     try:
@@ -592,6 +607,8 @@ def validate(
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of scenario files, for editors that validate as you type."""
+    from optimizer.scenario.schema import Scenario
+
     typer.echo(json.dumps(Scenario.model_json_schema(), indent=2))
 
 
@@ -602,6 +619,10 @@ def presets(
     ] = 0.05,
 ) -> None:
     """List the built-in rule presets and the share rules each expands to."""
+    from rich.table import Table
+
+    from optimizer.scenario.presets import PRESETS
+
     console = Console(highlight=False)
     console.print(f"Presets, expanded with tolerance {tolerance:g}; all are shares of spend.")
     for preset in PRESETS.values():
