@@ -10,15 +10,18 @@ planner's names.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from functools import cached_property
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-import scipy.sparse as sp
 
 from optimizer.constants import SATURATED_METRICS
 from optimizer.model.cells import Cells, derive_cells
 from optimizer.model.constraints import Constraint, RuleSet, SkippedRule, collect_constraints
 from optimizer.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 Side = Literal["min", "max", "range", "link"]
 
@@ -37,6 +40,20 @@ class RowBlock:
     constraint: Constraint | None
 
 
+@dataclass(frozen=True)
+class RowMatrix:
+    """A sparse matrix by rows (CSR arrays): what the builder makes and HiGHS reads.
+
+    Plain arrays rather than SciPy, whose import would add a sixth to `optimizer solve`'s
+    start-up; `LinearModel.matrix` offers the SciPy view to the analyses that want one.
+    """
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    data: np.ndarray
+    shape: tuple[int, int]
+
+
 @dataclass(frozen=True, eq=False)
 class LinearModel:
     """`optimise objective @ x` s.t. `row_lower <= matrix @ x <= row_upper`, column bounds and
@@ -48,7 +65,7 @@ class LinearModel:
     col_upper: np.ndarray
     integrality: np.ndarray
     col_names: list[str]
-    matrix: sp.csr_matrix
+    rows: RowMatrix
     row_lower: np.ndarray
     row_upper: np.ndarray
     row_names: list[str]
@@ -70,6 +87,14 @@ class LinearModel:
     @property
     def is_mip(self) -> bool:
         return bool(self.integrality.any())
+
+    @cached_property
+    def matrix(self) -> sp.csr_matrix:
+        """The constraint matrix as a SciPy CSR matrix."""
+        import scipy.sparse as sp
+
+        rows = self.rows
+        return sp.csr_matrix((rows.data, rows.indices, rows.indptr), shape=rows.shape)
 
 
 @dataclass
@@ -225,7 +250,7 @@ def _assemble(
     labels = _cell_labels(cells)
     names = [f"n[{label}]" for label in labels]
     objective_parts = [count_objective]
-    blocks_of_columns = [sp.csr_matrix(count_direct)]
+    dense_blocks = [count_direct]
 
     seg_rows = np.flatnonzero(saturated[seg_cell])
     n_seg = len(seg_rows)
@@ -242,7 +267,7 @@ def _assemble(
             for c, k in zip(seg_of, segments["segment"].to_numpy()[seg_rows], strict=True)
         ]
         objective_parts.append(objective[1][seg_of] * factor)
-        blocks_of_columns.append(sp.csr_matrix(effective[:, seg_of] * factor))
+        dense_blocks.append(effective[:, seg_of] * factor)
 
     row_lower, row_upper = [lower], [upper]
     row_names, row_sides = list(rows.names), list(rows.sides)
@@ -300,13 +325,17 @@ def _assemble(
         objective_parts.append(np.zeros(n_z))
 
     n_cols = len(names)
-    top = sp.hstack(blocks_of_columns, format="csr")
-    top = sp.csr_matrix((top.data, top.indices, top.indptr), shape=(top.shape[0], n_cols))
-    bottoms = [
-        sp.csr_matrix((vals, (r, c)), shape=(height, n_cols)) for r, c, vals, height in extra
-    ]
-    matrix = sp.vstack([top, *bottoms], format="csr")
-    matrix.eliminate_zeros()
+    triplets = []
+    offset = 0
+    for dense in dense_blocks:
+        r, c = np.nonzero(dense)
+        triplets.append((r, c + offset, dense[r, c]))
+        offset += dense.shape[1]
+    height = len(rows.names)
+    for r, c, vals, block_height in extra:
+        triplets.append((r + height, c, vals))
+        height += block_height
+    matrix = _row_matrix(triplets, (height, n_cols))
     return LinearModel(
         sense="maximize" if maximize else "minimize",
         objective=np.concatenate(objective_parts),
@@ -314,7 +343,7 @@ def _assemble(
         col_upper=np.concatenate(columns_upper),
         integrality=np.concatenate(integer),
         col_names=names,
-        matrix=matrix,
+        rows=matrix,
         row_lower=np.concatenate(row_lower),
         row_upper=np.concatenate(row_upper),
         row_names=row_names,
@@ -324,6 +353,23 @@ def _assemble(
         cells=cells,
         constraints=rule_set.constraints,
         skipped=rule_set.skipped,
+    )
+
+
+def _row_matrix(
+    triplets: list[tuple[np.ndarray, np.ndarray, np.ndarray]], shape: tuple[int, int]
+) -> RowMatrix:
+    """CSR arrays of (row, column, value) triplets, each position given once; zeros dropped."""
+    rows, columns, values = (np.concatenate(part) for part in zip(*triplets, strict=True))
+    kept = values != 0
+    rows, columns, values = rows[kept], columns[kept], values[kept]
+    order = np.lexsort((columns, rows))
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=shape[0]))])
+    return RowMatrix(
+        indptr=indptr.astype(np.int32),
+        indices=columns[order].astype(np.int32),
+        data=values[order].astype(float),
+        shape=shape,
     )
 
 

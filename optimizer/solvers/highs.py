@@ -37,13 +37,12 @@ def to_highs(model: LinearModel, *, names: bool = False) -> highspy.Highs:
     lp.sense_ = (
         highspy.ObjSense.kMaximize if model.sense == "maximize" else highspy.ObjSense.kMinimize
     )
-    csc = model.matrix.tocsc()
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
     lp.a_matrix_.num_col_ = model.num_cols
     lp.a_matrix_.num_row_ = model.num_rows
-    lp.a_matrix_.start_ = csc.indptr
-    lp.a_matrix_.index_ = csc.indices
-    lp.a_matrix_.value_ = csc.data
+    lp.a_matrix_.start_ = model.rows.indptr
+    lp.a_matrix_.index_ = model.rows.indices
+    lp.a_matrix_.value_ = model.rows.data
     if model.is_mip:
         lp.integrality_ = [
             highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous
