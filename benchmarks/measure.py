@@ -63,6 +63,7 @@ def measure_case(name: str, time_limit: float, naive_limit: float) -> dict[str, 
         "lp": relaxation.seconds,
         "solve": solution.seconds,
         "status": str(solution.status),
+        "sense": model.sense,
         "objective": solution.objective,
         "bound": solution.bound,
         "gap": _gap(solution.objective, solution.bound),
@@ -112,29 +113,60 @@ def ratio(naive: float, ours: float) -> float:
 
 
 def table(results: list[dict[str, Any]]) -> str:
-    """The markdown table of the README: seconds, and naive / ours as ratios."""
-    lines = [
-        "| case | columns | rows | build | naive build | ratio | LP floor | solve | nodes "
-        "| gap | naive solve | ratio | build + solve ratio | peak MB | `optimizer solve` |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    """The README's two markdown tables: building, then solving; ratios are naive / ours."""
+    build = [
+        "| case | columns | rows | integers | build | naive build | ratio | peak MB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    solve = [
+        "| case | LP floor | solve | nodes | gap | naive solve | ratio "
+        "| build + solve ratio | same optimum | `optimizer solve` |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|",
     ]
     for r in results:
-        ours_total = r["build"] + r["solve"]
-        naive_total = r["naive_build"] + r["naive_solve"]
+        build.append(
+            f"| {r['case']} | {r['columns']:,} | {r['rows']:,} | {r['integers']:,} "
+            f"| {_seconds(r['build'])} | {_seconds(r['naive_build'])} "
+            f"| {ratio(r['naive_build'], r['build']):.0f}x | {r['peak_mb']:.0f} |"
+        )
         # A naive solve stopped by its time limit only gives a lower bound on the ratio.
         at_least = "" if r["naive_certified"] else ">"
-        naive_solve = f"{at_least}{r['naive_solve']:.2f}"
-        solve = f"{r['solve']:.3f}" + ("" if r["status"] == "optimal" else f" ({r['status']})")
-        process = f"{r['process']:.2f}" if "process" in r else "-"
-        lines.append(
-            f"| {r['case']} | {r['columns']:,} | {r['rows']:,} | {r['build'] * 1000:.1f} ms "
-            f"| {r['naive_build'] * 1000:.0f} ms | {ratio(r['naive_build'], r['build']):.0f}x "
-            f"| {r['lp'] * 1000:.1f} ms | {solve} | {r['nodes']:,} | {r['gap']:.1e} "
-            f"| {naive_solve} | {at_least}{ratio(r['naive_solve'], r['solve']):.1f}x "
-            f"| {at_least}{ratio(naive_total, ours_total):.1f}x | {r['peak_mb']:.0f} "
-            f"| {process} |"
+        certified = r["status"] == "optimal"
+        ours_total = r["build"] + r["solve"]
+        naive_total = r["naive_build"] + r["naive_solve"]
+        solve.append(
+            f"| {r['case']} | {_seconds(r['lp'])} "
+            f"| {_seconds(r['solve'])}{'' if certified else ' (limit)'} | {r['nodes']:,} "
+            f"| {r['gap']:.1e} | {at_least}{_seconds(r['naive_solve'])} "
+            f"| {_ratio(at_least, r['naive_solve'], r['solve'], certified)} "
+            f"| {_ratio(at_least, naive_total, ours_total, certified)} | {_same(r)} "
+            f"| {_seconds(r['process']) if 'process' in r else '-'} |"
         )
-    return "\n".join(lines) + "\n"
+    return "\n".join(build) + "\n\n" + "\n".join(solve) + "\n"
+
+
+def _seconds(value: float) -> str:
+    return f"{value * 1000:.1f} ms" if value < 1 else f"{value:.2f} s"
+
+
+def _ratio(at_least: str, naive: float, ours: float, certified: bool) -> str:
+    if not certified:  # both stopped by their limits: no ratio to speak of
+        return "-"
+    return f"{at_least}{ratio(naive, ours):.1f}x"
+
+
+def _same(r: dict[str, Any]) -> str:
+    """Whether both ways reach the same optimum within the gap; CBC's plan when it stopped."""
+    ours, theirs = r["objective"], r["naive_objective"]
+    if ours is None or theirs is None:
+        return "-"
+    close = abs(ours - theirs) <= 2 * r["gap_target"] * abs(ours) + 1e-6
+    if r["naive_certified"]:
+        return "yes" if close else "**no**"
+    if close:
+        return "CBC's plan as good"
+    maximize = r.get("sense", "maximize" if r["bound"] >= ours else "minimize") == "maximize"
+    return "CBC's plan worse" if (theirs < ours) == maximize else "**CBC's plan better**"
 
 
 def scaling_plot(results: list[dict[str, Any]], path: Path) -> None:
@@ -186,12 +218,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--time-limit", type=float, default=120.0)
     parser.add_argument("--naive-limit", type=float, default=120.0)
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--render", action="store_true", help="only rewrite results.md and scaling.svg"
+    )
     arguments = parser.parse_args(argv)
     if arguments.child:
         figures = measure_case(arguments.child, arguments.time_limit, arguments.naive_limit)
         print(json.dumps(figures))
         return
-    names = arguments.cases or list(REGISTRY)
+    names = [] if arguments.render else arguments.cases or list(REGISTRY)
     # Cases measured before and not named now are kept, so one case can be re-measured.
     stored = HERE / "results.json"
     by_case = {r["case"]: r for r in json.loads(stored.read_text())} if stored.exists() else {}
