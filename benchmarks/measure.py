@@ -170,7 +170,8 @@ def _same(r: dict[str, Any]) -> str:
 
 
 def scaling_plot(results: list[dict[str, Any]], path: Path) -> None:
-    """Seconds against model size (columns), log-log: build, LP floor and solve, both ways."""
+    """Seconds per scale-family case, smallest model first (log scale): build, LP floor and
+    solve, ours and naive; a hollow marker is a solve stopped by its time limit."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -179,30 +180,35 @@ def scaling_plot(results: list[dict[str, Any]], path: Path) -> None:
     from optimizer.files import atomic_path
 
     family = sorted((r for r in results if "-p" in r["case"]), key=lambda r: r["columns"])
-    size = [r["columns"] for r in family]
-    figure, axes = plt.subplots(figsize=(8, 4.8))
+    positions = list(range(len(family)))
+    figure, axes = plt.subplots(figsize=(9, 5))
     series = [
-        ("naive build (PuLP)", "naive_build", "tab:orange", "--"),
-        ("build", "build", "tab:blue", "--"),
-        ("naive solve (CBC)", "naive_solve", "tab:orange", "-"),
-        ("solve (HiGHS)", "solve", "tab:blue", "-"),
-        ("LP relaxation (floor)", "lp", "tab:gray", ":"),
+        ("naive solve (PuLP + CBC)", "naive_solve", "tab:orange", "-", "naive_certified"),
+        ("solve (HiGHS)", "solve", "tab:blue", "-", None),
+        ("naive build (PuLP)", "naive_build", "tab:orange", "--", None),
+        ("build", "build", "tab:blue", "--", None),
+        ("LP relaxation (the floor)", "lp", "tab:gray", ":", None),
     ]
-    for label, key, colour, style in series:
-        axes.plot(size, [r[key] for r in family], style, color=colour, marker="o", label=label)
-    for r in family:
-        if not r["naive_certified"]:
-            axes.annotate("limit", (r["columns"], r["naive_solve"]), fontsize=7, color="tab:orange")
-        axes.annotate(
-            r["case"], (r["columns"], r["solve"]), fontsize=7, rotation=30, color="tab:blue"
-        )
-    axes.set_xscale("log")
+    for label, key, colour, style, certified_key in series:
+        values = [r[key] for r in family]
+        axes.plot(positions, values, style, color=colour, label=label)
+        for x, r in zip(positions, family, strict=True):
+            certified = (
+                r[certified_key] if certified_key else key != "solve" or (r["status"] == "optimal")
+            )
+            axes.plot(
+                x, r[key], "o", color=colour, markerfacecolor=colour if certified else "white"
+            )
+    axes.set_xticks(positions)
+    axes.set_xticklabels(
+        [f"{r['case']}\n{r['columns']:,} cols" for r in family], rotation=35, ha="right",
+        fontsize=8,
+    )  # fmt: skip
     axes.set_yscale("log")
-    axes.set_xlabel("model columns")
     axes.set_ylabel("seconds")
-    axes.set_title("Scale family: build and solve time against model size")
-    axes.grid(True, which="both", alpha=0.3)
-    axes.legend(fontsize=8, loc="upper left")
+    axes.set_title("Scale family: build and solve time (hollow: stopped at the time limit)")
+    axes.grid(True, which="major", alpha=0.3)
+    axes.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.32), ncol=3)
     figure.tight_layout()
     with atomic_path(path) as temporary:
         figure.savefig(temporary, format="svg")
