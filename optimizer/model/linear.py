@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     import scipy.sparse as sp
 
 Side = Literal["min", "max", "range", "link"]
+Bounds = tuple[float | None, float | None]
 
 # Stands in for "no upper bound" in segment-order rows when neither a pool nor a budget caps a
 # cell; it is far above any count a budget plan buys.
@@ -44,7 +45,7 @@ class RowBlock:
 class RowMatrix:
     """A sparse matrix by rows (CSR arrays): what the builder makes and HiGHS reads.
 
-    Plain arrays rather than SciPy, whose import would add a sixth to `optimizer solve`'s
+    Plain arrays rather than SciPy, whose import would add about a tenth to `optimizer solve`'s
     start-up; `LinearModel.matrix` offers the SciPy view to the analyses that want one.
     """
 
@@ -150,9 +151,6 @@ def _constraint_rows(number: int, constraint: Constraint, cells: Cells, rows: _R
         rows.names.append(f"{constraint.name}:{side}")
         rows.sides.append(side)  # type: ignore[arg-type]
         rows.owner.append(number)
-
-
-Bounds = tuple[float | None, float | None]
 
 
 def count_caps(
