@@ -12,6 +12,7 @@ optima must agree within the gap whenever CBC closed it.
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 from cases import GAP, REGISTRY, SHIPPED
@@ -30,14 +31,16 @@ NAIVE_LIMIT = 120.0
 def test_build(benchmark, name: str) -> None:
     scenario = REGISTRY[name]()
     model = benchmark(build_model, scenario)
-    naive = solve_naive(scenario, time_limit=1.0)  # only its build time is used
+    started = time.perf_counter()
+    naive = build_naive(scenario)
+    naive_seconds = time.perf_counter() - started
     benchmark.extra_info.update(
         columns=model.num_cols,
         rows=model.num_rows,
-        naive_build_seconds=round(naive.build_seconds, 4),
-        speedup=round(naive.build_seconds / benchmark.stats.stats.min, 1),
+        naive_build_seconds=round(naive_seconds, 4),
+        speedup=round(naive_seconds / benchmark.stats.stats.min, 1),
     )
-    assert len(build_naive(scenario).variables()) >= len(model.cells)
+    assert len(naive.variables()) >= len(model.cells)
 
 
 @pytest.mark.parametrize("name", CASES)
