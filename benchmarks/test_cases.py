@@ -5,8 +5,9 @@
 
 By default the shipped scenarios and the two smallest quarterly cases run; `BENCH_CASES`
 names others (`all` for the whole registry, which takes about half an hour). The naive
-solve is measured once per case in the same run, so `extra_info` holds ratios, and both
-optima must agree within the gap whenever CBC closed it.
+solve is measured once per case in the same run, so `extra_info` holds ratios; both optima
+must agree within the gap when both solvers closed it, and CBC's plan may never pass the
+bound HiGHS proved.
 """
 
 from __future__ import annotations
@@ -59,13 +60,16 @@ def test_solve(benchmark, name: str) -> None:
         naive_certified=naive.certified,
         speedup=round(naive.solve_seconds / solution.seconds, 2),
     )
-    assert solution.status is Status.OPTIMAL
-    assert solution.objective is not None
-    if naive.certified:
+    # Weekly cases may stop at the limit with a plan; every other case must be certified.
+    assert solution.status is Status.OPTIMAL or (
+        name.startswith("w52") and solution.status is Status.FEASIBLE
+    )
+    assert solution.objective is not None and solution.bound is not None
+    if naive.certified and solution.status is Status.OPTIMAL:
         assert solution.objective == pytest.approx(naive.objective, rel=2 * gap, abs=1e-6)
     elif naive.objective is not None:
-        # CBC stopped at its limit: its plan cannot beat our certified optimum by the gap.
-        better = naive.objective - solution.objective
+        # No plan of CBC's can pass our proven bound.
+        beyond = naive.objective - solution.bound
         if model.sense == "minimize":
-            better = -better
-        assert better <= 2 * gap * abs(solution.objective) + 1e-6
+            beyond = -beyond
+        assert beyond <= gap * abs(solution.bound) + 1e-6
