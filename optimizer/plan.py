@@ -76,9 +76,9 @@ class Plan:
     nodes: int | None = None
     counts: np.ndarray | None = field(default=None, repr=False)
     conflicts: ConflictReport | None = None
-    """Why no plan exists, when asked (`optimizer.analysis.find_conflicts`)."""
+    """Why no plan exists, when asked (`optimizer.find_conflicts`)."""
     explanation: Explanation | None = None
-    """What each rule costs the plan, when asked (`optimizer.analysis.explain_plan`)."""
+    """What each rule costs the plan, when asked (`optimizer.explain_plan`)."""
 
     @property
     def has_plan(self) -> bool:
