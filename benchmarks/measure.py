@@ -1,6 +1,6 @@
 """Measure every benchmark case, ours against the naive way, and write the figures.
 
-    .venv/bin/python -m benchmarks.measure                  # every case (about 20 minutes)
+    .venv/bin/python -m benchmarks.measure                  # every case (about 30 minutes)
     .venv/bin/python -m benchmarks.measure q4-p4-t3-s1 saturation --naive-limit 30
 
 Each case runs in a child process of its own, so its peak memory (resident set size) is its
@@ -221,7 +221,7 @@ def main(argv: list[str] | None = None) -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("cases", nargs="*", help="case names (default: every registered case)")
-    parser.add_argument("--time-limit", type=float, default=120.0)
+    parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--naive-limit", type=float, default=120.0)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument(
