@@ -7,14 +7,12 @@ The optimum is also compared with the straightforward PuLP formulation of the be
 from __future__ import annotations
 
 import functools
-import importlib.util
 import json
 import math
-import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
+from benchmark_modules import benchmark_module
 from plan_checks import check_plan
 
 import optimizer
@@ -31,16 +29,6 @@ FIGURES = {"count", "spend", "reach", "engagements", "conversions", "revenue"}
 
 
 @functools.cache
-def _naive_module() -> Any:
-    name = "benchmarks_naive"
-    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / "naive.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # its dataclasses look their module up while being built
-    spec.loader.exec_module(module)
-    return module
-
-
 @functools.cache
 def scenario(path: Path) -> optimizer.Scenario:
     return optimizer.load_scenario(path)
@@ -72,7 +60,7 @@ def test_solvers_and_naive_formulation_agree(path: Path) -> None:
     highs, cbc = plan(path, "highs"), plan(path, "cbc")
     assert highs.objective is not None and cbc.objective is not None
     assert within_gap(highs.objective, cbc.objective), (highs.objective, cbc.objective)
-    naive = _naive_module().solve_naive(scenario(path), gap=GAP)
+    naive = benchmark_module("naive").solve_naive(scenario(path), gap=GAP)
     assert naive.status == "optimal"
     assert within_gap(highs.objective, naive.objective), (highs.objective, naive.objective)
     # Each plan's proven bound lies on the far side of the other formulation's plan.

@@ -1,0 +1,47 @@
+"""The benchmark registry (`benchmarks/cases.py`): seeded, valid, and carrying every rule kind.
+
+The benchmarks run apart from the tests; these checks keep their cases from drifting into
+scenarios the package would reject, or into models without the rules they are meant to time.
+"""
+
+from __future__ import annotations
+
+import pytest
+from benchmark_modules import benchmark_module
+from plan_checks import check_plan
+
+import optimizer
+
+cases = benchmark_module("cases")
+
+
+def test_a_name_always_means_the_same_scenario() -> None:
+    assert cases.generated("m12", 8, 4, 2) == cases.generated("m12", 8, 4, 2)
+    assert cases.generated("m12", 8, 4, 2, seed=1) != cases.generated("m12", 8, 4, 2)
+
+
+def test_unknown_case_is_refused() -> None:
+    with pytest.raises(KeyError, match="no benchmark case 'q5-p4-t3-s1'"):
+        cases.case("q5-p4-t3-s1")
+
+
+@pytest.mark.parametrize("name", cases.SCALE)
+def test_scale_case_has_its_shape_and_every_rule_kind(name: str) -> None:
+    periods, platforms, tiers, segments = name.split("-")
+    model = optimizer.build_model(cases.case(name))
+    assert len(model.cells) == len(cases.PERIODS[periods]) * int(platforms[1:]) * int(tiers[1:])
+    per_cell = model.cells.segments.groupby("cell").size()
+    assert per_cell.max() == int(segments[1:])
+    rules = {constraint.rule for constraint in model.constraints}
+    assert {"budget", "micro-every-period", "mega-per-period", "platform-cap"} <= rules
+    assert {"70-20-10:proven-micro", "70-20-10:emerging-tests"} <= rules
+    per_period = [c for c in model.constraints if c.rule == "micro-every-period"]
+    assert len(per_period) == len(cases.PERIODS[periods])
+    assert model.skipped == []
+
+
+def test_smallest_case_plan_keeps_every_rule() -> None:
+    scenario = cases.case("q4-p4-t3-s1")
+    plan = optimizer.solve(scenario)
+    assert plan.status == "optimal"
+    assert check_plan(scenario, plan) == []
