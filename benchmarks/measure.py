@@ -75,7 +75,11 @@ def measure_case(name: str, time_limit: float, naive_limit: float) -> dict[str, 
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
     if name in SHIPPED:
-        figures["process"] = _whole_process(ROOT / "scenarios" / f"{name}.yaml")
+        optimizer_command = str(Path(sys.executable).with_name("optimizer"))
+        path = ROOT / "scenarios" / f"{name}.yaml"
+        figures["process"] = median_seconds(
+            [optimizer_command, "solve", str(path), "--format", "json"]
+        )
     return figures
 
 
@@ -87,13 +91,12 @@ def _gap(objective: float | None, bound: float | None) -> float | None:
     return relative_gap(objective, bound)
 
 
-def _whole_process(path: Path) -> float:
-    """Median wall time of `optimizer solve FILE --format json`, start-up included."""
-    command = [str(Path(sys.executable).with_name("optimizer")), "solve", str(path)]
+def median_seconds(command: list[str], rounds: int = WHOLE_PROCESS_ROUNDS) -> float:
+    """Median wall time of running `command` as a whole process, start-up included."""
     times = []
-    for _ in range(WHOLE_PROCESS_ROUNDS):
+    for _ in range(rounds):
         started = time.perf_counter()
-        subprocess.run([*command, "--format", "json"], check=True, capture_output=True)
+        subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 

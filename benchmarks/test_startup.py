@@ -14,10 +14,10 @@ import json
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+from measure import median_seconds
 
 import optimizer
 
@@ -32,20 +32,11 @@ def _run(command: list[str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True)
 
 
-def _median_seconds(command: list[str]) -> float:
-    times = []
-    for _ in range(ROUNDS):
-        started = time.perf_counter()
-        _run(command)
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
-
-
 @pytest.fixture(scope="module")
 def python_seconds() -> float:
     """Median wall time of `python -c pass` in this run: the floor under every command."""
     _run(PYTHON_PASS)  # warm the file cache
-    return _median_seconds(PYTHON_PASS)
+    return median_seconds(PYTHON_PASS, ROUNDS)
 
 
 def test_python_pass(benchmark) -> None:

@@ -11,7 +11,9 @@ Both must give the same objective at every point, within the gap.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from naive import solve_naive
@@ -31,21 +33,14 @@ def budgets_for(total: float) -> list[float]:
     return parse_range(f"{total / 2}:{total / 2 + step * (POINTS - 1) + 1e-6}:{step}")
 
 
-def naive_sweep(path: Path, budgets: list[float]) -> tuple[list[float | None], float]:
+def point_by_point(
+    path: Path, budgets: list[float], solve_one: Callable[..., Any]
+) -> tuple[list[float | None], float]:
+    """Each budget solved on its own by `solve_one(scenario, gap=...)`: objectives, seconds."""
     data = scenario_data(load_scenario(path))
     started = time.perf_counter()
     objectives = [
-        solve_naive(scenario_from_dict(with_value(data, "budget.total", budget)), gap=GAP).objective
-        for budget in budgets
-    ]
-    return objectives, time.perf_counter() - started
-
-
-def scratch_sweep(path: Path, budgets: list[float]) -> tuple[list[float | None], float]:
-    data = scenario_data(load_scenario(path))
-    started = time.perf_counter()
-    objectives = [
-        solve(scenario_from_dict(with_value(data, "budget.total", budget)), gap=GAP).objective
+        solve_one(scenario_from_dict(with_value(data, "budget.total", budget)), gap=GAP).objective
         for budget in budgets
     ]
     return objectives, time.perf_counter() - started
@@ -64,8 +59,8 @@ def test_budget_sweep(benchmark, name: str, workers: int) -> None:
         sweep, args=(scenario, budgets), kwargs={"gap": GAP, "workers": workers}, rounds=1
     )
     fast_seconds = benchmark.stats.stats.mean
-    naive, naive_seconds = naive_sweep(path, budgets)
-    scratch, scratch_seconds = scratch_sweep(path, budgets)
+    naive, naive_seconds = point_by_point(path, budgets, solve_naive)
+    scratch, scratch_seconds = point_by_point(path, budgets, solve)
 
     fast = result.points["objective"].tolist()
     for budget, ours, theirs, cold in zip(budgets, fast, naive, scratch, strict=True):
