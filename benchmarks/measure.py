@@ -219,7 +219,7 @@ def scaling_plot(results: list[dict[str, Any]], path: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from benchmarks.cases import REGISTRY
+    from benchmarks.cases import NAME, REGISTRY
     from optimizer.files import write_text
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -236,13 +236,20 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(figures))
         return
     names = [] if arguments.render else arguments.cases or list(REGISTRY)
+    unknown = [name for name in names if name not in REGISTRY and not NAME.match(name)]
+    if unknown:
+        parser.error(
+            f"unknown case {', '.join(unknown)}: give a shipped scenario's name or "
+            "<q4|m12|w52>-p<platforms>-t<3-5>-s<1-4>[-<seed>]"
+        )
     # Cases measured before and not named now are kept, so one case can be re-measured.
     stored = HERE / "results.json"
     by_case = {r["case"]: r for r in json.loads(stored.read_text())} if stored.exists() else {}
     for number, name in enumerate(names, 1):
         print(f"[{number}/{len(names)}] {name}", file=sys.stderr, flush=True)
         by_case[name] = _in_child(name, arguments.time_limit, arguments.naive_limit)
-    results = [by_case[name] for name in REGISTRY if name in by_case]
+    # Registered cases in registry order, then any other generated case as measured.
+    results = [by_case[name] for name in dict.fromkeys([*REGISTRY, *by_case]) if name in by_case]
     write_text(HERE / "results.json", json.dumps(results, indent=2) + "\n")
     write_text(HERE / "results.md", table(results))
     scaling_plot(results, HERE / "scaling.svg")
