@@ -35,13 +35,13 @@ WHOLE_PROCESS_ROUNDS = 5
 
 def measure_case(name: str, time_limit: float, naive_limit: float) -> dict[str, Any]:
     """Every figure of one case, measured in this process."""
-    from benchmarks.cases import GAP, SHIPPED, case
+    from benchmarks.cases import SHIPPED, case, gap_of
     from benchmarks.naive import solve_naive
     from optimizer import build_model
     from optimizer.solvers import SolveOptions, run_solver
 
     scenario = case(name)
-    gap = GAP.get(name, 1e-4)
+    gap = gap_of(name)
     builds = []
     for _ in range(BUILD_ROUNDS):
         started = time.perf_counter()

@@ -16,7 +16,7 @@ import os
 import time
 
 import pytest
-from cases import GAP, REGISTRY, SHIPPED
+from cases import REGISTRY, SHIPPED, case, gap_of
 from naive import build_naive, solve_naive
 
 from optimizer import build_model
@@ -30,7 +30,7 @@ NAIVE_LIMIT = 120.0
 
 @pytest.mark.parametrize("name", CASES)
 def test_build(benchmark, name: str) -> None:
-    scenario = REGISTRY[name]()
+    scenario = case(name)
     model = benchmark(build_model, scenario)
     started = time.perf_counter()
     naive = build_naive(scenario)
@@ -46,8 +46,8 @@ def test_build(benchmark, name: str) -> None:
 
 @pytest.mark.parametrize("name", CASES)
 def test_solve(benchmark, name: str) -> None:
-    scenario = REGISTRY[name]()
-    gap = GAP.get(name, 1e-4)
+    scenario = case(name)
+    gap = gap_of(name)
     model = build_model(scenario)
     options = SolveOptions(time_limit=NAIVE_LIMIT, gap=gap)
     solution = benchmark.pedantic(run_solver, args=(model, "highs", options), rounds=1)
