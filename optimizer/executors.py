@@ -8,9 +8,11 @@ comes back in its place as a `Failed`, so one bad point never loses the others. 
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
+from multiprocessing.context import BaseContext
 from typing import Any, Protocol
 
 from optimizer.errors import OptimizerError
@@ -40,6 +42,21 @@ class Executor(Protocol):
 
 def _describe(error: BaseException) -> str:
     return str(error) if isinstance(error, OptimizerError) else f"{type(error).__name__}: {error}"
+
+
+def _start_method() -> BaseContext:
+    """Workers start from a clean process, never forked from this one.
+
+    A process that has solved with HiGHS holds its thread pool; a forked copy inherits the
+    pool's state without its threads and spins forever on the first solve. The fork server
+    (where the platform has one) keeps start-up cheap: it imports optimizer once and forks
+    the workers from itself.
+    """
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["optimizer.solving"])
+        return context
+    return multiprocessing.get_context("spawn")
 
 
 @dataclass(frozen=True)
@@ -85,7 +102,8 @@ class LocalExecutor:
                     yield index, None, error
             return
         # A fresh pool per attempt: a worker that died takes its pool down with it.
-        with ProcessPoolExecutor(max_workers=min(self.workers, len(indices))) as pool:
+        workers = min(self.workers, len(indices))
+        with ProcessPoolExecutor(max_workers=workers, mp_context=_start_method()) as pool:
             futures: dict[Future[Any], int] = {
                 pool.submit(function, jobs[index]): index for index in indices
             }

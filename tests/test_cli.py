@@ -25,6 +25,7 @@ from typer.testing import CliRunner, Result
 import optimizer
 from optimizer.cli import app
 from optimizer.solvers.base import Solution, Status
+from optimizer.solvers.highs import new_highs
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
@@ -433,8 +434,7 @@ def test_two_workers_give_the_same_plans_as_one() -> None:
 def test_exported_model_solves_to_the_plans_objective(tmp_path: Path, suffix: str) -> None:
     model = tmp_path / f"model{suffix}"
     payload = solve_json(SEASONAL, "--export", model)
-    highs = highspy.Highs()
-    highs.setOptionValue("output_flag", False)
+    highs = new_highs()
     assert highs.readModel(str(model)) == highspy.HighsStatus.kOk
     highs.setOptionValue("mip_rel_gap", 0.0)
     highs.run()

@@ -3,6 +3,8 @@ local Dask cluster the test starts itself."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -55,6 +57,20 @@ def test_local_retries_a_failed_job(tmp_path: Path, workers: int) -> None:
     jobs = [(str(tmp_path / f"marker-{i}"), i) for i in range(4)]
     (tmp_path / "marker-0").touch()  # job 0 works the first time, the others fail once
     assert LocalExecutor(workers).map(fails_once, jobs) == [0, 10, 20, 30]
+
+
+def test_workers_start_clean_after_this_process_has_solved() -> None:
+    """A worker forked from a process that has run HiGHS would spin forever on its solve."""
+    script = (
+        "from optimizer import solve; from optimizer.executors import LocalExecutor;"
+        f"files = [{str(ROOT / 'scenarios' / 'b2b-saas.yaml')!r}] * 2;"
+        "alone = solve(files[0]).objective;"
+        "print([plan.objective == alone for plan in LocalExecutor(2).map(solve, files)])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.strip() == "[True, True]"
 
 
 @pytest.mark.parametrize("workers", [1, 2])

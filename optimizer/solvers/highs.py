@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 import highspy
@@ -59,14 +60,38 @@ def to_highs(model: LinearModel, *, names: bool = False) -> highspy.Highs:
     if names:
         lp.col_names_ = model.col_names
         lp.row_names_ = model.row_names
-    highs = highspy.Highs()
-    highs.setOptionValue("output_flag", False)
+    highs = new_highs()
     options = dict(TUNED_OPTIONS)
     if int(model.integrality.sum()) <= SMALL_MIP:
         options.update(SMALL_MIP_OPTIONS)
     for option, value in options.items():
         highs.setOptionValue(option, value)
     highs.passModel(lp)
+    return highs
+
+
+def new_highs() -> highspy.Highs:
+    """A Highs instance with its log off.
+
+    Since highspy 1.16 the constructor prints a banner on the process's standard output,
+    before any option can silence it; that would corrupt `--format json` on stdout. So the
+    banner goes to the null device: file descriptor 1 itself is redirected, because HiGHS
+    writes from C, past Python's `sys.stdout`.
+    """
+    try:
+        saved = os.dup(1)
+    except OSError:  # no standard output to protect
+        highs = highspy.Highs()
+    else:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        try:
+            highs = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(null)
+    highs.setOptionValue("output_flag", False)
     return highs
 
 
