@@ -20,7 +20,8 @@ from optimizer.solvers.base import Solution, SolveOptions, Status
 # while at 96 and 128 the solves took 2.3x and 6.4x longer. HiGHS 1.16 searches a MIP on
 # every core; models of up to 128 integer columns pay more to share the tree than they gain
 # (the shipped scenarios ran 1.5-3x faster on one thread, the 4-quarter cases of 96 and 128
-# as fast or faster), while the weekly ones gain: 0.10% against 0.15% at 60 s.
+# as fast or faster), while larger ones gain: a 12-month case certified in 5.5-7.2 s against
+# 12.8-16.6 s, a weekly one reached 0.102% at 60 s against 0.152%.
 TUNED_OPTIONS = {"mip_heuristic_effort": 0.2}
 SMALL_MIP = 64
 """At most this many integer columns: a small model, solved without sub-MIP heuristics."""
@@ -106,29 +107,43 @@ def start_thread_pool(threads: int) -> None:
     _pools.started = True
 
 
+_banner_lock = threading.Lock()
+_banner_printed = False
+
+
 def new_highs() -> highspy.Highs:
     """A Highs instance with its log off.
 
-    Since highspy 1.16 the constructor prints a banner on the process's standard output,
-    before any option can silence it; that would corrupt `--format json` on stdout. So the
-    banner goes to the null device: file descriptor 1 itself is redirected, because HiGHS
-    writes from C, past Python's `sys.stdout`.
+    Since highspy 1.16 a process's first Highs prints a banner on standard output before any
+    option can silence it; that would corrupt `--format json` on stdout. So the first one is
+    made with file descriptor 1 itself pointed at the null device (HiGHS writes from C, past
+    Python's `sys.stdout`), once, under a lock: two threads swapping it at once could leave
+    it pointing there.
     """
+    global _banner_printed
+    with _banner_lock:
+        if _banner_printed:
+            highs = highspy.Highs()
+        else:
+            highs = _highs_without_stdout()
+            _banner_printed = True
+    highs.setOptionValue("output_flag", False)
+    return highs
+
+
+def _highs_without_stdout() -> highspy.Highs:
     try:
         saved = os.dup(1)
     except OSError:  # no standard output to protect
-        highs = highspy.Highs()
-    else:
-        null = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(null, 1)
-        try:
-            highs = highspy.Highs()
-        finally:
-            os.dup2(saved, 1)
-            os.close(saved)
-            os.close(null)
-    highs.setOptionValue("output_flag", False)
-    return highs
+        return highspy.Highs()
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    try:
+        return highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(null)
 
 
 def solve_highs(model: LinearModel, options: SolveOptions) -> Solution:
