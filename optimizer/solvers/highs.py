@@ -18,10 +18,10 @@ from optimizer.solvers.base import Solution, SolveOptions, Status
 # branch and bound: without RINS, RENS and feasibility jump, models of up to 48 integer
 # columns solved 1.75x faster on average over five random seeds (every one of them faster),
 # while at 96 and 128 the solves took 2.3x and 6.4x longer. HiGHS 1.16 searches a MIP on
-# every core; models of up to 128 integer columns pay more to share the tree than they gain
-# (the shipped scenarios ran 1.5-3x faster on one thread, the 4-quarter cases of 96 and 128
-# as fast or faster), while larger ones gain: a 12-month case certified in 5.5-7.2 s against
-# 12.8-16.6 s, a weekly one reached 0.102% at 60 s against 0.152%.
+# every core by default; on one thread the shipped scenarios solve 1.5-3x faster and the
+# 4-quarter cases as fast or faster, while the larger cases gain nothing reliable from a
+# second core (one 12-month case 2x faster, another no faster, the largest weekly case
+# 0.106% at 60 s against 0.104%). One thread also makes every solve repeatable.
 TUNED_OPTIONS = {"mip_heuristic_effort": 0.2}
 SMALL_MIP = 64
 """At most this many integer columns: a small model, solved without sub-MIP heuristics."""
@@ -30,11 +30,6 @@ SMALL_MIP_OPTIONS = {
     "mip_heuristic_run_rens": False,
     "mip_heuristic_run_feasibility_jump": False,
 }
-ONE_THREAD_MIP = 128
-"""At most this many integer columns: searched on one thread rather than on every core.
-
-Each thread has one HiGHS thread pool, sized for the first model it solves
-(`start_thread_pool`); the command line solves one scenario per process."""
 
 _STATUS = {
     highspy.HighsModelStatus.kOptimal: Status.OPTIMAL,
@@ -70,11 +65,10 @@ def to_highs(model: LinearModel, *, names: bool = False) -> highspy.Highs:
     if names:
         lp.col_names_ = model.col_names
         lp.row_names_ = model.row_names
-    integers = int(model.integrality.sum())
-    start_thread_pool(1 if integers <= ONE_THREAD_MIP else 0)
+    start_one_thread_pool()
     highs = new_highs()
     options = dict(TUNED_OPTIONS)
-    if integers <= SMALL_MIP:
+    if int(model.integrality.sum()) <= SMALL_MIP:
         options.update(SMALL_MIP_OPTIONS)
     for option, value in options.items():
         highs.setOptionValue(option, value)
@@ -85,18 +79,19 @@ def to_highs(model: LinearModel, *, names: bool = False) -> highspy.Highs:
 _pools = threading.local()
 
 
-def start_thread_pool(threads: int) -> None:
-    """Size this thread's HiGHS thread pool, unless a solve in this thread already has.
+def start_one_thread_pool() -> None:
+    """Give this thread a HiGHS thread pool of one thread, unless it already has a pool.
 
     HiGHS keeps one pool per calling thread, sized by its first run, and every later run must
     leave `threads` at 0 to join it: another size fails the run, and retiring the pool breaks
-    the runs of other threads. So the first model a thread solves sizes the pool here, by
-    running an empty model, and every instance leaves `threads` at 0.
+    the runs of other threads. So the pool is sized here, by running an empty model, and
+    every instance leaves `threads` at 0. Where the caller's own HiGHS runs came first, the
+    solves join their pool.
     """
     if getattr(_pools, "started", False):
         return
     highs = new_highs()
-    highs.setOptionValue("threads", threads)
+    highs.setOptionValue("threads", 1)
     empty = highspy.HighsLp()
     empty.num_col_ = 1
     empty.col_cost_ = [0.0]
