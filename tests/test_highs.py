@@ -1,4 +1,4 @@
-"""The HiGHS backend's process-wide state: its banner and its thread pool."""
+"""The HiGHS backend: settings by model size, the banner kept off stdout, thread pools."""
 
 from __future__ import annotations
 
@@ -9,6 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from benchmark_modules import benchmark_module
+
+from optimizer import build_model
+from optimizer.solvers.highs import LARGE_MIP, SMALL_MIP, to_highs
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -85,6 +89,22 @@ def test_solves_join_a_pool_the_caller_started_on_every_core() -> None:
     report = solve_in_order("main:own-pool", f"main:{SMALL}", f"main:{LARGE}", f"other:{SMALL}")
     assert {status for status, _ in report} <= RAN, report
     assert [threads > 1 for _, threads in report] == [True, True, False], report
+
+
+@pytest.mark.parametrize(
+    ("name", "effort", "sub_mips"),
+    [("b2b-saas", 0.2, False), ("m12-p8-t4-s1", 0.2, True), ("w52-p8-t4-s2", 0.3, True)],
+)
+def test_heuristic_settings_follow_the_models_size(
+    name: str, effort: float, sub_mips: bool
+) -> None:
+    model = build_model(benchmark_module("cases").case(name))
+    integers = int(model.integrality.sum())
+    assert (integers <= SMALL_MIP) != sub_mips and (integers > LARGE_MIP) == (effort == 0.3)
+    options = to_highs(model).getOptions()
+    assert options.mip_heuristic_effort == effort
+    for heuristic in ("rins", "rens", "feasibility_jump"):
+        assert getattr(options, f"mip_heuristic_run_{heuristic}") is sub_mips
 
 
 def test_the_banner_stays_off_standard_output() -> None:
