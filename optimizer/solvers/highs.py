@@ -21,7 +21,7 @@ from optimizer.solvers.base import Solution, SolveOptions, Status
 # every core by default; on one thread the shipped scenarios solve 1.5-3x faster and the
 # 4-quarter cases as fast or faster, while the larger cases gain nothing reliable from a
 # second core (one 12-month case 2x faster, another no faster, the largest weekly case
-# 0.106% at 60 s against 0.104%). One thread also makes every solve repeatable. Weekly
+# 0.106% at 60 s against 0.104%), and a plan then never depends on thread scheduling. Weekly
 # models, solved to a looser gap, gain most from better plans: with effort 0.3 they reached
 # 0.1% within 60 s in four of five runs (random seeds), against two of five with 0.2, while
 # the 12-month cases, which wait for the bound, certified slower (37 s against 27 s).
