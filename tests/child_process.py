@@ -1,4 +1,5 @@
-"""The command line as a planner runs it: `python -m optimizer` in a child process."""
+"""Child processes from the repository's root: the command line as a planner runs it
+(`python -m optimizer`), and scripts that need a process of their own."""
 
 from __future__ import annotations
 
@@ -13,12 +14,24 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def run(*args: Any) -> subprocess.CompletedProcess[str]:
     """`python -m optimizer ARGS` in a child process, from the repository's root."""
+    return _python(["-m", "optimizer", *map(str, args)], check=False)
+
+
+def run_script(script: str, *args: str) -> str:
+    """`python -c SCRIPT ARGS` in a child process, which must succeed: its standard output.
+
+    For what a test process cannot do to itself: start HiGHS's thread pools afresh, or see
+    what a process prints on its own standard output."""
+    return _python(["-c", script, *args], check=True).stdout
+
+
+def _python(arguments: list[str], *, check: bool) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "optimizer", *map(str, args)],
+        [sys.executable, *arguments],
         capture_output=True,
         text=True,
         cwd=ROOT,
         env={**os.environ, "COLUMNS": "80", "PYTHONIOENCODING": "utf-8"},
         timeout=120,
-        check=False,
+        check=check,
     )

@@ -3,12 +3,11 @@ local Dask cluster the test starts itself."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from child_process import run_script
 
 from optimizer import load_scenario, solve, sweep
 from optimizer.executors import DaskExecutor, Failed, LocalExecutor
@@ -67,10 +66,7 @@ def test_workers_start_clean_after_this_process_has_solved() -> None:
         "alone = solve(files[0]).objective;"
         "print([plan.objective == alone for plan in LocalExecutor(2).map(solve, files)])"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
-    )
-    assert done.stdout.strip() == "[True, True]"
+    assert run_script(script).strip() == "[True, True]"
 
 
 @pytest.mark.parametrize("workers", [1, 2])

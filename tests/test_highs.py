@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from benchmark_modules import benchmark_module
+from child_process import run_script
 
 from optimizer import build_model
 from optimizer.solvers.highs import LARGE_MIP, SMALL_MIP, to_highs
-
-ROOT = Path(__file__).resolve().parent.parent
 
 # Solves the named models in order, in the main thread or in one other thread, and prints
 # what HiGHS said of each: its status and the threads it searched on. `main:own-pool` is
@@ -67,15 +63,7 @@ RAN = {"HighsModelStatus.kOptimal", "HighsModelStatus.kTimeLimit"}
 
 
 def solve_in_order(*steps: str) -> list[tuple[str, int]]:
-    done = subprocess.run(
-        [sys.executable, "-c", SOLVE_IN_ORDER, *steps],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-        check=True,
-    )
-    return [(status, threads) for status, threads in json.loads(done.stdout)]
+    return [(status, threads) for status, threads in json.loads(run_script(SOLVE_IN_ORDER, *steps))]
 
 
 def test_every_solve_in_every_thread_runs_on_one_thread() -> None:
@@ -109,7 +97,4 @@ def test_heuristic_settings_follow_the_models_size(
 
 def test_the_banner_stays_off_standard_output() -> None:
     script = "from optimizer.solvers.highs import new_highs; new_highs(); print('only this')"
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
-    )
-    assert done.stdout == "only this\n"
+    assert run_script(script) == "only this\n"
