@@ -178,6 +178,32 @@ def test_comparison_deltas_add_up_to_the_difference_of_totals() -> None:
         assert shares.xs(dimension, level="dimension")["large"].sum() == pytest.approx(1.0)
 
 
+def test_summary_shows_each_metric_in_its_own_unit(tmp_path: Path) -> None:
+    plan = optimizer.solve(optimizer.scenario_from_dict(brand()))
+    report = plan_report(plan)
+    totals = plan.totals
+    text = to_markdown(report)
+    assert f"| count | {totals['count']:,.0f} |" in text
+    assert f"| spend | ${totals['spend']:,.0f} |" in text
+    assert f"| gap | {100 * plan.gap:.1f}% |" in text
+    write_xlsx(report, tmp_path / "plan.xlsx")
+    summary = openpyxl.load_workbook(tmp_path / "plan.xlsx")["Summary"]
+    formats = {row[0].value: row[1].number_format for row in summary.iter_rows(min_row=2)}
+    assert "$" in formats["spend"] and "$" in formats["cpa"]
+    assert formats["count"] == "#,##0" and formats["gap"] == "0.0%"
+    assert formats["status"] == "General"
+    share = next(rule for rule in plan.rules if rule.kind == "share")
+    assert f"| {share.name} | share | spend | {100 * share.value:.1f}% |" in text
+
+
+def test_summary_shows_a_profit_objective_as_money() -> None:
+    document = {**brand(), "objective": "profit", "average_order_value": 80}
+    plan = optimizer.solve(optimizer.scenario_from_dict(document))
+    text = to_markdown(plan_report(plan, with_charts=False))
+    assert plan.objective is not None and plan.objective > 100
+    assert f"| objective | ${plan.objective:,.0f} |" in text
+
+
 def test_report_files_open_with_their_sheets_formats_and_charts(tmp_path: Path) -> None:
     scenario = optimizer.scenario_from_dict(brand())
     plan = optimizer.solve(scenario)

@@ -28,6 +28,8 @@ class Table:
     title: str
     frame: pd.DataFrame
     formats: dict[str, Format] = field(default_factory=dict)
+    row_formats: dict[str, list[Format]] = field(default_factory=dict)
+    """Columns whose unit changes from row to row (one metric per row): each row's format."""
 
     def format_of(self, column: str) -> Format:
         if column in self.formats:
@@ -36,6 +38,18 @@ class Table:
         if pd.api.types.is_bool_dtype(dtype):
             return "bool"
         return "number" if pd.api.types.is_numeric_dtype(dtype) else "text"
+
+    def cell_formats(self) -> list[list[Format]]:
+        """The format of every cell, row by row."""
+        names = [str(column) for column in self.frame.columns]
+        columns = [self.format_of(name) for name in names]
+        return [
+            [
+                self.row_formats[name][row] if name in self.row_formats else kind
+                for name, kind in zip(names, columns, strict=True)
+            ]
+            for row in range(len(self.frame))
+        ]
 
 
 @dataclass(frozen=True)
@@ -66,6 +80,7 @@ METRIC_FORMATS: dict[str, Format] = {
     "engagements": "count",
     "conversions": "number",
     "revenue": "money",
+    "profit": "money",
     "cpa": "money",
     "cpe": "money",
     "objective": "number",
@@ -86,9 +101,10 @@ def plan_report(plan: Plan, with_charts: bool = True) -> Report:
         )
     lines.append(f"Solved by {plan.solver} in {plan.seconds:.2f} s.")
     lines += [f"Preset rule left out: {rule.name} ({rule.reason})" for rule in plan.skipped]
+    summary_metrics = ["status", "objective", "bound", "gap", *METRICS, "cpa", "cpe"]
     summary = pd.DataFrame(
         {
-            "metric": ["status", "objective", "bound", "gap", *METRICS, "cpa", "cpe"],
+            "metric": summary_metrics,
             "value": [
                 str(plan.status),
                 plan.objective,
@@ -100,13 +116,27 @@ def plan_report(plan: Plan, with_charts: bool = True) -> Report:
             ],
         }
     )
-    tables = [Table("Summary", "Summary", summary)]
+    unit_of = {**METRIC_FORMATS, "objective": METRIC_FORMATS[plan.metric]}
+    unit_of["bound"] = unit_of["objective"]
+    row_formats: list[Format] = [unit_of.get(metric, "text") for metric in summary_metrics]
+    tables = [Table("Summary", "Summary", summary, row_formats={"value": row_formats})]
     charts_out: list[Chart] = []
     if plan.has_plan:
         tables.append(Table("Allocation", "Allocation", allocation_frame(plan), METRIC_FORMATS))
         rules = rules_frame(plan)
-        share_formats: dict[str, Format] = {"binding": "bool"}
-        tables.append(Table("Rules", "Rules", rules, share_formats))
+        rule_units: list[Format] = [
+            "percent" if kind == "share" else METRIC_FORMATS[metric]
+            for kind, metric in zip(rules["kind"], rules["metric"], strict=True)
+        ]
+        tables.append(
+            Table(
+                "Rules",
+                "Rules",
+                rules,
+                {"binding": "bool"},
+                {column: rule_units for column in ("value", "min", "max")},
+            )
+        )
         if with_charts and not plan.allocation.empty:
             by_tier = (
                 plan.allocation["spend"]

@@ -40,15 +40,20 @@ def cell_text(value: Any, kind: Format, currency: str) -> str:
 
 
 def _rows(table: Table, currency: str) -> list[list[str]]:
-    kinds = [table.format_of(str(column)) for column in table.frame.columns]
+    rows = table.frame.itertuples(index=False)
     return [
         [cell_text(value, kind, currency) for value, kind in zip(row, kinds, strict=True)]
-        for row in table.frame.itertuples(index=False)
+        for row, kinds in zip(rows, table.cell_formats(), strict=True)
     ]
 
 
 def _numeric(table: Table) -> list[bool]:
-    return [table.format_of(str(column)) not in ("text", "bool") for column in table.frame.columns]
+    """Columns to right-align: those with a number format in any row."""
+    formats = table.cell_formats()
+    return [
+        any(kinds[position] not in ("text", "bool") for kinds in formats)
+        for position in range(len(table.frame.columns))
+    ]
 
 
 def to_markdown(report: Report) -> str:
@@ -150,19 +155,16 @@ def write_xlsx(report: Report, path: str | Path) -> None:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
             cell.fill = PatternFill("solid", fgColor="DDE7F0")
-        for row in frame.itertuples(index=False):
+        for row, kinds in zip(frame.itertuples(index=False), table.cell_formats(), strict=True):
             sheet.append([_excel_value(value) for value in row])
-        for index, column in enumerate(frame.columns, start=1):
-            kind = table.format_of(str(column))
-            number_format = _excel_format(kind, report.currency)
-            letter = get_column_letter(index)
-            if number_format:
-                for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+            for cell, kind in zip(sheet[sheet.max_row], kinds, strict=True):
+                number_format = _excel_format(kind, report.currency)
+                if number_format:
                     cell.number_format = number_format
-            texts = [str(column)] + [
-                cell_text(value, kind, report.currency) for value in frame[column]
-            ]
-            sheet.column_dimensions[letter].width = min(48, max(10, max(map(len, texts)) + 2))
+        texts = _rows(table, report.currency)
+        for index, column in enumerate(frame.columns, start=1):
+            widest = max([len(str(column))] + [len(row[index - 1]) for row in texts])
+            sheet.column_dimensions[get_column_letter(index)].width = min(48, max(10, widest + 2))
         sheet.freeze_panes = "A2"
     with atomic_path(path) as temporary:
         workbook.save(temporary)
