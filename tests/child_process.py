@@ -14,7 +14,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def run(*args: Any) -> subprocess.CompletedProcess[str]:
     """`python -m optimizer ARGS` in a child process, from the repository's root."""
-    return _python(["-m", "optimizer", *map(str, args)], check=False)
+    return run_module("optimizer", *args)
+
+
+def run_module(module: str, *args: Any) -> subprocess.CompletedProcess[str]:
+    """`python -m MODULE ARGS` in a child process, from the repository's root."""
+    return _python(["-m", module, *map(str, args)], check=False)
 
 
 def run_script(script: str, *args: str) -> str:

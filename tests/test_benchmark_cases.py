@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from benchmark_modules import benchmark_module
+from child_process import run_module
 from plan_checks import check_plan
 
 import optimizer
@@ -45,3 +46,33 @@ def test_smallest_case_plan_keeps_every_rule() -> None:
     plan = optimizer.solve(scenario)
     assert plan.status == "optimal"
     assert check_plan(scenario, plan) == []
+
+
+def test_seed_runs_report_every_seed_and_how_many_reached_the_gap() -> None:
+    done = run_module(
+        "benchmarks.seeds", "csv-rate-card", "--seeds", "2", "--option", "mip_heuristic_effort=0"
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert [line.split(":")[0] for line in lines[:2]] == [
+        "csv-rate-card seed 0",
+        "csv-rate-card seed 1",
+    ]
+    objective = optimizer.solve(cases.case("csv-rate-card")).objective
+    assert all(f"objective {objective:,.2f}" in line for line in lines[:2])
+    assert lines[2].startswith("csv-rate-card: mean ")
+    assert lines[2].endswith("gap 0.0001 reached in 2 of 2")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["csv-rate-card", "--option", "no_such_option=1"], "HiGHS refused option"),
+        (["csv-rate-card", "--option", "effort"], "write NAME=VALUE"),
+        (["q5-p4-t3-s1"], "no benchmark case"),
+    ],
+)
+def test_seed_runs_refuse_bad_input(arguments: list[str], message: str) -> None:
+    done = run_module("benchmarks.seeds", *arguments)
+    assert done.returncode == 2
+    assert message in done.stderr
