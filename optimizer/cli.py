@@ -158,7 +158,9 @@ def solve(
     explain: Annotated[
         bool,
         typer.Option(
-            "--explain", help="Also price every rule and the next budget step (re-solves)."
+            "--explain",
+            help="Also price every rule and the next budget step (re-solves).",
+            metavar="",  # a flag: no "<bool>" value to suggest
         ),
     ] = False,
     budget_step: BudgetStepOption = None,

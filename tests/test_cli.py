@@ -546,3 +546,5 @@ def test_solve_help_mentions_every_option() -> None:
         "--explain",
     ):
         assert option in result.stdout, option
+    explain = next(line for line in result.stdout.splitlines() if "--explain " in line)
+    assert "<bool>" not in explain  # a flag takes no value
