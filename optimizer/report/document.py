@@ -13,6 +13,7 @@ from optimizer.constants import METRICS
 from optimizer.plan import Plan
 from optimizer.report import charts
 from optimizer.report.frames import allocation_frame, rules_frame, summary_frame
+from optimizer.report.numbers import rule_unit
 
 Format = Literal["text", "money", "percent", "count", "number", "bool"]
 
@@ -125,7 +126,7 @@ def plan_report(plan: Plan, with_charts: bool = True) -> Report:
         tables.append(Table("Allocation", "Allocation", allocation_frame(plan), METRIC_FORMATS))
         rules = rules_frame(plan)
         rule_units: list[Format] = [
-            "percent" if kind == "share" else METRIC_FORMATS[metric]
+            rule_unit(kind, metric)
             for kind, metric in zip(rules["kind"], rules["metric"], strict=True)
         ]
         tables.append(

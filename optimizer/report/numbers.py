@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
 
 
@@ -27,12 +29,22 @@ def percent(value: float | None, digits: int = 1) -> str:
     return "-" if value is None else f"{100 * value:.{digits}f}%"
 
 
+def rule_unit(kind: str, metric: str) -> Literal["percent", "money", "count"]:
+    """The unit of a rule's value and bounds: a share, money, or a quantity."""
+    if kind == "share":
+        return "percent"
+    if metric in ("spend", "revenue"):
+        return "money"
+    return "count"
+
+
 def bound(value: float | None, kind: str, currency: str = "USD", metric: str = "") -> str:
-    """A rule's value or bound in its own unit: a share, money, or a quantity."""
+    """A rule's value or bound in its own unit."""
     if value is None:
         return "-"
-    if kind == "share":
+    unit = rule_unit(kind, metric)
+    if unit == "percent":
         return percent(value)
-    if metric in ("spend", "revenue"):
+    if unit == "money":
         return money(value, currency)
     return quantity(value)
