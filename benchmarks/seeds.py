@@ -4,6 +4,13 @@ any extra HiGHS options: the tool behind the "what was tried" table of the READM
     .venv/bin/python -m benchmarks.seeds ecommerce-dtc --seeds 5
     .venv/bin/python -m benchmarks.seeds ecommerce-dtc q4-p4-t3-s1 --seeds 5 \\
         --option mip_heuristic_run_root_reduced_cost=false
+    .venv/bin/python -m benchmarks.seeds ecommerce-dtc --without tiktok-at-most-half
+    .venv/bin/python -m benchmarks.seeds ecommerce-dtc --from-optimum
+
+`--without RULE` drops a rule's rows (named as in the Rules table of `optimizer solve`), to
+find which rules make a solve hard; `--from-optimum` hands every run the optimum (found
+first at gap 0) as its starting plan, which bounds what any better start or heuristic could
+save: what is left is the work of proving the bound.
 
 A MIP's running time can change several-fold with the random seed alone, so one run says
 little about a setting: compare means over the same seeds. Prints one line per run and a
@@ -16,6 +23,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import highspy
@@ -47,21 +55,41 @@ def option_value(text: str) -> bool | int | float | str:
 
 
 def run_seeds(
-    name: str, seeds: list[int], time_limit: float, options: dict[str, bool | int | float | str]
+    name: str,
+    seeds: list[int],
+    time_limit: float,
+    options: dict[str, bool | int | float | str],
+    without: Sequence[str] = (),
+    from_optimum: bool = False,
 ) -> list[Run]:
     model = build_model(case(name))
-    runs = []
-    for seed in seeds:
+    blocks = {block.name: block for block in model.blocks}
+    dropped: list[int] = []
+    for rule in without:
+        if rule not in blocks:
+            raise ValueError(f"{name} has no rule {rule!r}; its rules: {', '.join(blocks)}")
+        dropped += range(blocks[rule].start, blocks[rule].stop)
+
+    def instance(seed: int, gap: float) -> highspy.Highs:
         highs = to_highs(model)
-        settings = {
-            "time_limit": time_limit,
-            "mip_rel_gap": gap_of(name),
-            "random_seed": seed,
-            **options,
-        }
+        for row in dropped:
+            highs.changeRowBounds(row, -highspy.kHighsInf, highspy.kHighsInf)
+        settings = {"time_limit": time_limit, "mip_rel_gap": gap, "random_seed": seed, **options}
         for option, value in settings.items():
             if highs.setOptionValue(option, value) != highspy.HighsStatus.kOk:
                 raise ValueError(f"HiGHS refused option {option}={value!r}")
+        return highs
+
+    start = None
+    if from_optimum:
+        highs = instance(0, 0.0)
+        highs.run()
+        start = highs.getSolution()
+    runs = []
+    for seed in seeds:
+        highs = instance(seed, gap_of(name))
+        if start is not None:
+            highs.setSolution(start)
         started = time.perf_counter()
         highs.run()
         seconds = time.perf_counter() - started
@@ -102,6 +130,18 @@ def main(argv: list[str] | None = None) -> None:
         metavar="NAME=VALUE",
         help="a HiGHS option on top of the project's settings (repeatable)",
     )
+    parser.add_argument(
+        "--without",
+        action="append",
+        default=[],
+        metavar="RULE",
+        help="drop this rule, named as in the Rules table of `optimizer solve` (repeatable)",
+    )
+    parser.add_argument(
+        "--from-optimum",
+        action="store_true",
+        help="start every run from the optimum, found first at gap 0",
+    )
     arguments = parser.parse_args(argv)
     if arguments.seeds < 1:
         parser.error("--seeds must be at least 1")
@@ -113,7 +153,14 @@ def main(argv: list[str] | None = None) -> None:
         options[name] = option_value(value)
     for name in arguments.cases:
         try:
-            runs = run_seeds(name, list(range(arguments.seeds)), arguments.time_limit, options)
+            runs = run_seeds(
+                name,
+                list(range(arguments.seeds)),
+                arguments.time_limit,
+                options,
+                arguments.without,
+                arguments.from_optimum,
+            )
         except KeyError as error:
             parser.error(str(error.args[0]))
         except ValueError as error:
