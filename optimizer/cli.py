@@ -35,7 +35,15 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode="markdown",
 )
-errors = Console(stderr=True, highlight=False)
+
+
+def console(**options: Any) -> Console:
+    """A console for the tool's own output. Markup is off: names from scenario files (a rule
+    `eng[tiktok]`, a scenario `Plan [draft]`) must print as written, not as style tags."""
+    return Console(highlight=False, markup=False, **options)
+
+
+errors = console(stderr=True)
 
 EXIT_PLAN, EXIT_NO_PLAN, EXIT_INVALID = 0, 1, 2
 
@@ -99,9 +107,7 @@ def _report_invalid(error: ScenarioError) -> None:
 
 def _render(renderable: RenderableType, width: int | None = None) -> str:
     buffer = io.StringIO()
-    Console(file=buffer, width=width or 100, force_terminal=False, highlight=False).print(
-        renderable
-    )
+    console(file=buffer, width=width or 100, force_terminal=False).print(renderable)
     return buffer.getvalue()
 
 
@@ -113,11 +119,11 @@ def _emit(text: str | RenderableType, output: Path | None) -> None:
         if isinstance(text, str):
             typer.echo(text, nl=not text.endswith("\n"))
         else:
-            Console(highlight=False).print(text)
+            console().print(text)
         return
     with _writing():
         write_text(output, text if isinstance(text, str) else _render(text))
-    errors.print(f"wrote {output}", markup=False)
+    errors.print(f"wrote {output}")
 
 
 @contextmanager
@@ -188,7 +194,7 @@ def solve(
     for (path, _), plan in zip(loaded, plans, strict=True):
         if isinstance(plan, Failed):
             failed = True
-            errors.print(f"{path}: failed after {plan.tries} tries: {plan.error}", markup=False)
+            errors.print(f"{path}: failed after {plan.tries} tries: {plan.error}")
     loaded, plans = _without_failed(loaded, plans)
     plans = [
         _with_analysis(scenario, plan, settings, explain, budget_step)
@@ -197,7 +203,7 @@ def solve(
     results = [(str(path), plan) for (path, _), plan in zip(loaded, plans, strict=True)]
     for source, plan in results:
         if not plan.has_plan:
-            errors.print(f"{source}: no plan: {plan.status}", markup=False)
+            errors.print(f"{source}: no plan: {plan.status}")
     if results:
         # Several files give a list even when some are invalid, so scripts can rely on the shape.
         _write_results(results, format, output, single=len(files) == 1)
@@ -343,12 +349,12 @@ def _write_report(report: Report, format: Format, output: Path | None) -> None:
         assert output is not None
         with _writing():
             writers.write_xlsx(report, output)
-        errors.print(f"wrote {output}", markup=False)
+        errors.print(f"wrote {output}")
     elif format is Format.csv and output is not None:
         with _writing():
             written = writers.write_csv(report, output)
         for path in written:
-            errors.print(f"wrote {path}", markup=False)
+            errors.print(f"wrote {path}")
     elif format is Format.csv:
         _emit(writers.to_csv(report), None)
     elif format is Format.md:
@@ -400,7 +406,7 @@ def explain(
     plan = _with_analysis(scenario, plan, settings, True, budget_step)
     _emit(explanation_view(plan), output)
     if not plan.has_plan:
-        errors.print(f"{file}: no plan: {plan.status}", markup=False)
+        errors.print(f"{file}: no plan: {plan.status}")
         raise typer.Exit(EXIT_NO_PLAN)
 
 
@@ -625,8 +631,8 @@ def presets(
 
     from optimizer.scenario.presets import PRESETS
 
-    console = Console(highlight=False)
-    console.print(f"Presets, expanded with tolerance {tolerance:g}; all are shares of spend.")
+    out = console()
+    out.print(f"Presets, expanded with tolerance {tolerance:g}; all are shares of spend.")
     for preset in PRESETS.values():
         table = Table(title=f"{preset.name}: {preset.description}", title_justify="left")
         table.add_column("Rule")
@@ -644,7 +650,7 @@ def presets(
                 else f"{_percent(low or 0)} to {_percent(high)}"
             )
             table.add_row(rule.name, scope, bounds)
-        console.print(table)
+        out.print(table)
 
 
 def _percent(share: float) -> str:

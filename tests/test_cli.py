@@ -374,6 +374,24 @@ def test_table_fits_80_columns_and_shows_shares_against_rule_bounds() -> None:
         assert any(line.startswith(f"│ {tier} ") and f"{share:.1%}" in line for line in lines), tier
 
 
+def test_names_with_brackets_print_as_written(tmp_path: Path) -> None:
+    """Rule and scenario names are the planner's text, never read as terminal style tags."""
+    limits = [
+        {"name": "eng", "per": ["platform"], "count": {"max": 40}},
+        {"name": "cap [red]", "select": {"tiers": ["mega"]}, "count": {"max": 3}},
+    ]
+    document = {"extends": str(B2B), "name": "Plan [bold]draft[/bold]", "rules": {"limits": limits}}
+    path = write(tmp_path, document)
+    rules = [rule["name"] for rule in solve_json(path)["rules"]]
+    assert "eng[linkedin]" in rules and "cap [red]" in rules
+    for arguments in (["solve", path], ["solve", path, B2B], ["compare", path, B2B]):
+        result = invoke(*arguments)
+        assert result.exit_code == 0, result.output
+        assert "Plan [bold]draft[/bold]" in result.stdout
+        if arguments[0] == "solve" and len(arguments) == 2:
+            assert all(f" {rule} " in result.stdout for rule in rules), result.stdout
+
+
 # Several files
 
 
