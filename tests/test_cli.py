@@ -12,6 +12,7 @@ import errno
 import io
 import json
 import pathlib
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -390,6 +391,22 @@ def test_names_with_brackets_print_as_written(tmp_path: Path) -> None:
         assert "Plan [bold]draft[/bold]" in result.stdout
         if arguments[0] == "solve" and len(arguments) == 2:
             assert all(f" {rule} " in result.stdout for rule in rules), result.stdout
+
+
+def test_markdown_keeps_a_pipe_in_a_rule_name_inside_its_cell(tmp_path: Path) -> None:
+    limit = {
+        "name": "linkedin|instagram",
+        "select": {"platforms": ["linkedin"]},
+        "count": {"max": 50},
+    }
+    path = write(tmp_path, {"extends": str(B2B), "rules": {"limits": [limit]}})
+    result = invoke("solve", path, "--format", "md")
+    assert result.exit_code == 0, result.output
+    (line,) = [line for line in result.stdout.splitlines() if line.startswith("| linkedin\\|")]
+    header = next(line for line in result.stdout.splitlines() if line.startswith("| name | kind |"))
+    cells = [cell.strip() for cell in re.split(r"(?<!\\)\|", line)[1:-1]]
+    assert len(cells) == header.count("|") - 1
+    assert cells[0] == "linkedin\\|instagram"
 
 
 # Several files

@@ -17,10 +17,13 @@ from optimizer.report.numbers import money, percent, quantity
 def markdown_table(
     header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool]
 ) -> str:
-    """A GitHub-flavoured table; numbers right-aligned where `right` says so."""
+    """A GitHub-flavoured table; numbers right-aligned where `right` says so. A `|` in a cell
+    (a rule's name may hold one) is escaped, or it would split the cell."""
     align = ["---:" if flush else "---" for flush in right]
     lines = [header, align, *rows]
-    return "\n".join("| " + " | ".join(str(cell) for cell in line) + " |" for line in lines)
+    return "\n".join(
+        "| " + " | ".join(str(cell).replace("|", "\\|") for cell in line) + " |" for line in lines
+    )
 
 
 def cell_text(value: Any, kind: Format, currency: str) -> str:
