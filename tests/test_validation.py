@@ -417,6 +417,26 @@ FIELD_CASES = [
         "greater than 0, got -1",
         id="time-limit-negative",
     ),
+    # YAML reads .inf, .nan and true as values; none of them is an amount
+    pytest.param(
+        {"budget.total": float("inf")}, "budget.total", "finite number", id="budget-infinite"
+    ),
+    pytest.param(
+        {"budget.periods": {"Q4": {"max": float("nan")}}},
+        "budget.periods.Q4.max",
+        "finite number",
+        id="period-bound-nan",
+    ),
+    pytest.param({"budget.total": True}, "budget.total", "must be a number, got true", id="bool"),
+    pytest.param(
+        {f"{OFFER}.available": True},
+        f"{OFFER}.available",
+        "must be a number, got true",
+        id="pool-bool",
+    ),
+    pytest.param(
+        {"rules": {"tolerance": float("nan")}}, "rules.tolerance", "finite number", id="nan"
+    ),
     # exactly one of two ways to give a cost and an engagement figure
     pytest.param(
         {f"{OFFER}.cost_per_1k_followers": 40},

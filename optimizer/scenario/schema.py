@@ -99,26 +99,39 @@ def _estimate(
     return BeforeValidator(validate), WithJsonSchema(schema)
 
 
+def _not_bool(value: object) -> object:
+    # YAML reads `yes` and `true` as booleans, and pydantic would take them for 1
+    if isinstance(value, bool):
+        raise ValueError(f"must be a number, got {str(value).lower()}")
+    return value
+
+
+NotBool = BeforeValidator(_not_bool)
+
 _positive, _rate, _non_negative = _estimate(gt=0), _estimate(ge=0, le=1), _estimate(ge=0)
 PositiveEstimate = Annotated[Estimate, _positive[0], _positive[1]]
 RateEstimate = Annotated[Estimate, _rate[0], _rate[1]]
 NonNegativeEstimate = Annotated[Estimate, _non_negative[0], _non_negative[1]]
 
-PositiveFloat = Annotated[float, Field(gt=0)]
-Fraction = Annotated[float, Field(ge=0, le=1)]
+PositiveFloat = Annotated[float, NotBool, Field(gt=0)]
+Number = Annotated[float, NotBool]
+Fraction = Annotated[float, NotBool, Field(ge=0, le=1)]
 Name = Annotated[str, Field(min_length=1)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    # allow_inf_nan: YAML's .inf and .nan are numbers to a parser, never to a budget
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, use_attribute_docstrings=True, allow_inf_nan=False
+    )
 
 
 class Bounds(Strict):
     """A lower and/or upper bound on a total."""
 
-    min: float | None = None
+    min: Number | None = None
     """Lowest allowed value; no lower bound when left out."""
-    max: float | None = None
+    max: Number | None = None
     """Highest allowed value; no upper bound when left out."""
 
     @model_validator(mode="after")
@@ -131,7 +144,7 @@ class Bounds(Strict):
 class TierDef(Strict):
     """An audience-size class of influencers."""
 
-    min_followers: Annotated[float, Field(ge=0)] = 0
+    min_followers: Annotated[float, NotBool, Field(ge=0)] = 0
     """Fewest followers of an influencer in this tier."""
     max_followers: PositiveFloat | None = None
     """Most followers of an influencer in this tier; unbounded when left out."""
@@ -144,20 +157,20 @@ class Seasonality(Strict):
 
     cost: PositiveFloat = 1.0
     """Multiplier on the cost of a partnership in this period."""
-    conversions: Annotated[float, Field(ge=0)] = 1.0
+    conversions: Annotated[float, NotBool, Field(ge=0)] = 1.0
     """Multiplier on conversions (and so revenue) in this period."""
-    reach: Annotated[float, Field(ge=0)] = 1.0
+    reach: Annotated[float, NotBool, Field(ge=0)] = 1.0
     """Multiplier on reach in this period."""
-    engagements: Annotated[float, Field(ge=0)] = 1.0
+    engagements: Annotated[float, NotBool, Field(ge=0)] = 1.0
     """Multiplier on engagements in this period."""
 
 
 class Segment(Strict):
     """One step of diminishing returns: influencers up to `up_to` in a cell yield `factor`."""
 
-    up_to: Annotated[int, Field(gt=0)] | None = None
+    up_to: Annotated[int, NotBool, Field(gt=0)] | None = None
     """Last influencer (1-based, per cell and period) in this segment; the last segment has none."""
-    factor: Annotated[float, Field(gt=0, le=1)]
+    factor: Annotated[float, NotBool, Field(gt=0, le=1)]
     """Share of the full outcome (reach, engagements, conversions, revenue) each one yields."""
 
 
@@ -207,9 +220,9 @@ class Offer(Strict):
     """Conversions per engagement, in [0, 1]."""
     reach_rate: NonNegativeEstimate = 1.0
     """People reached per follower (may exceed 1 where content travels beyond followers)."""
-    available: Annotated[int, Field(ge=0)] | None = None
+    available: Annotated[int, NotBool, Field(ge=0)] | None = None
     """Most influencers of this cell per period (the pool); unlimited when left out."""
-    min: Annotated[int, Field(ge=0)] = 0
+    min: Annotated[int, NotBool, Field(ge=0)] = 0
     """Fewest influencers of this cell per period."""
     saturation: Saturation = None
     """Diminishing returns for this offer; overrides the scenario's list."""
@@ -392,7 +405,7 @@ class Rules(Strict):
 
     presets: list[Annotated[str, AfterValidator(_known_preset)]] = Field(default_factory=list)
     """Named rule sets (run `optimizer presets`): 70-20-10, ecommerce, b2b-saas, ..."""
-    tolerance: Annotated[float, Field(ge=0, le=0.5)] = DEFAULT_TOLERANCE
+    tolerance: Annotated[float, NotBool, Field(ge=0, le=0.5)] = DEFAULT_TOLERANCE
     """Width around preset targets written as target +- T."""
     shares: list[ShareRule] = Field(default_factory=list)
     """Bounds on the share of a metric taken by selected cells."""
@@ -407,7 +420,7 @@ class SolverSettings(Strict):
     """highs (default), cbc, or the name of any other solver PuLP can run."""
     time_limit: PositiveFloat = DEFAULT_TIME_LIMIT
     """Seconds after which the search stops with the best plan found."""
-    gap: Annotated[float, Field(ge=0)] = DEFAULT_GAP
+    gap: Annotated[float, NotBool, Field(ge=0)] = DEFAULT_GAP
     """Relative MIP gap at which the search stops."""
 
 
