@@ -579,7 +579,7 @@ def sweep(
     else:
         from optimizer.report.document import sweep_report
 
-        _write_report(sweep_report(result, scenario.currency), format, output)
+        _write_report(sweep_report(result), format, output)
 
 
 def _product(numbers: Any) -> int:

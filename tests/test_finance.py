@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 import optimizer
 from optimizer.analysis.baseline import spreadsheet_counts
 from optimizer.analysis.compare import compare
-from optimizer.analysis.sweep import parse_range, sweep, with_value
+from optimizer.analysis.sweep import MAX_POINTS, Param, parse_param, parse_range, sweep, with_value
 from optimizer.cli import app
 from optimizer.report.document import comparison_report, plan_report, sweep_report
 from optimizer.report.writers import to_html, to_markdown, write_xlsx
@@ -140,10 +140,51 @@ def test_parse_range(text: str, values: list[float]) -> None:
     assert parse_range(text) == values
 
 
-@pytest.mark.parametrize("text", ["1:3", "3:1:1", "1:3:0", "a,b"])
+@pytest.mark.parametrize("text", ["1:3", "3:1:1", "1:3:0", "a,b", "", "1,nan", "1:inf:1", "1,inf"])
 def test_parse_range_rejects_bad_ranges(text: str) -> None:
     with pytest.raises(optimizer.OptimizerError, match="start:stop:step"):
         parse_range(text)
+
+
+def test_parse_range_refuses_more_points_than_a_sweep_takes() -> None:
+    assert len(parse_range(f"1:{MAX_POINTS}:1")) == MAX_POINTS
+    with pytest.raises(optimizer.OptimizerError, match="1,000,000,000 values; at most 1,000"):
+        parse_range("1:1e9:1")
+    with pytest.raises(optimizer.OptimizerError, match="at most 1,000"):
+        parse_range(",".join(["1"] * (MAX_POINTS + 1)))
+
+
+def test_param_paths_read_list_items_as_validation_messages_write_them() -> None:
+    assert parse_param("rules.shares[0].max=0.4") == ("rules.shares.0.max", [0.4])
+
+
+@pytest.mark.parametrize(
+    ("budgets", "params", "message"),
+    [
+        ([-5.0, 1e5], [], "every budget must be above 0, got -5"),
+        ([0.0], [], "every budget must be above 0, got 0"),
+        ([1e5], [("budget.total", [1e5, 2e5])], "--budget or --param budget.total, not both"),
+    ],
+)
+def test_sweep_refuses_budgets_that_are_no_budgets(
+    budgets: list[float], params: list[Param], message: str
+) -> None:
+    with pytest.raises(optimizer.OptimizerError, match=re.escape(message)):
+        sweep(optimizer.scenario_from_dict(brand()), budgets, params)
+
+
+def test_a_budget_without_a_plan_has_no_totals_and_no_marginal_cpa_after_it() -> None:
+    # Each of the two quarters needs a $4,000 TikTok macro post: $5,000 cannot buy a plan.
+    data = brand()
+    data["platforms"]["tiktok"]["tiers"]["macro"]["min"] = 1
+    points = sweep(optimizer.scenario_from_dict(data), [5000.0, 40000.0, 50000.0]).points
+    assert list(points["status"]) == ["infeasible", "optimal", "optimal"]
+    assert points.loc[0, ["count", "spend", "conversions"]].isna().all()
+    assert np.isnan(points.loc[1, "marginal_cpa"])
+    extra = points.loc[2, "conversions"] - points.loc[1, "conversions"]
+    assert points.loc[2, "marginal_cpa"] == pytest.approx(
+        (points.loc[2, "spend"] - points.loc[1, "spend"]) / extra
+    )
 
 
 def test_spreadsheet_baseline_splits_by_targets_then_evenly() -> None:
@@ -256,6 +297,34 @@ def test_cli_sweep_json_has_one_point_per_budget_in_order(tmp_path: Path) -> Non
     assert [point["budget"] for point in payload["points"]] == [10000, 20000, 30000]
     for point in payload["points"]:
         assert {"budget", "params", "status", "objective", "totals"} <= set(point)
+
+
+def euro_revenue_brand() -> dict[str, Any]:
+    return {**brand(), "currency": "EUR", "objective": "revenue", "average_order_value": 80}
+
+
+def test_sweep_and_compare_show_money_in_the_scenarios_currency(tmp_path: Path) -> None:
+    path = write(tmp_path, euro_revenue_brand())
+    other = write(tmp_path, {**euro_revenue_brand(), "name": "Other"}, "other.yaml")
+    swept = CliRunner().invoke(app, ["sweep", str(path), "--budget", "20000,40000"])
+    compared = CliRunner().invoke(app, ["compare", str(path), str(other)])
+    for result in (swept, compared):
+        assert result.exit_code == 0, result.output
+        assert "€" in result.stdout and "$" not in result.stdout
+    plan = optimizer.solve(optimizer.scenario_from_dict(euro_revenue_brand()))
+    # the revenue objective is money too
+    assert f"€{plan.objective:,.0f}" in swept.stdout.splitlines()[-2]
+
+
+def test_compare_report_shows_each_rule_in_its_unit(tmp_path: Path) -> None:
+    plans = [optimizer.solve(optimizer.scenario_from_dict(euro_revenue_brand()))] * 2
+    report = to_markdown(comparison_report(compare(plans, labels=["a", "b"])))
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in report.splitlines()}
+    share = plans[0].rules[[rule.kind for rule in plans[0].rules].index("share")]
+    assert f"| {share.value:.1%} |" in rows[share.name]
+    budget = next(rule for rule in plans[0].rules if rule.name == "budget")
+    binds = "yes" if budget.binding else ""
+    assert f"| €{budget.value:,.0f} | {binds} |" in rows["budget"]
 
 
 def test_cli_compare_with_spreadsheet_baseline_shows_lift(tmp_path: Path) -> None:

@@ -34,6 +34,8 @@ class Comparison:
     cells: pd.DataFrame
     """Count and spend per (period, platform, tier) and plan, with deltas against the first."""
     baseline: str | None = None
+    currency: str = "USD"
+    """The first scenario's currency (a saved plan does not record one: USD)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -134,15 +136,15 @@ def compare(
     shares = pd.DataFrame(share_rows).fillna(0.0)
     shares.index.names = ["dimension", "value"]
 
-    rule_rows: dict[tuple[str, str], dict[tuple[str, str], Any]] = {}
+    rule_rows: dict[tuple[str, str, str], dict[tuple[str, str], Any]] = {}
     for name, result in zip(names, results, strict=True):
         for rule in result.get("rules", []):
-            row = rule_rows.setdefault((rule["name"], rule["kind"]), {})
+            row = rule_rows.setdefault((rule["name"], rule["kind"], rule.get("metric", "")), {})
             row[(name, "value")] = rule["value"]
             row[(name, "binding")] = rule["binding"]
     rules = pd.DataFrame.from_dict(rule_rows, orient="index")
     if not rules.empty:
-        rules.index = pd.MultiIndex.from_tuples(rules.index, names=["rule", "kind"])
+        rules.index = pd.MultiIndex.from_tuples(rules.index, names=["rule", "kind", "metric"])
         rules.columns = pd.MultiIndex.from_tuples(rules.columns)
 
     cells = pd.concat(
@@ -153,4 +155,5 @@ def compare(
     for name in names[1:]:
         cells[(f"{name} - {first}", "count")] = cells[(name, "count")] - cells[(first, "count")]
         cells[(f"{name} - {first}", "spend")] = cells[(name, "spend")] - cells[(first, "spend")]
-    return Comparison(names, totals, shares, rules, cells, baseline)
+    currency = next((item.scenario.currency for item in items if isinstance(item, Plan)), "USD")
+    return Comparison(names, totals, shares, rules, cells, baseline, currency)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -38,6 +39,7 @@ class Sweep:
     points: pd.DataFrame
     chosen_budget: float | None
     metric: str
+    currency: str = "USD"
 
     def to_dict(self) -> dict[str, Any]:
         out = []
@@ -74,19 +76,32 @@ def _number(value: Any) -> float | None:
     return round(float(value), 6) + 0.0
 
 
+MAX_POINTS = 1000
+"""Most values on one axis of a sweep: beyond that a range's step is almost surely a typo."""
+
+
 def parse_range(text: str) -> list[float]:
     """`50000:500000:25000` (start:stop:step, stop included) or `1,2,3`."""
     try:
         if ":" in text:
             start, stop, step = (float(part) for part in text.split(":"))
-            if step <= 0 or stop < start:
+            if not (step > 0 and stop >= start and np.isfinite([start, stop, step]).all()):
                 raise ValueError
             count = int(np.floor((stop - start) / step + 1e-9)) + 1
-            return [start + i * step for i in range(count)]
-        return [float(part) for part in text.split(",") if part.strip()]
+            if count > MAX_POINTS:
+                raise OptimizerError(
+                    f"{text!r} has {count:,} values; at most {MAX_POINTS:,}: take a larger step"
+                )
+            values = [start + i * step for i in range(count)]
+        else:
+            values = [float(part) for part in text.split(",") if part.strip()]
+        if not values or not np.isfinite(values).all() or len(values) > MAX_POINTS:
+            raise ValueError
+        return values
     except ValueError:
         raise OptimizerError(
             f"cannot read {text!r}: write start:stop:step (step > 0) or a list like 1,2,3"
+            f" (finite numbers, at most {MAX_POINTS:,})"
         ) from None
 
 
@@ -95,7 +110,8 @@ def parse_param(text: str) -> Param:
     path, sep, values = text.partition("=")
     if not sep or not path.strip():
         raise OptimizerError(f"--param {text!r}: write PATH=V1,V2,... e.g. rules.tolerance=0,0.05")
-    return path.strip(), parse_range(values)
+    # `rules.shares[0].max`, as validation messages write a path, is `rules.shares.0.max`
+    return re.sub(r"\[(\d+)\]", r".\1", path.strip()), parse_range(values)
 
 
 def with_value(data: dict[str, Any], path: str, value: float) -> dict[str, Any]:
@@ -194,7 +210,8 @@ def _point(plan: Plan, budget: float | None, params: dict[str, float]) -> dict[s
         "status": str(plan.status),
         "objective": plan.objective,
         "gap": plan.gap,
-        **totals,
+        # A point without a plan has no totals: zero spend would read as a plan.
+        **(totals if plan.has_plan else dict.fromkeys(totals)),
         "cpa": totals["spend"] / totals["conversions"] if totals["conversions"] > 0 else None,
         **shares,
         "seconds": plan.seconds,
@@ -227,6 +244,10 @@ def sweep(
         raise OptimizerError("sweep at most two parameters at a time (the budget counts as one)")
     if budgets and scenario.budget.total is None:
         raise OptimizerError("a budget sweep needs budget.total in the scenario")
+    if budgets and "budget.total" in (path for path, _ in params):
+        raise OptimizerError("give the budgets with --budget or --param budget.total, not both")
+    if budgets and min(budgets) <= 0:
+        raise OptimizerError(f"every budget must be above 0, got {min(budgets):g}")
     data = scenario_data(scenario)
     options = SolveOptions(
         time_limit=scenario.solver.time_limit if time_limit is None else time_limit,
@@ -253,6 +274,7 @@ def sweep(
         points=points,
         chosen_budget=scenario.budget.total,
         metric=scenario.objective.metric,
+        currency=scenario.currency,
     )
 
 
@@ -297,13 +319,14 @@ def _failed_points(job: _Job, failure: Failed) -> list[dict[str, Any]]:
 
 
 def _marginal_cpa(points: pd.DataFrame, params: list[str]) -> pd.Series:
-    """Extra spend per extra conversion from the previous budget of the same parameters."""
+    """Extra spend per extra conversion from the previous budget of the same parameters
+    (none after a budget without a plan)."""
     if points.empty or "spend" not in points:
         return pd.Series(np.nan, index=points.index, dtype=float)
     groups = points.groupby(params, sort=False) if params else [((), points)]
     out = pd.Series(np.nan, index=points.index, dtype=float)
     for _, group in groups:
-        spend = group["spend"].diff()
-        conversions = group["conversions"].diff()
+        spend = group["spend"].astype(float).diff()
+        conversions = group["conversions"].astype(float).diff()
         out.loc[group.index] = (spend / conversions.where(conversions > 1e-9)).to_numpy()
     return out

@@ -219,7 +219,10 @@ def comparison_report(comparison: Comparison, with_charts: bool = True) -> Repor
     totals = comparison.totals.reset_index()
     shares = comparison.shares.reset_index()
     rules = comparison.rules.copy()
+    rule_formats: dict[str, list[Format]] = {}
     if not rules.empty:
+        units: list[Format] = [rule_unit(kind, metric) for _, kind, metric in rules.index.to_list()]
+        rule_formats = {f"{plan} value": units for plan in comparison.names}
         rules.columns = [f"{plan} {what}" for plan, what in rules.columns]
         rules = rules.reset_index()
     cells = comparison.cells.copy()
@@ -237,7 +240,13 @@ def comparison_report(comparison: Comparison, with_charts: bool = True) -> Repor
     tables = [
         Table("Totals", "Totals", totals, METRIC_FORMATS),
         Table("Shares", "Spend shares by tier, platform and period", shares, share_formats),
-        Table("Rules", "Rules: value and whether it binds", rules),
+        Table(
+            "Rules",
+            "Rules: value and whether it binds",
+            rules,
+            {f"{plan} binding": "bool" for plan in comparison.names},
+            rule_formats,
+        ),
         Table("Cells", "Count and spend per cell", cells, cell_formats),
     ]
     charts_out = []
@@ -259,13 +268,14 @@ def comparison_report(comparison: Comparison, with_charts: bool = True) -> Repor
                 ),
             )
         )
-    return Report("Comparison", lines, tables, charts_out, main="Cells")
+    return Report("Comparison", lines, tables, charts_out, comparison.currency, main="Cells")
 
 
-def sweep_report(sweep: Sweep, currency: str = "USD", with_charts: bool = True) -> Report:
+def sweep_report(sweep: Sweep, with_charts: bool = True) -> Report:
     points = sweep.points
     formats: dict[str, Format] = {
         **METRIC_FORMATS,
+        "objective": METRIC_FORMATS.get(sweep.metric, "number"),
         **{column: "percent" for column in points.columns if column.startswith("share:")},
     }
     axes = (["budget"] if sweep.budgets else []) + [name for name, _ in sweep.params]
@@ -299,5 +309,5 @@ def sweep_report(sweep: Sweep, currency: str = "USD", with_charts: bool = True) 
         lines,
         [Table("Frontier", "Points", points, formats)],
         charts_out,
-        currency,
+        sweep.currency,
     )

@@ -28,18 +28,20 @@ def headline(plan: Plan) -> Text:
     style = "green" if plan.has_plan else "red"
     text.append(f"  {plan.status}", style=f"bold {style}")
     if plan.has_plan:
-        text.append(f"  {plan.sense} {plan.metric}: {_objective_figure(plan, plan.objective)}")
+        figure = _objective_figure(plan.objective, plan.metric, plan.scenario.currency)
+        text.append(f"  {plan.sense} {plan.metric}: {figure}")
     proof = f"solved by {plan.solver} in {plan.seconds:.2f} s"
     if plan.has_plan and plan.gap is not None:
         # The bound is what no plan can beat; the gap is how far this plan may be from it.
-        proof += f", bound {_objective_figure(plan, plan.bound)}, gap {percent(plan.gap, 2)}"
+        bound = _objective_figure(plan.bound, plan.metric, plan.scenario.currency)
+        proof += f", bound {bound}, gap {percent(plan.gap, 2)}"
     text.append(f"\n{proof}", style="dim")
     return text
 
 
-def _objective_figure(plan: Plan, value: float | None) -> str:
-    if plan.metric in ("revenue", "profit", "spend"):
-        return money(value, plan.scenario.currency)
+def _objective_figure(value: float | None, metric: str, currency: str) -> str:
+    if metric in ("revenue", "profit", "spend"):
+        return money(value, currency)
     return quantity(value)
 
 
@@ -366,6 +368,10 @@ def summary_view(results: list[tuple[str, Plan]]) -> Table:
 def comparison_view(comparison: Comparison) -> RenderableType:
     names = comparison.names
     totals = comparison.totals
+
+    def in_money(value: float | None) -> str:
+        return money(value, comparison.currency)
+
     table = Table(title="Comparison", title_justify="left")
     table.add_column("")
     for name in names:
@@ -374,12 +380,12 @@ def comparison_view(comparison: Comparison) -> RenderableType:
         ("Status", "status", str),
         ("Objective", "objective", quantity),
         ("Influencers", "count", quantity),
-        ("Spend", "spend", money),
+        ("Spend", "spend", in_money),
         ("Reach", "reach", quantity),
         ("Conversions", "conversions", quantity),
-        ("Revenue", "revenue", money),
-        ("CPA", "cpa", money),
-        ("CPE", "cpe", money),
+        ("Revenue", "revenue", in_money),
+        ("CPA", "cpa", in_money),
+        ("CPE", "cpe", in_money),
     ]
     if "lift" in totals:
         rows.append(("Lift over " + str(comparison.baseline), "lift", percent))
@@ -397,7 +403,7 @@ def comparison_view(comparison: Comparison) -> RenderableType:
         binding.add_column("Rule")
         for name in names:
             binding.add_column(name, justify="center")
-        for (rule, _), row in comparison.rules.iterrows():
+        for (rule, _, _), row in comparison.rules.iterrows():
             marks = [("yes" if row.get((name, "binding")) is True else "") for name in names]
             if any(marks):
                 binding.add_row(str(rule), *marks)
@@ -414,7 +420,7 @@ def comparison_view(comparison: Comparison) -> RenderableType:
             cells.add_row(
                 " ".join(map(str, key)),
                 *(
-                    (money(row[column]) if column[1] == "spend" else f"{row[column]:+,.0f}")
+                    (in_money(row[column]) if column[1] == "spend" else f"{row[column]:+,.0f}")
                     for column in deltas
                 ),
             )
@@ -428,23 +434,24 @@ def _value(value: Any) -> Any:
 
 def sweep_view(sweep: Sweep) -> Table:
     points = sweep.points
+    currency = sweep.currency
     table = Table(title=f"Sweep: {sweep.scenario}", title_justify="left")
     params = [name for name, _ in sweep.params]
     if sweep.budgets:
         table.add_column("Budget", justify="right")
     for name in params:
-        table.add_column(name.split(".")[-1], justify="right")
+        table.add_column(name, justify="right")
     for column in ("Status", "Objective", "Spend", "CPA", "Marginal CPA"):
         table.add_column(column, justify="left" if column == "Status" else "right")
     for row in points.to_dict(orient="records"):
-        cells = [money(row["budget"])] if sweep.budgets else []
+        cells = [money(row["budget"], currency)] if sweep.budgets else []
         cells += [f"{row[name]:g}" for name in params]
         cells += [
             row["status"],
-            quantity(_value(row["objective"])),
-            money(_value(row["spend"])),
-            money(_value(row["cpa"])),
-            money(_value(row["marginal_cpa"])),
+            _objective_figure(_value(row["objective"]), sweep.metric, currency),
+            money(_value(row["spend"]), currency),
+            money(_value(row["cpa"]), currency),
+            money(_value(row["marginal_cpa"]), currency),
         ]
         table.add_row(*cells)
     return table
