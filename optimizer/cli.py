@@ -615,9 +615,9 @@ def validate(
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of scenario files, for editors that validate as you type."""
-    from optimizer.scenario.schema import Scenario
+    from optimizer.scenario.editor_schema import editor_schema
 
-    typer.echo(json.dumps(Scenario.model_json_schema(), indent=2))
+    typer.echo(json.dumps(editor_schema(), indent=2))
 
 
 @app.command()

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import highspy
+import jsonschema
 import pytest
 import yaml
 from child_process import run
@@ -514,13 +515,52 @@ def test_schema_is_json_schema_with_described_properties() -> None:
     result = invoke("schema")
     assert result.exit_code == 0, result.output
     schema = json.loads(result.stdout)
-    assert schema["type"] == "object"
-    assert {"platforms", "budget", "objective"} <= set(schema["properties"])
-    assert {"name", "platforms"} <= set(schema["required"])
-    models = {"": schema, **schema["$defs"]}
-    for model_name, model in models.items():
+    jsonschema.Draft202012Validator.check_schema(schema)
+    complete = schema["$defs"]["Scenario"]
+    assert {"platforms", "budget", "objective"} <= set(complete["properties"])
+    assert {"name", "platforms"} <= set(complete["required"])
+    for model_name, model in schema["$defs"].items():
         for name, field in model.get("properties", {}).items():
             assert field.get("description"), f"{model_name}.{name}"
+
+
+def schema_problems(document: dict[str, Any]) -> list[str]:
+    schema = json.loads(invoke("schema").stdout)
+    found = jsonschema.Draft202012Validator(schema).iter_errors(document)
+    return [".".join(map(str, error.path)) for error in found]
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda path: path.stem)
+def test_every_shipped_scenario_is_valid_under_the_schema(path: Path) -> None:
+    """What an editor checks is the file as written: with extends, nulls and from_csv."""
+    assert schema_problems(yaml.safe_load(path.read_text(encoding="utf-8"))) == []
+
+
+OFFER_FIELDS = {
+    "followers": 1000,
+    "cost_per_post": 9,
+    "engagement_rate": 0.05,
+    "conversion_rate": 0,
+}
+
+
+@pytest.mark.parametrize(
+    ("document", "where"),
+    [
+        ({"budget": {"total": 1}, "platforms": {"x": {"tiers": {"micro": OFFER_FIELDS}}}}, ""),
+        (
+            {"name": "a", "platforms": {"x": {"tiers": {"micro": {"cost_per_post": 9}}}}},
+            "platforms.x.tiers.micro",
+        ),
+        ({"name": "a", "platforms": {"x": None}}, "platforms.x"),
+        ({"extends": "benchmarks-2026", "budgett": {"total": 1}}, ""),
+        ({"extends": "benchmarks-2026", "budget": {"total": "lots"}}, "budget"),
+    ],
+    ids=["no-name", "offer-incomplete", "null-without-extends", "unknown-key", "text-amount"],
+)
+def test_schema_finds_what_validation_would(document: dict[str, Any], where: str) -> None:
+    """Only a file that extends another may leave fields out or remove them with null."""
+    assert where in schema_problems(document)
 
 
 PRESET_BOUNDS = {

@@ -1,0 +1,86 @@
+"""The JSON Schema of scenario files as a planner writes them, for editors (`optimizer schema`).
+
+The pydantic model describes a scenario after `extends` and `from_csv` are resolved. A file is
+checked before that, so the schema has two forms of every model:
+
+- a file without `extends` must be complete: the model's own schema, plus `from_csv` under
+  `platforms`;
+- a file with `extends` overrides its parent key by key: every field is optional, and `null`
+  removes a key (a platform, a tier, a rule list), so the same models with nothing required
+  and `null` allowed everywhere.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from optimizer.scenario.schema import Scenario
+
+OVERRIDE = "Override"
+FROM_CSV = {
+    "type": "string",
+    "description": "A CSV rate card, one row per platform and tier, relative to this file;"
+    " offers given beside it override its rows.",
+}
+EXTENDS = {
+    "type": "string",
+    "description": "Start from another scenario file (a path relative to this one) or a"
+    " built-in rate card such as benchmarks-2026, and override it key by key; null removes"
+    " a key.",
+}
+NULL = {"type": "null"}
+
+
+def editor_schema() -> dict[str, Any]:
+    model = Scenario.model_json_schema()
+    definitions: dict[str, Any] = model.pop("$defs")
+    definitions["Scenario"] = model
+    model["properties"]["platforms"]["properties"] = {"from_csv": FROM_CSV}
+    overrides = {name + OVERRIDE: _override(schema) for name, schema in definitions.items()}
+    overrides["Scenario" + OVERRIDE]["properties"]["extends"] = EXTENDS
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": model["title"],
+        "description": model["description"],
+        "type": "object",
+        "if": {"required": ["extends"]},
+        "then": {"$ref": f"#/$defs/Scenario{OVERRIDE}"},
+        "else": {"$ref": "#/$defs/Scenario"},
+        "$defs": {**definitions, **overrides},
+    }
+
+
+def _override(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema of a key-by-key override of `schema`: nothing required, null allowed."""
+    out = copy.deepcopy(schema)
+    _relax(out)
+    return out
+
+
+def _relax(node: Any) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _relax(item)
+        return
+    if not isinstance(node, dict):
+        return
+    node.pop("required", None)
+    if isinstance(node.get("$ref"), str):
+        node["$ref"] += OVERRIDE
+    for value in node.values():
+        _relax(value)
+    properties = node.get("properties", {})
+    for name, field in properties.items():
+        properties[name] = _or_null(field)
+    if isinstance(node.get("additionalProperties"), dict):
+        node["additionalProperties"] = _or_null(node["additionalProperties"])
+
+
+def _or_null(field: dict[str, Any]) -> dict[str, Any]:
+    """`field` or null, with its description kept on the outside where editors show it."""
+    outside: dict[str, Any] = {
+        key: field[key] for key in ("title", "description", "default") if key in field
+    }
+    inside = {key: value for key, value in field.items() if key not in outside}
+    return {**outside, "anyOf": [inside, NULL]}
