@@ -13,6 +13,7 @@ import io
 import json
 import pathlib
 import re
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -125,7 +126,7 @@ def without_timings(payload: Any) -> Any:
 # Exit codes and pure JSON, in a child process.
 
 
-@pytest.mark.parametrize("solver", ["highs", "cbc"])
+@pytest.mark.parametrize("solver", ["highs", "cbc", "HiGHS"])  # the last: PuLP's HiGHS
 def test_json_alone_on_stdout_for_each_solver(tmp_path: Path, solver: str) -> None:
     model = tmp_path / "model.lp"
     done = run("solve", SEASONAL, "--format", "json", "--solver", solver, "--export", model)
@@ -137,6 +138,16 @@ def test_json_alone_on_stdout_for_each_solver(tmp_path: Path, solver: str) -> No
     assert payload["scenario"] == "70-20-10 with seasonal shifts 2026"
     assert model.read_text().startswith("\\")
     assert "Traceback" not in done.stderr
+
+
+def test_a_pulp_solver_without_a_gap_option_is_told_apart_from_a_failure() -> None:
+    """GLPK_CMD takes no gapRel: it is built without one, then reported as not installed."""
+    if shutil.which("glpsol"):
+        pytest.skip("GLPK is installed here")
+    done = run("solve", SEASONAL, "--format", "json", "--solver", "GLPK_CMD")
+    assert done.returncode == 2
+    assert "solver 'GLPK_CMD' is not installed on this machine" in done.stderr
+    assert done.stdout == ""
 
 
 def test_infeasible_scenario_exits_1_with_pure_json_and_its_conflict(tmp_path: Path) -> None:

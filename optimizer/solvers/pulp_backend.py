@@ -63,12 +63,24 @@ def pulp_solver(name: str, options: SolveOptions, log: Path) -> Any:
             gapRel=options.gap,
             logPath=str(log),
         )
+    if name.lower() == "highs":
+        from optimizer.solvers.highs import new_highs
+
+        # PuLP's HiGHS makes its own Highs: if it is the process's first, its banner would
+        # land on standard output, ahead of the JSON. new_highs prints it to the null device.
+        new_highs()
+    settings: dict[str, Any] = {"msg": False, "timeLimit": options.time_limit}
     try:
-        solver = pulp.getSolver(name, msg=False, timeLimit=options.time_limit, gapRel=options.gap)
+        try:
+            solver = pulp.getSolver(name, **settings, gapRel=options.gap)
+        except TypeError:  # some PuLP solvers (GLPK_CMD) take no gap: they prove optimality
+            solver = pulp.getSolver(name, **settings)
     except pulp.PulpSolverError as error:
         raise SolverError(
             f"unknown solver {name!r}: use highs, cbc or one of {', '.join(pulp.listSolvers())}"
         ) from error
+    except TypeError as error:
+        raise SolverError(f"solver {name!r} cannot be run through PuLP here: {error}") from error
     if not solver.available():
         raise SolverError(f"solver {name!r} is not installed on this machine")
     return solver
