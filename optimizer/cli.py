@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
@@ -58,7 +58,14 @@ class Format(StrEnum):
 
 
 FormatOption = Annotated[
-    Format, typer.Option("--format", "-f", help="table, json, csv, md, html or xlsx.")
+    Format | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="table, json, csv, md, html or xlsx; by default the --output file's ending"
+        " (plan.xlsx, plan.json, ...), else table.",
+        show_default=False,
+    ),
 ]
 OutputOption = Annotated[
     Path | None,
@@ -151,7 +158,7 @@ def _load_all(files: list[Path]) -> tuple[list[tuple[Path, Scenario]], bool]:
 @app.command()
 def solve(
     files: Annotated[list[Path], typer.Argument(help="Scenario files (.yaml, .json, .toml).")],
-    format: FormatOption = Format.table,
+    format: FormatOption = None,
     output: OutputOption = None,
     solver: SolverOption = None,
     time_limit: TimeLimitOption = None,
@@ -183,7 +190,7 @@ def solve(
         raise _fail("--export writes one model: give a single scenario file")
     if export is not None and export.suffix.lower() not in EXPORT_SUFFIXES:
         raise _fail(f"--export {export}: use a .lp or .mps file name")
-    _check_output(format, output)
+    format = _output_format(format, output, files)
     _check_writable("--export", export)
     loaded, invalid = _load_all(files)
     settings = _SolveSettings(solver, time_limit, gap, export)
@@ -325,10 +332,18 @@ def _map_with_progress(
             raise _fail(str(error)) from None
 
 
-def _check_output(format: Format, output: Path | None) -> None:
+def _output_format(format: Format | None, output: Path | None, inputs: Sequence[Path]) -> Format:
+    """The format asked for, else the one the output file's ending names, else a table; and
+    an output that can be written without harm."""
+    if format is None:
+        ending = output.suffix.lower().lstrip(".") if output is not None else ""
+        format = Format(ending) if ending in Format.__members__ else Format.table
     if format is Format.xlsx and output is None:
         raise _fail("--format xlsx writes a workbook: give --output FILE.xlsx")
     _check_writable("--output", output)
+    if output is not None and any(output.resolve() == path.resolve() for path in inputs):
+        raise _fail(f"--output {output}: that is an input file; give another file name")
+    return format
 
 
 def _check_writable(option: str, path: Path | None) -> None:
@@ -396,7 +411,7 @@ def explain(
     """
     from optimizer.report.terminal import explanation_view
 
-    _check_output(Format.table, output)
+    _output_format(Format.table, output, [file])
     loaded, invalid = _load_all([file])
     if invalid:
         raise typer.Exit(EXIT_INVALID)
@@ -421,7 +436,7 @@ def compare(
             help="spreadsheet: add the hand-made split of the first scenario as the reference."
         ),
     ] = None,
-    format: FormatOption = Format.table,
+    format: FormatOption = None,
     output: OutputOption = None,
     solver: SolverOption = None,
     time_limit: TimeLimitOption = None,
@@ -443,7 +458,7 @@ def compare(
 
     if baseline not in (None, BASELINE_NAME):
         raise _fail(f"--baseline {baseline}: the only baseline is {BASELINE_NAME}")
-    _check_output(format, output)
+    format = _output_format(format, output, files)
     results: list[Any] = []
     labels: list[str] = []
     scenarios: list[tuple[int, Scenario]] = []
@@ -522,7 +537,7 @@ def sweep(
         list[str] | None,
         typer.Option(help="PATH=V1,V2,... for any numeric field, e.g. rules.tolerance=0,0.05."),
     ] = None,
-    format: FormatOption = Format.table,
+    format: FormatOption = None,
     output: OutputOption = None,
     solver: SolverOption = None,
     time_limit: TimeLimitOption = None,
@@ -542,7 +557,7 @@ def sweep(
     from optimizer.executors import executor_for
     from optimizer.scenario.loading import load_scenario
 
-    _check_output(format, output)
+    format = _output_format(format, output, [file])
     try:
         scenario = load_scenario(file)
     except ScenarioError as error:

@@ -20,6 +20,7 @@ from typing import Any
 
 import highspy
 import jsonschema
+import openpyxl
 import pytest
 import yaml
 from child_process import run
@@ -283,6 +284,29 @@ def test_output_writes_the_file_and_nothing_on_stdout(tmp_path: Path) -> None:
     assert str(target) in result.stderr
     assert without_timings(json.loads(target.read_text())) == without_timings(solve_json(B2B))
     assert [path.name for path in tmp_path.iterdir()] == ["plan.json"]
+
+
+def test_output_without_format_takes_the_format_of_its_ending(tmp_path: Path) -> None:
+    for name in ("plan.json", "plan.xlsx", "plan.md", "plan.txt"):
+        result = invoke("solve", B2B, "--output", tmp_path / name)
+        assert result.exit_code == 0, result.output
+    payload = json.loads((tmp_path / "plan.json").read_text())
+    assert without_timings(payload) == without_timings(solve_json(B2B))
+    workbook = openpyxl.load_workbook(tmp_path / "plan.xlsx")
+    assert "Allocation" in workbook.sheetnames
+    assert (tmp_path / "plan.md").read_text().startswith("# B2B SaaS")
+    assert "Influencers to engage" in (tmp_path / "plan.txt").read_text()  # the table
+
+
+@pytest.mark.parametrize("command", ["solve", "sweep", "compare"])
+def test_output_onto_an_input_file_exits_2_and_keeps_it(tmp_path: Path, command: str) -> None:
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text(B2B.read_text())
+    extra = {"solve": [], "sweep": ["--budget", "1e5"], "compare": [B2B]}[command]
+    result = invoke(command, scenario, *extra, "--format", "json", "--output", scenario)
+    assert result.exit_code == 2
+    assert "is an input file" in result.stderr
+    assert scenario.read_text() == B2B.read_text()
 
 
 @pytest.mark.parametrize("option", ["--output", "--export"])
