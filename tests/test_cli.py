@@ -379,6 +379,15 @@ def test_csv_lists_the_allocation_adding_up_to_the_totals() -> None:
     for metric in ("count", "spend", "conversions"):
         added = sum(float(row[metric]) for row in rows)
         assert added == pytest.approx(totals[metric], rel=1e-6)
+    assert all(row["count"].isdigit() for row in rows)  # whole creators, not 44.0
+
+
+def test_csv_files_are_written_all_or_none(tmp_path: Path) -> None:
+    (tmp_path / "plan-rules.csv").mkdir()  # the third file cannot be written
+    result = invoke("solve", B2B, "--format", "csv", "--output", tmp_path / "plan.csv")
+    assert result.exit_code == 2
+    assert "plan-rules.csv: it is a directory" in result.stderr
+    assert [path.name for path in tmp_path.iterdir()] == ["plan-rules.csv"]
 
 
 def test_markdown_has_summary_allocation_and_rules() -> None:

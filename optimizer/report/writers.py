@@ -6,10 +6,14 @@ import base64
 import html
 import math
 from collections.abc import Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from optimizer.files import atomic_path, write_text
+import pandas as pd
+
+from optimizer.errors import OptimizerError
+from optimizer.files import atomic_path
 from optimizer.report.document import Format, Report, Table
 from optimizer.report.numbers import money, percent, quantity
 
@@ -183,17 +187,35 @@ def _excel_value(value: Any) -> Any:
 
 def to_csv(report: Report) -> str:
     """The report's main table as CSV."""
-    return report.main_table.frame.to_csv(index=False)
+    return _csv_text(report.main_table)
+
+
+def _csv_text(table: Table) -> str:
+    """Whole counts without `.0`, and no float noise (2735.9999999999995 is 2736)."""
+    frame = table.frame.copy()
+    for column in frame.columns:
+        if not pd.api.types.is_float_dtype(frame[column]):
+            continue
+        frame[column] = frame[column].round(6) + 0.0
+        if table.format_of(column) == "count" and (frame[column].dropna() % 1 == 0).all():
+            frame[column] = frame[column].astype("Int64")
+    return frame.to_csv(index=False)
 
 
 def write_csv(report: Report, path: str | Path) -> list[Path]:
-    """The main table at `path`, every other table beside it as `<stem>-<table>.csv`."""
+    """The main table at `path`, every other table beside it as `<stem>-<table>.csv`: all of
+    them, or (when one cannot be written) none."""
     path = Path(path)
-    write_text(path, to_csv(report))
-    written = [path]
-    for table in report.tables:
-        if table is not report.main_table:
-            target = path.with_name(f"{path.stem}-{table.name.lower()}{path.suffix}")
-            write_text(target, table.frame.to_csv(index=False))
-            written.append(target)
-    return written
+    targets = {report.main_table.name: path} | {
+        table.name: path.with_name(f"{path.stem}-{table.name.lower()}{path.suffix}")
+        for table in report.tables
+        if table is not report.main_table
+    }
+    for target in targets.values():
+        if target.is_dir():
+            raise OptimizerError(f"cannot write {target}: it is a directory")
+    with ExitStack() as stack:
+        for table in report.tables:
+            temporary = stack.enter_context(atomic_path(targets[table.name]))
+            temporary.write_text(_csv_text(table), encoding="utf-8")
+    return list(targets.values())
