@@ -91,7 +91,13 @@ DaskOption = Annotated[
 ]
 BudgetStepOption = Annotated[
     float | None,
-    typer.Option(min=0.01, help="Budget raise whose gain --explain reports (default 5%)."),
+    typer.Option(
+        min=0.01,
+        metavar="AMOUNT",
+        help="The raise of budget.total, in money, whose gain the explanation reports"
+        " (default: 5% of the budget).",
+        show_default=False,
+    ),
 ]
 # Analyses with at least this many re-solves show a progress bar on standard error.
 MANY_SOLVES = 5
@@ -186,6 +192,8 @@ def solve(
     from optimizer.executors import Failed
     from optimizer.solvers.export import EXPORT_SUFFIXES
 
+    if budget_step is not None and not explain:
+        raise _fail("--budget-step sets what --explain reports: give --explain too")
     if export is not None and len(files) > 1:
         raise _fail("--export writes one model: give a single scenario file")
     if export is not None and export.suffix.lower() not in EXPORT_SUFFIXES:
@@ -388,8 +396,14 @@ def _write_results(
     if format is Format.json:
         payload = plan.to_dict() if single else [p.to_dict() for _, p in results]
         _emit(json.dumps(payload, indent=2) + "\n", output)
+    elif format is Format.table and single:
+        _emit(terminal.plan_view(plan), output)
     elif format is Format.table:
-        _emit(terminal.plan_view(plan) if single else terminal.summary_view(results), output)
+        from rich.console import Group
+
+        # With --explain, each scenario's explanation follows the summary, in file order.
+        explained = [terminal.explanation_view(p) for _, p in results if p.explanation]
+        _emit(Group(terminal.summary_view(results), *explained), output)
     else:
         report = document.plan_report(plan) if single else document.summary_report(results)
         _write_report(report, format, output)
@@ -398,7 +412,9 @@ def _write_results(
 @app.command()
 def explain(
     file: Annotated[Path, typer.Argument(help="Scenario file (.yaml, .json, .toml).")],
-    output: OutputOption = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the text here, not the screen.")
+    ] = None,
     solver: SolverOption = None,
     time_limit: TimeLimitOption = None,
     gap: GapOption = None,

@@ -504,6 +504,22 @@ def test_explain_prints_prose(tmp_path: Path) -> None:
     assert "budget must rise by at least $10,000" in infeasible.stdout
 
 
+def test_solve_explain_of_several_files_shows_each_explanation(tmp_path: Path) -> None:
+    first = write(tmp_path, PRICED)
+    second = str(tmp_path / "second.json")
+    Path(second).write_text(json.dumps({**PRICED, "name": "second scenario"}))
+    result = CliRunner().invoke(app, ["solve", first, second, "--explain", "--gap", "0"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("Raising budget.total by") == 2
+    assert result.stdout.index("Scenarios") < result.stdout.index("second scenario  optimal")
+
+
+def test_budget_step_without_explain_is_refused(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["solve", write(tmp_path, PRICED), "--budget-step", "100"])
+    assert result.exit_code == 2
+    assert "--budget-step sets what --explain reports" in result.stderr
+
+
 def test_explain_rejects_an_invalid_file(tmp_path: Path) -> None:
     broken = {**PRICED, "budget": {"total": -1}}
     result = CliRunner().invoke(app, ["explain", write(tmp_path, broken)])

@@ -113,8 +113,10 @@ def derive_cells(scenario: Scenario) -> Cells:
                     "engagements": base_engagements * multiplier["engagements"],
                     "conversions": conversions,
                     "revenue": conversions * aov,
-                    "lower": float(offer.min),
-                    "upper": np.inf if offer.available is None else float(offer.available),
+                    "lower": _fewest(midpoint(offer.min), scenario.integer),
+                    "upper": np.inf
+                    if offer.available is None
+                    else _most(midpoint(offer.available), scenario.integer),
                     "platform_emerging": scenario.platforms[platform].emerging,
                     "tier_emerging": scenario.tiers[tier].emerging
                     if tier in scenario.tiers
@@ -138,3 +140,13 @@ def derive_cells(scenario: Scenario) -> Cells:
     table = pd.DataFrame(rows).set_index(list(DIMENSIONS))
     segments = pd.DataFrame(segment_rows, columns=["cell", "segment", "start", "width", "factor"])
     return Cells(table=table, segments=segments)
+
+
+def _fewest(count: float, integer: bool) -> float:
+    """`min` as the model uses it: with whole influencers, the next whole number up."""
+    return float(np.ceil(count - 1e-9)) if integer else count
+
+
+def _most(count: float, integer: bool) -> float:
+    """`available` as the model uses it: with whole influencers, the whole number below."""
+    return float(np.floor(count + 1e-9)) if integer else count

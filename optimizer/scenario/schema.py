@@ -80,7 +80,8 @@ def _estimate(
             if low > high:
                 raise ValueError(f"a range [low, high] needs low <= high, got [{low:g}, {high:g}]")
             return (low, high)
-        raise ValueError(f"must be a number or a range [low, high], got {value!r}")
+        shown = str(value).lower() if isinstance(value, bool) else repr(value)  # as YAML writes it
+        raise ValueError(f"must be a number or a range [low, high], got {shown}")
 
     bounds: dict[str, float] = {}
     if gt is not None:
@@ -220,10 +221,12 @@ class Offer(Strict):
     """Conversions per engagement, in [0, 1]."""
     reach_rate: NonNegativeEstimate = 1.0
     """People reached per follower (may exceed 1 where content travels beyond followers)."""
-    available: Annotated[int, NotBool, Field(ge=0)] | None = None
-    """Most influencers of this cell per period (the pool); unlimited when left out."""
-    min: Annotated[int, NotBool, Field(ge=0)] = 0
-    """Fewest influencers of this cell per period."""
+    available: NonNegativeEstimate | None = None
+    """Most influencers of this cell per period (the pool); unlimited when left out. A range
+    or a fractional number means its midpoint, rounded down when counts are whole."""
+    min: NonNegativeEstimate = 0
+    """Fewest influencers of this cell per period. A range or a fractional number means its
+    midpoint, rounded up when counts are whole."""
     saturation: Saturation = None
     """Diminishing returns for this offer; overrides the scenario's list."""
 
@@ -234,8 +237,9 @@ class Offer(Strict):
             problems.append("give exactly one of cost_per_post and cost_per_1k_followers")
         if (self.engagement_rate is None) == (self.cost_per_engagement is None):
             problems.append("give exactly one of engagement_rate and cost_per_engagement")
-        if self.available is not None and self.min > self.available:
-            problems.append(f"min ({self.min}) must not exceed available ({self.available})")
+        low, high = midpoint(self.min), midpoint(self.available or math.inf)
+        if low > high:
+            problems.append(f"min ({low:g}) must not exceed available ({high:g})")
         if problems:
             raise ValueError("; ".join(problems))
         return self
