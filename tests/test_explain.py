@@ -448,6 +448,82 @@ def test_minimising_spend_prices_a_floor_by_the_spend_it_saves() -> None:
     assert explanation.budget_step is None
 
 
+# Two scenarios with real-valued counts and ordered saturation, where HiGHS 1.16, started
+# from the plan, once claimed an optimum that its own solution did not reach.
+OFFER_FIELDS_MEGA = {"followers": 2e6, "engagement_rate": 0.05, "conversion_rate": 0.01}
+SATURATED_MICRO = {
+    "followers": 800,
+    "cost_per_post": 300,
+    "engagement_rate": 0.02,
+    "conversion_rate": 0.02,
+    "saturation": [{"up_to": 3, "factor": 1.0}, {"up_to": 8, "factor": 0.7}, {"factor": 0.3}],
+}
+MIN_SPEND_WITH_A_REACH_CAP = {
+    "name": "cheapest with a reach cap",
+    "periods": ["Q1"],
+    "integer": False,
+    "objective": {"minimize": "spend"},
+    "budget": {"periods": {"Q1": {"min": 500}}},
+    "platforms": {
+        "youtube": {
+            "tiers": {
+                "mega": {**OFFER_FIELDS_MEGA, "cost_per_post": 300},
+                "micro": SATURATED_MICRO,
+                "macro": {**SATURATED_MICRO, "cost_per_post": 40000, "saturation": None},
+            }
+        }
+    },
+    "rules": {
+        "presets": ["consumer-app"],
+        "shares": [{"name": "s1", "of": "reach", "select": {"tiers": ["micro"]}, "max": 0.7}],
+    },
+}
+ONE_PLATFORM_SHARE = {
+    "name": "a share one platform cannot meet",
+    "integer": False,
+    "objective": "revenue",
+    "average_order_value": 200,
+    "budget": {"total": 80000},
+    "periods": ["Q1", "Q2", "Q3"],
+    "platforms": {
+        "youtube": {
+            "emerging": True,
+            "tiers": {
+                "micro": {**SATURATED_MICRO, "followers": 250000, "cost_per_post": 50},
+                "mega": {**OFFER_FIELDS_MEGA, "cost_per_1k_followers": [20, 60], "available": 6},
+            },
+        }
+    },
+    "rules": {
+        "presets": ["seasonal"],
+        "shares": [
+            {
+                "name": "s0",
+                "of": "conversions",
+                "select": {"platforms": ["youtube"]},
+                "min": 0.2,
+                "max": 0.6,
+            }
+        ],
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("data", "rule"), [(MIN_SPEND_WITH_A_REACH_CAP, "s1"), (ONE_PLATFORM_SHARE, "s0")]
+)
+def test_a_rules_price_is_what_dropping_it_gains(data: dict[str, Any], rule: str) -> None:
+    scenario = scenario_from_dict(data)
+    plan = solve(scenario, gap=0)
+    price = next(r.price for r in explain_plan(scenario, plan, gap=0).rules if r.name == rule)
+    without = copy.deepcopy(data)
+    without["rules"]["shares"] = []
+    dropped = solve(scenario_from_dict(without), gap=0).objective
+    assert plan.objective is not None and dropped is not None
+    gain = dropped - plan.objective if plan.sense == "maximize" else plan.objective - dropped
+    assert price == pytest.approx(gain, abs=1e-6)
+
+
 # The command line.
 
 

@@ -144,15 +144,23 @@ class ModelEditor:
             start = columns_at(self.model, self.layout, start_counts, self.upper)
             highs.setSolution(self.model.num_cols, np.arange(len(start), dtype=np.int32), start)
         highs.run()
-        return self._read(objective is None)
+        result = self._read(cost, objective is None)
+        reported = highs.getInfo().objective_function_value
+        if result.objective is not None and not np.isclose(result.objective, reported, 1e-7, 1e-6):
+            # HiGHS 1.16, started from a plan, has claimed an optimum its own solution does not
+            # reach (scenarios with `integer: false` and ordered saturation): ask again cold.
+            highs.clearSolver()
+            highs.run()
+            result = self._read(cost, objective is None)
+        return result
 
-    def _read(self, feasibility: bool) -> Result:
+    def _read(self, cost: np.ndarray, feasibility: bool) -> Result:
         highs = self.highs
         status = highs.getModelStatus()
         info = highs.getInfo()
         solved = info.primal_solution_status == 2  # kSolutionStatusFeasible
         values = np.asarray(highs.getSolution().col_value, dtype=float) if solved else None
-        objective = float(info.objective_function_value) if solved else None
+        objective = float(cost @ values) if values is not None else None
         if status == highspy.HighsModelStatus.kOptimal:
             return Result(Outcome.OPTIMAL, values, objective)
         if status == highspy.HighsModelStatus.kInfeasible or (
