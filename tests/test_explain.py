@@ -21,6 +21,7 @@ from optimizer.analysis.columns import bounds_for, layout_of, metric_expression
 from optimizer.analysis.conflicts import find_conflicts
 from optimizer.analysis.editing import Settings
 from optimizer.analysis.prices import explain_plan
+from optimizer.analysis.results import Conflict
 from optimizer.cli import app
 from optimizer.scenario.presets import PRESETS
 
@@ -104,7 +105,7 @@ def status(data: dict[str, Any]) -> str:
 def conflicts_of(data: dict[str, Any]) -> dict[str, Any]:
     report = find_conflicts(scenario_from_dict(data))
     assert report.proven
-    return {conflict.rule: conflict for conflict in report.conflicts}
+    return {conflict.name: conflict for conflict in report.conflicts}
 
 
 def _expand_presets(data: dict[str, Any]) -> None:
@@ -220,6 +221,15 @@ def test_a_preset_against_a_period_budget() -> None:
     assert q4.message == "budget:Q4 maximum must rise from $5,000 to $8,000"
     assert status(with_bound(SEASONAL, "budget:Q4", "max", 8_000)) == "optimal"
     assert status(with_bound(SEASONAL, "budget:Q4", "max", 7_999)) == "infeasible"
+
+
+def test_a_conflicts_json_names_the_scenarios_rule_and_the_part_of_it() -> None:
+    """Section 7: `rule` is a rule name of the scenario; `name` says which of its parts."""
+    report = find_conflicts(scenario_from_dict(SEASONAL))
+    entries = {entry["rule"]: entry for entry in map(Conflict.to_dict, report.conflicts)}
+    assert set(entries) == {"seasonal:q4-reach", "budget:Q4"}
+    assert entries["seasonal:q4-reach"]["name"] == "seasonal:q4-reach[Q4]"
+    assert "name" not in entries["budget:Q4"]
 
 
 def test_needed_values_are_the_nearest_that_work() -> None:

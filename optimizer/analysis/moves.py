@@ -142,6 +142,7 @@ def _rule_conflict(constraint: Constraint, found: list[Side], currency: str) -> 
         current = constraint.max if bound == "max" else constraint.min
         return Conflict(
             constraint.name,
+            constraint.rule,
             bound,
             float(current or 0.0),
             None,
@@ -160,6 +161,7 @@ def _rule_conflict(constraint: Constraint, found: list[Side], currency: str) -> 
     needed = _round_toward(value, bound, _step(constraint))
     return Conflict(
         constraint.name,
+        constraint.rule,
         bound,
         current,
         needed,
@@ -236,7 +238,7 @@ def _offer_move(
         )
     else:
         message = f"{group.name} must {verb} from {quantity(current)} to {quantity(needed)}"
-    return Conflict(group.name, bound, current, needed, message)
+    return Conflict(group.name, group.name, bound, current, needed, message)
 
 
 def _offer_bisection(

@@ -26,10 +26,13 @@ def _whole(value: float) -> int | float | None:
 class Conflict:
     """One rule of an irreducible conflict and how far it must move for a plan to exist.
 
-    `needed` is None when moving this rule alone cannot make a plan possible (another
+    `name` is the part that conflicts: the rule itself, one group of it (`cap[Q2]`) or one
+    metric of a limit (`cap.spend`); `rule` is the scenario's rule (or offer field) it belongs
+    to. `needed` is None when moving this rule alone cannot make a plan possible (another
     conflict remains once it is dropped).
     """
 
+    name: str
     rule: str
     bound: Literal["min", "max"]
     current: float
@@ -37,13 +40,16 @@ class Conflict:
     message: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "rule": self.rule,
             "bound": self.bound,
             "current": _number(self.current),
             "needed": _number(self.needed),
             "message": self.message,
         }
+        if self.name != self.rule:
+            out["name"] = self.name
+        return out
 
 
 @dataclass(frozen=True)

@@ -168,7 +168,7 @@ def plan_report(plan: Plan, with_charts: bool = True) -> Report:
 def _conflict_lines(plan: Plan) -> list[str]:
     if plan.conflicts is None or not plan.conflicts.conflicts:
         return []
-    names = ", ".join(conflict.rule for conflict in plan.conflicts.conflicts)
+    names = ", ".join(conflict.name for conflict in plan.conflicts.conflicts)
     lines = [f"No plan satisfies these rules together: {names}. Any one of these changes helps:"]
     lines += [f"- {conflict.message}" for conflict in plan.conflicts.conflicts]
     if not plan.conflicts.proven:

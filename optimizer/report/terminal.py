@@ -191,14 +191,14 @@ def conflict_paragraph(plan: Plan) -> Text:
         return Text("No conflict between the rules was found.")
     text = Text()
     text.append("No plan satisfies these rules together: ", style="bold")
-    text.append(", ".join(conflict.rule for conflict in conflicts) + ".\n")
+    text.append(", ".join(conflict.name for conflict in conflicts) + ".\n")
     text.append("Drop any one of them and the others can hold.")
     fixes = [conflict for conflict in conflicts if conflict.needed is not None]
     if fixes:
         text.append(" Any one of these changes makes a plan possible (the rest as written):")
         for conflict in fixes:
             text.append(f"\n  - {conflict.message}")
-    stuck = [conflict.rule for conflict in conflicts if conflict.needed is None]
+    stuck = [conflict.name for conflict in conflicts if conflict.needed is None]
     if stuck:
         text.append(
             f"\nMoving only {' or '.join(stuck)} is not enough: other rules conflict as well."
