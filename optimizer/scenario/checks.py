@@ -19,10 +19,11 @@ def _unknown(kind: str, names: Iterable[str], known: Iterable[str]) -> str | Non
 
 
 def _select_problems(path: str, select: Select, scenario: Scenario) -> list[Problem]:
-    tiers_offered = {tier for _, tier, _ in scenario.offers()}
+    # Any tier the scenario defines (the built-in ones too) may be selected, offered or not:
+    # a rule written for mega creators still reads right for a rate card without them.
     checks = (
         ("platforms", "platform", select.platforms, list(scenario.platforms)),
-        ("tiers", "tier", select.tiers, [t for t in scenario.tiers if t in tiers_offered]),
+        ("tiers", "tier", select.tiers, list(scenario.tiers)),
         ("periods", "period", select.periods, scenario.periods),
     )
     problems = []
