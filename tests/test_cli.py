@@ -136,6 +136,11 @@ def test_json_alone_on_stdout_for_each_solver(tmp_path: Path, solver: str) -> No
     check_result(payload)
     assert payload["status"] == "optimal"
     assert payload["solver"]["name"] == solver
+    objective = payload["objective"]
+    if solver == "HiGHS":  # PuLP reports no bound for it: unknown, not a gap of zero
+        assert objective["bound"] is None and objective["gap"] is None
+    else:
+        assert objective["bound"] >= objective["value"] * (1 - 1e-9)  # a maximum
     assert payload["scenario"] == "70-20-10 with seasonal shifts 2026"
     assert model.read_text().startswith("\\")
     assert "Traceback" not in done.stderr

@@ -132,9 +132,9 @@ def solve_pulp(model: LinearModel, options: SolveOptions, name: str = "cbc") -> 
         return Solution(status, None, None, None, seconds, name)
     values = np.array([v.value() or 0.0 for v in variables], dtype=float)
     objective = float(model.objective @ values)
+    # Only CBC's log is read for a bound. Without one the gap is unknown, not zero: "optimal"
+    # from a solver means within its gap, which is no proof of a bound.
     bound = _plausible_bound(_bound_from_log(text), objective, model) if model.is_mip else objective
-    if bound is None and status is Status.OPTIMAL:
-        bound = objective
     return Solution(status, values, objective, bound, seconds, name)
 
 
