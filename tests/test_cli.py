@@ -534,6 +534,13 @@ def test_exported_model_solves_to_the_plans_objective(tmp_path: Path, suffix: st
             assert name in text, name
 
 
+def test_a_model_exports_after_its_matrix_was_used(tmp_path: Path) -> None:
+    model = optimizer.build_model(optimizer.load_scenario(B2B))
+    assert model.matrix.shape == (model.num_rows, model.num_cols)  # cached on the model
+    written = optimizer.export_model(model, tmp_path / "model.lp")
+    assert "budget" in written.read_text()
+
+
 def test_export_refuses_several_files_and_unknown_suffixes(tmp_path: Path) -> None:
     several = invoke("solve", B2B, CONSUMER, "--export", tmp_path / "model.lp")
     assert several.exit_code == 2 and "one" in several.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import highspy
@@ -33,12 +34,10 @@ def export_model(model: LinearModel, path: str | Path) -> Path:
     if path.suffix.lower() not in EXPORT_SUFFIXES:
         raise OptimizerError(f"{path}: export needs a .lp or .mps file name")
     used: set[str] = set()
-    renamed = LinearModel(
-        **{
-            **model.__dict__,
-            "col_names": [file_name(name, used) for name in model.col_names],
-            "row_names": [file_name(name, used) for name in model.row_names],
-        }
+    renamed = replace(
+        model,
+        col_names=[file_name(name, used) for name in model.col_names],
+        row_names=[file_name(name, used) for name in model.row_names],
     )
     highs = to_highs(renamed, names=True)
     with atomic_path(path) as temporary:
