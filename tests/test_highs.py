@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
 import pytest
 from benchmark_modules import benchmark_module
 from child_process import run_script
 
+import optimizer
 from optimizer import build_model
 from optimizer.solvers.highs import LARGE_MIP, SMALL_MIP, to_highs
 
@@ -98,3 +100,21 @@ def test_heuristic_settings_follow_the_models_size(
 def test_the_banner_stays_off_standard_output() -> None:
     script = "from optimizer.solvers.highs import new_highs; new_highs(); print('only this')"
     assert run_script(script) == "only this\n"
+
+
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"time_limit": -1}, "time_limit must be a number of seconds above 0, got -1"),
+        ({"time_limit": float("inf")}, "time_limit must be a number of seconds above 0"),
+        ({"gap": -1}, "gap must be a fraction of at least 0, got -1"),
+        ({"gap": float("nan")}, "gap must be a fraction of at least 0, got nan"),
+    ],
+)
+def test_solve_refuses_options_no_solver_could_honour(
+    solver: str, options: dict[str, float], message: str
+) -> None:
+    """Both backends refuse them alike (HiGHS used to ignore them, CBC to stop at once)."""
+    with pytest.raises(optimizer.OptimizerError, match=re.escape(message)):
+        optimizer.solve(benchmark_module("cases").case("csv-rate-card"), solver=solver, **options)

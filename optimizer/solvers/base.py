@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
+
+from optimizer.errors import OptimizerError
 
 
 class Status(StrEnum):
@@ -26,6 +29,15 @@ class Status(StrEnum):
 class SolveOptions:
     time_limit: float
     gap: float
+
+    def __post_init__(self) -> None:
+        # The file's settings are checked when it loads; these come from callers directly.
+        if not (math.isfinite(self.time_limit) and self.time_limit > 0):
+            raise OptimizerError(
+                f"time_limit must be a number of seconds above 0, got {self.time_limit!r}"
+            )
+        if not (math.isfinite(self.gap) and self.gap >= 0):
+            raise OptimizerError(f"gap must be a fraction of at least 0, got {self.gap!r}")
 
 
 @dataclass(frozen=True)
