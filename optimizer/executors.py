@@ -73,7 +73,7 @@ class LocalExecutor:
         pending = list(range(len(jobs)))
         for attempt in range(1, self.retries + 2):
             failed = []
-            for index, value, error in self._run(function, jobs, pending):
+            for index, value, error in self._run(function, jobs, pending, attempt > 1):
                 if isinstance(error, OptimizerError):
                     raise error
                 if error is None:
@@ -91,27 +91,32 @@ class LocalExecutor:
         return results
 
     def _run(
-        self, function: Callable[[Any], Any], jobs: Sequence[Any], indices: list[int]
+        self, function: Callable[[Any], Any], jobs: Sequence[Any], indices: list[int], retry: bool
     ) -> Iterator[tuple[int, Any, BaseException | None]]:
         """(index, result, error) for each job, as each finishes."""
-        if self.workers <= 1 or len(indices) < 2:
+        if self.workers <= 1:
             for index in indices:
                 try:
                     yield index, function(jobs[index]), None
                 except Exception as error:  # reported per job, not raised
                     yield index, None, error
             return
-        # A fresh pool per attempt: a worker that died takes its pool down with it.
-        workers = min(self.workers, len(indices))
-        with ProcessPoolExecutor(max_workers=workers, mp_context=_start_method()) as pool:
-            futures: dict[Future[Any], int] = {
-                pool.submit(function, jobs[index]): index for index in indices
-            }
-            for future in as_completed(futures):
-                try:
-                    yield futures[future], future.result(), None
-                except Exception as error:  # reported per job, not raised
-                    yield futures[future], None, error
+        # A worker that dies (a crash, the out-of-memory killer) takes its whole pool down,
+        # and every job still in it fails with it. So a retry runs each job alone, in a
+        # process of its own: the jobs that only shared a pool with the culprit then finish,
+        # and a job that kills its process never runs in this one.
+        batches = [[index] for index in indices] if retry else [indices]
+        for batch in batches:
+            workers = min(self.workers, len(batch))
+            with ProcessPoolExecutor(max_workers=workers, mp_context=_start_method()) as pool:
+                futures: dict[Future[Any], int] = {
+                    pool.submit(function, jobs[index]): index for index in batch
+                }
+                for future in as_completed(futures):
+                    try:
+                        yield futures[future], future.result(), None
+                    except Exception as error:  # reported per job, not raised
+                        yield futures[future], None, error
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,8 @@ local Dask cluster the test starts itself."""
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -139,3 +141,35 @@ def test_a_scenario_error_travels_back_from_a_worker() -> None:
 
     error = pickle.loads(pickle.dumps(ScenarioError("a.yaml", [Problem("budget", "bad")])))
     assert error.source == "a.yaml" and error.problems == [Problem("budget", "bad")]
+
+
+def dies_or_waits(job: str) -> str:
+    """`die` ends its process as a crash would, at once or after a while; `wait` is a
+    healthy job that takes a while, `quick` one that does not."""
+    if job == "die-late":
+        time.sleep(0.5)
+    if job.startswith("die"):
+        os._exit(3)
+    if job == "wait":
+        time.sleep(0.5)
+    return job
+
+
+def test_a_crashing_job_loses_no_other_job() -> None:
+    # The crash takes the pool down with the waiting jobs in it; the retry runs each alone.
+    results = LocalExecutor(2).map(dies_or_waits, ["die", "wait", "wait"])
+    assert results[1:] == ["wait", "wait"]
+    assert isinstance(results[0], Failed) and results[0].tries == 2
+    assert "BrokenProcessPool" in results[0].error
+
+
+def test_a_crashing_job_is_never_retried_in_the_calling_process() -> None:
+    """Left as the only job to retry, it still runs in a worker: the caller lives on."""
+    printed = run_script(
+        "import sys; sys.path.insert(0, sys.argv[1]);"
+        "from test_executors import dies_or_waits;"
+        "from optimizer.executors import LocalExecutor;"
+        "print(LocalExecutor(2).map(dies_or_waits, ['quick', 'die-late']))",
+        str(Path(__file__).parent),
+    )
+    assert printed.startswith("['quick', Failed(error='BrokenProcessPool")
