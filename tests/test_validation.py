@@ -407,6 +407,12 @@ FIELD_CASES = [
         id="per-twice",
     ),
     pytest.param(
+        {"solver": {"name": "foo"}},
+        "solver.name",
+        "input should be 'highs' or 'cbc', got 'foo'",
+        id="solver-unknown",
+    ),
+    pytest.param(
         {"solver": {"time_limit": -1}},
         "solver.time_limit",
         "greater than 0, got -1",

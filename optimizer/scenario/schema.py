@@ -420,8 +420,8 @@ class Rules(Strict):
 class SolverSettings(Strict):
     """How to solve; the command line overrides these."""
 
-    name: str = DEFAULT_SOLVER
-    """highs (default), cbc, or the name of any other solver PuLP can run."""
+    name: Literal["highs", "cbc"] = DEFAULT_SOLVER
+    """highs (default) or cbc; any other solver PuLP runs is chosen with --solver."""
     time_limit: PositiveFloat = DEFAULT_TIME_LIMIT
     """Seconds after which the search stops with the best plan found."""
     gap: Annotated[float, NotBool, Field(ge=0)] = DEFAULT_GAP
