@@ -14,7 +14,7 @@ import yaml
 from typer.testing import CliRunner
 
 import optimizer
-from optimizer.analysis.baseline import spreadsheet_counts
+from optimizer.analysis.baseline import spreadsheet_counts, spreadsheet_plan
 from optimizer.analysis.compare import compare
 from optimizer.analysis.sweep import MAX_POINTS, Param, parse_param, parse_range, sweep, with_value
 from optimizer.cli import app
@@ -144,6 +144,26 @@ def test_parse_range(text: str, values: list[float]) -> None:
 def test_parse_range_rejects_bad_ranges(text: str) -> None:
     with pytest.raises(optimizer.OptimizerError, match="start:stop:step"):
         parse_range(text)
+
+
+def test_compare_refuses_what_it_cannot_compare_with_an_optimizer_error() -> None:
+    plan = optimizer.solve(optimizer.scenario_from_dict(brand()))
+    for arguments, message in [
+        ({"items": [plan, plan], "labels": ["a"]}, "give one label per plan: 1 for 2 plans"),
+        ({"items": [plan, {"x": 1}]}, "plan 2: not a plan"),
+        ({"items": [plan, plan], "baseline": "nope"}, "baseline 'nope' is none of the plans"),
+    ]:
+        with pytest.raises(optimizer.OptimizerError, match=re.escape(message)):
+            compare(**arguments)
+
+
+def test_the_spreadsheet_split_is_a_baseline_in_python_too() -> None:
+    scenario = optimizer.scenario_from_dict(brand())
+    plan = optimizer.solve(scenario)
+    sheet = spreadsheet_plan(scenario)
+    comparison = compare([sheet, plan], labels=["sheet", "optimised"], baseline="sheet")
+    lift = comparison.totals.loc["optimised", "lift"]
+    assert lift == pytest.approx((plan.objective - sheet.objective) / abs(sheet.objective))
 
 
 def test_parse_range_refuses_more_points_than_a_sweep_takes() -> None:

@@ -67,15 +67,19 @@ def load_result(path: str | Path) -> dict[str, Any]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as error:
         raise OptimizerError(f"{path}: not a readable plan JSON file: {error}") from None
+    return _checked(data, str(path))
+
+
+def _checked(data: Any, source: str) -> dict[str, Any]:
     if not isinstance(data, dict) or not {"scenario", "status", "allocation"} <= set(data):
         raise OptimizerError(
-            f"{path}: not a plan: expected the JSON of `optimizer solve --format json`"
+            f"{source}: not a plan: expected the JSON of `optimizer solve --format json`"
         )
     return data
 
 
-def as_result(item: Plan | dict[str, Any]) -> dict[str, Any]:
-    return item.to_dict() if isinstance(item, Plan) else item
+def as_result(item: Plan | dict[str, Any], position: int = 0) -> dict[str, Any]:
+    return item.to_dict() if isinstance(item, Plan) else _checked(item, f"plan {position + 1}")
 
 
 def _unique_names(results: list[dict[str, Any]], labels: list[str] | None) -> list[str]:
@@ -102,8 +106,15 @@ def compare(
     objective the others' lift is measured against."""
     if len(items) < 2:
         raise OptimizerError("compare needs at least two plans")
-    results = [as_result(item) for item in items]
+    if labels is not None and len(labels) != len(items):
+        raise OptimizerError(f"give one label per plan: {len(labels)} for {len(items)} plans")
+    results = [as_result(item, position) for position, item in enumerate(items)]
     names = _unique_names(results, labels)
+    if baseline is not None and baseline not in names:
+        raise OptimizerError(
+            f"baseline {baseline!r} is none of the plans: {', '.join(names)}"
+            " (for the hand-made split, compare optimizer.analysis.baseline.spreadsheet_plan)"
+        )
     allocations = {name: _allocation(result) for name, result in zip(names, results, strict=True)}
 
     totals = pd.DataFrame(
