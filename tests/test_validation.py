@@ -407,6 +407,18 @@ FIELD_CASES = [
         id="per-twice",
     ),
     pytest.param(
+        {"objective": {"sense": "minimize", "metric": "conversions"}},
+        "objective",
+        "minimize conversions is no objective: maximise one of conversions",
+        id="objective-minimise-an-outcome",
+    ),
+    pytest.param(
+        {"objective": {"sense": "maximize", "metric": "spend"}},
+        "objective",
+        "maximize spend is no objective",
+        id="objective-maximise-spend",
+    ),
+    pytest.param(
         {"solver": {"name": "foo"}},
         "solver.name",
         "input should be 'highs' or 'cbc', got 'foo'",

@@ -292,6 +292,17 @@ class Objective(Strict):
     metric: Literal["conversions", "revenue", "profit", "reach", "engagements", "spend"]
     """The total being optimised; profit is revenue minus spend."""
 
+    @model_validator(mode="after")
+    def _one_of_the_format(self) -> Objective:
+        # The {sense, metric} form is how a loaded scenario writes itself back (sweeps do);
+        # it may say no more than the file's own forms can.
+        if (self.sense == "minimize") != (self.metric == "spend"):
+            raise ValueError(
+                f"{self.sense} {self.metric} is no objective: maximise one of"
+                f" {', '.join(OBJECTIVES)}, or minimise spend"
+            )
+        return self
+
     @property
     def label(self) -> str:
         return f"{self.sense} {self.metric}"
