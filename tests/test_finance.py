@@ -19,6 +19,7 @@ from optimizer.analysis.compare import compare
 from optimizer.analysis.sweep import MAX_POINTS, Param, parse_param, parse_range, sweep, with_value
 from optimizer.cli import app
 from optimizer.report.document import comparison_report, plan_report, sweep_report
+from optimizer.report.numbers import quantity
 from optimizer.report.writers import to_html, to_markdown, write_xlsx
 
 GAP = 1e-6
@@ -144,6 +145,14 @@ def test_parse_range(text: str, values: list[float]) -> None:
 def test_parse_range_rejects_bad_ranges(text: str) -> None:
     with pytest.raises(optimizer.OptimizerError, match="start:stop:step"):
         parse_range(text)
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(-0.0, "0"), (-1e-12, "0"), (-0.04, "0.0"), (-0.3, "-0.3"), (-2.0, "-2"), (1234.0, "1,234")],
+)
+def test_a_quantity_never_reads_as_minus_zero(value: float, text: str) -> None:
+    assert quantity(value) == text
 
 
 def test_compare_refuses_what_it_cannot_compare_with_an_optimizer_error() -> None:

@@ -419,6 +419,12 @@ FIELD_CASES = [
         id="objective-maximise-spend",
     ),
     pytest.param(
+        {"tiers": {"micro": {"min_followers": 1000, "max_followers": 500}}},
+        "tiers.micro",
+        "max_followers (500) must exceed min_followers (1000)",
+        id="tier-bounds-reversed",
+    ),
+    pytest.param(
         {"solver": {"name": "foo"}},
         "solver.name",
         "input should be 'highs' or 'cbc', got 'foo'",
@@ -1012,6 +1018,11 @@ def test_rate_card_reads_ranges_exponents_and_empty_cells(tmp_path: Path) -> Non
     offer = load_scenario(path).platforms["tiktok"].tiers["micro"]
     assert offer.followers == 30_000 and offer.cost_per_post is None
     assert offer.engagement_rate == (0.04, 0.08) and offer.available == 5
+
+
+def test_rate_card_saved_by_excel_with_a_byte_order_mark_reads(tmp_path: Path) -> None:
+    path = with_rate_card(tmp_path, f"\ufeff{HEADER}\ntiktok,micro,30000,1200,0.05,0.02\n")
+    assert load_scenario(path).platforms["tiktok"].tiers["micro"].cost_per_post == 1200
 
 
 def test_every_problem_of_a_rate_card_is_reported_together(tmp_path: Path) -> None:

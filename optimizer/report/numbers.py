@@ -20,9 +20,10 @@ def money(value: float | None, currency: str = "USD") -> str:
 def quantity(value: float | None) -> str:
     if value is None:
         return "-"
-    if abs(value - round(value)) < 1e-9 or abs(value) >= 100:
-        return f"{value:,.0f}"
-    return f"{value:,.1f}"
+    whole = abs(value - round(value)) < 1e-9 or abs(value) >= 100
+    text = f"{value:,.0f}" if whole else f"{value:,.1f}"
+    # -0.0 (a minimised zero, a rounding remainder) reads as 0
+    return text.removeprefix("-") if text.strip("-0.,") == "" else text
 
 
 def percent(value: float | None, digits: int = 1) -> str:

@@ -162,7 +162,8 @@ def _read_rate_card(scenario_path: Path, name: object) -> dict[str, Any]:
         raise ScenarioError(scenario_path, [Problem("platforms.from_csv", "must be a file path")])
     path = scenario_path.parent / name
     try:
-        with path.open(newline="", encoding="utf-8") as handle:
+        # utf-8-sig: Excel starts a CSV saved as UTF-8 with a byte-order mark
+        with path.open(newline="", encoding="utf-8-sig") as handle:
             reader = csv.DictReader(handle)
             rows = list(reader)
             columns = [column.strip() for column in reader.fieldnames or []]

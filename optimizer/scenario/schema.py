@@ -152,6 +152,15 @@ class TierDef(Strict):
     emerging: bool = False
     """Whether this tier counts as emerging (the 10% of 70-20-10)."""
 
+    @model_validator(mode="after")
+    def _ordered(self) -> TierDef:
+        if self.max_followers is not None and self.max_followers <= self.min_followers:
+            raise ValueError(
+                f"max_followers ({self.max_followers:g}) must exceed min_followers"
+                f" ({self.min_followers:g})"
+            )
+        return self
+
 
 class Seasonality(Strict):
     """Multipliers applied to one period's offers (1 where left out)."""
