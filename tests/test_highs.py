@@ -118,3 +118,12 @@ def test_solve_refuses_options_no_solver_could_honour(
     """Both backends refuse them alike (HiGHS used to ignore them, CBC to stop at once)."""
     with pytest.raises(optimizer.OptimizerError, match=re.escape(message)):
         optimizer.solve(benchmark_module("cases").case("csv-rate-card"), solver=solver, **options)
+
+
+def test_a_model_highs_refuses_is_an_error_not_a_missing_plan() -> None:
+    """A figure past HiGHS's range used to leave an empty model, reported as a time limit."""
+    data = benchmark_module("cases").generated("q4", 4, 3, 1)
+    data["platforms"]["tiktok"]["tiers"]["micro"]["cost_per_post"] = 1e15
+    scenario = optimizer.scenario_from_dict(data)
+    with pytest.raises(optimizer.SolverError, match="HiGHS refused the model"):
+        optimizer.solve(scenario)

@@ -9,6 +9,7 @@ import time
 import highspy
 import numpy as np
 
+from optimizer.errors import SolverError
 from optimizer.model.linear import LinearModel
 from optimizer.solvers.base import Solution, SolveOptions, Status
 
@@ -36,6 +37,8 @@ SMALL_MIP_OPTIONS = {
 LARGE_MIP = 1000
 """More than this many integer columns: a large model, which spends more on heuristics."""
 LARGE_MIP_OPTIONS = {"mip_heuristic_effort": 0.3}
+HIGHS_LARGEST = 1e15
+"""HiGHS refuses a model with a coefficient or bound this large (its `large_matrix_value`)."""
 
 _STATUS = {
     highspy.HighsModelStatus.kOptimal: Status.OPTIMAL,
@@ -81,7 +84,12 @@ def to_highs(model: LinearModel, *, names: bool = False) -> highspy.Highs:
         options.update(LARGE_MIP_OPTIONS)
     for option, value in options.items():
         highs.setOptionValue(option, value)
-    highs.passModel(lp)
+    if highs.passModel(lp) == highspy.HighsStatus.kError:
+        # It would otherwise solve an empty model and report no plan for a wrong reason.
+        raise SolverError(
+            "HiGHS refused the model: a figure is out of its range (a cost, budget or"
+            f" audience of {HIGHS_LARGEST:g} or more?); check the scenario's numbers"
+        )
     return highs
 
 
