@@ -679,3 +679,13 @@ def test_solve_help_mentions_every_option() -> None:
         assert option in result.stdout, option
     explain = next(line for line in result.stdout.splitlines() if "--explain " in line)
     assert "<bool>" not in explain  # a flag takes no value
+
+
+def test_a_plan_that_buys_nothing_says_why(tmp_path: Path) -> None:
+    """80-90% on micro and 60-70% on macro cannot both hold: only the empty plan meets both."""
+    path = write(tmp_path, {"extends": str(B2B), "rules": {"presets": ["ecommerce", "b2b-saas"]}})
+    payload = solve_json(path)
+    assert payload["status"] == "optimal" and payload["totals"]["count"] == 0
+    result = invoke("solve", path)
+    assert "The plan buys nothing" in result.stdout
+    assert "The plan buys nothing" not in invoke("solve", B2B).stdout

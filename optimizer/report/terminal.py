@@ -170,6 +170,15 @@ def rules_table(plan: Plan) -> Table:
 
 def plan_view(plan: Plan) -> RenderableType:
     parts: list[RenderableType] = [headline(plan)]
+    if plan.has_plan and plan.sense == "maximize" and plan.totals["count"] == 0:
+        parts.append(
+            Text(
+                "The plan buys nothing: no creator can be added without breaking a rule. Share"
+                " rules hold when nothing is bought, so rules that no plan can meet together"
+                " leave only this one: check their bounds against each other.",
+                style="yellow",
+            )
+        )
     if plan.has_plan:
         parts += [allocation_table(plan), totals_table(plan), shares_table(plan)]
         if plan.rules:
