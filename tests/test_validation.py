@@ -425,6 +425,12 @@ FIELD_CASES = [
         id="tier-bounds-reversed",
     ),
     pytest.param(
+        {"currency": "banana"},
+        "currency",
+        "must be a three-letter currency code such as USD or EUR, got 'banana'",
+        id="currency-not-a-code",
+    ),
+    pytest.param(
         {"solver": {"name": "foo"}},
         "solver.name",
         "input should be 'highs' or 'cbc', got 'foo'",
@@ -795,6 +801,10 @@ def test_pool_and_minimum_take_ranges_and_fractions_like_every_offer_field(
     model = build_model(load_scenario(write(tmp_path, edited(edits))))
     micro = [i for i, label in enumerate(model.col_names) if label.endswith(",tiktok,micro]")]
     assert {(model.col_lower[i], model.col_upper[i]) for i in micro} == {bounds}
+
+
+def test_a_currency_code_reads_in_any_case(tmp_path: Path) -> None:
+    assert load_scenario(write(tmp_path, edited({"currency": "eur"}))).currency == "EUR"
 
 
 def test_numbers_in_exponent_notation_are_numbers(tmp_path: Path) -> None:

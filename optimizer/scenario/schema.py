@@ -473,13 +473,19 @@ def _unique(kind: str) -> Callable[[list[str]], list[str]]:
     return check
 
 
+def _currency_code(value: object) -> object:
+    if isinstance(value, str) and len(value) == 3 and value.isascii() and value.isalpha():
+        return value.upper()
+    raise ValueError(f"must be a three-letter currency code such as USD or EUR, got {value!r}")
+
+
 class Scenario(Strict):
     """A planning problem: what can be bought, what it yields and which rules hold."""
 
     name: Name
     """Name shown in reports."""
-    currency: str = "USD"
-    """Currency of every amount in the file."""
+    currency: Annotated[str, BeforeValidator(_currency_code)] = "USD"
+    """Currency of every amount in the file: a three-letter code such as USD, EUR or GBP."""
     periods: Annotated[list[Name], Field(min_length=1)] = Field(
         default_factory=lambda: list(DEFAULT_PERIODS)
     )
