@@ -905,6 +905,24 @@ def test_extending_the_built_in_reports_the_overriding_field(tmp_path: Path) -> 
     assert_one_problem(path, "platforms.youtube.tiers.macro.conversion_rate", "at most 1, got 2")
 
 
+def test_a_problem_with_an_inherited_field_says_where_it_comes_from(tmp_path: Path) -> None:
+    """The built-in rate card has seasonality for Q1-Q4; months leave it pointing nowhere."""
+    data = {
+        "name": "months",
+        "extends": "benchmarks-2026",
+        "periods": ["jan", "feb"],
+        "budget": {"total": 100_000},
+        "rules": {"shares": [{"name": "x", "select": {"platforms": ["tiktk"]}, "max": 0.5}]},
+    }
+    lines = lines_of(error_of(write(tmp_path, data)))
+    inherited = [line for line in lines if ": seasonality.Q1: " in line]
+    assert inherited and inherited[0].endswith(
+        "(inherited from the file this one extends: override it here, or remove it with null)"
+    )
+    (own,) = [line for line in lines if ": rules.shares[0].select.platforms: " in line]
+    assert "inherited" not in own
+
+
 def test_extending_the_built_in_with_a_good_override_loads(tmp_path: Path) -> None:
     data = {"name": "override", "extends": "benchmarks-2026", "budget": {"total": 100_000}}
     scenario = load_scenario(write(tmp_path, data))

@@ -43,7 +43,36 @@ def load_scenario(path: str | Path) -> Scenario:
     """Read, merge and validate one scenario file; raises ScenarioError listing every problem."""
     path = Path(path)
     data = _resolve(path, chain=())
-    return scenario_from_dict(data, source=path)
+    try:
+        return scenario_from_dict(data, source=path)
+    except ScenarioError as error:
+        own = read_document(path)
+        if "extends" not in own:
+            raise
+        problems = [_inherited(problem, own) for problem in error.problems]
+        raise ScenarioError(path, problems) from None
+
+
+INHERITED = "inherited from the file this one extends: override it here, or remove it with null"
+
+
+def _inherited(problem: Problem, own: Mapping[str, Any]) -> Problem:
+    """The problem, saying so when its field comes from the file this one extends: a planner
+    looks for it in this file and finds nothing."""
+    parts = re.findall(r"[^.\[\]]+", problem.path)
+    platforms = own.get("platforms")
+    if parts[:1] == ["platforms"] and isinstance(platforms, Mapping) and "from_csv" in platforms:
+        return problem  # this file's own rate card may hold it
+    node: Any = own
+    for part in parts:
+        key: Any = int(part) if isinstance(node, list) and part.isdigit() else part
+        found = (isinstance(node, Mapping) and key in node) or (
+            isinstance(node, list) and isinstance(key, int) and key < len(node)
+        )
+        if not found:
+            return Problem(problem.path, f"{problem.message} ({INHERITED})")
+        node = node[key]
+    return problem
 
 
 def scenario_from_dict(data: Mapping[str, Any], source: str | Path = "<scenario>") -> Scenario:
