@@ -23,6 +23,7 @@ from optimizer.analysis.editing import Settings
 from optimizer.analysis.prices import explain_plan
 from optimizer.analysis.results import Conflict
 from optimizer.cli import app
+from optimizer.report.writers import cell_text
 from optimizer.scenario.presets import PRESETS
 
 HUGE = 1e12
@@ -636,3 +637,23 @@ def test_reports_carry_the_conflict_and_the_prices(tmp_path: Path) -> None:
     assert header[:5] == ["name", "binding", "slack", "price", "shadow_price"]
     names = [row[0].value for row in sheets["Prices"].iter_rows(min_row=2)]
     assert names[0] == "budget"
+
+
+def test_report_tables_show_each_figure_in_its_unit(tmp_path: Path) -> None:
+    """A share's slack as a percentage and its shadow price per point, money as money, as
+    the terminal says them; a conflict's bounds in the rule's unit."""
+    scenario = scenario_from_dict(PRICED)
+    plan = solve(scenario, gap=0)
+    explanation = explain_plan(scenario, plan, gap=0)
+    result = CliRunner().invoke(app, ["solve", write(tmp_path, PRICED), "--explain", "-f", "md"])
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in result.stdout.splitlines()}
+    share = next(rule for rule in explanation.rules if rule.name == "macro-cap")
+    report = next(rule for rule in plan.rules if rule.name == "macro-cap")
+    assert f"| {report.slack:.1%} |" in rows["macro-cap"]
+    assert share.shadow_price  # the cap binds: conversions per point of share
+    per_point = cell_text(share.shadow_price / 100, "number", "USD")
+    assert f"| {per_point} | max | point of share |" in rows["macro-cap"]
+    assert rows["budget"].endswith("| $1,000 |")
+    conflict = CliRunner().invoke(app, ["solve", write(tmp_path, BUDGET_VS_MIN), "-f", "md"])
+    (line,) = [line for line in conflict.stdout.splitlines() if line.startswith("| budget |")]
+    assert "| $50,000 | $120,000 |" in line

@@ -148,6 +148,8 @@ def _rule_conflict(constraint: Constraint, found: list[Side], currency: str) -> 
             None,
             f"{constraint.name}: moving this rule alone does not make a plan possible;"
             " another conflict remains without it",
+            constraint.kind,
+            constraint.metric,
         )
     # The smaller move, relative to the bound, is the one worth suggesting.
     bound, value = min(
@@ -166,6 +168,8 @@ def _rule_conflict(constraint: Constraint, found: list[Side], currency: str) -> 
         current,
         needed,
         _rule_message(constraint, bound, current, needed, currency),
+        constraint.kind,
+        constraint.metric,
     )
 
 

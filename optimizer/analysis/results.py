@@ -38,6 +38,9 @@ class Conflict:
     current: float
     needed: float | None
     message: str
+    kind: str = "offer"
+    """The constraint's kind (budget, share, limit), or offer for an offer's min or pool."""
+    metric: str = "count"
 
     def to_dict(self) -> dict[str, Any]:
         out = {

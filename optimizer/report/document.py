@@ -13,7 +13,7 @@ from optimizer.constants import METRICS
 from optimizer.plan import Plan
 from optimizer.report import charts
 from optimizer.report.frames import allocation_frame, rules_frame, summary_frame
-from optimizer.report.numbers import rule_unit
+from optimizer.report.numbers import rule_unit, shadow_step
 
 Format = Literal["text", "money", "percent", "count", "number", "bool"]
 
@@ -177,30 +177,69 @@ def _conflict_lines(plan: Plan) -> list[str]:
 
 
 def _explanation_tables(plan: Plan) -> list[Table]:
+    """Conflicts, prices, the next budget step and full offers, each figure in its unit:
+    a rule's bounds and slack in the rule's, prices in the objective's."""
     tables = []
+    reports = {rule.name: rule for rule in plan.rules}
     if plan.conflicts is not None and plan.conflicts.conflicts:
-        frame = pd.DataFrame([conflict.to_dict() for conflict in plan.conflicts.conflicts])
-        tables.append(Table("Conflicts", "Conflicting rules and the move each needs", frame))
+        conflicts = plan.conflicts.conflicts
+        frame = pd.DataFrame([conflict.to_dict() for conflict in conflicts])
+        units: list[Format] = [rule_unit(c.kind, c.metric) for c in conflicts]
+        tables.append(
+            Table(
+                "Conflicts",
+                "Conflicting rules and the move each needs",
+                frame,
+                row_formats={"current": units, "needed": units},
+            )
+        )
     explanation = plan.explanation
     if explanation is None:
         return tables
-    prices = pd.DataFrame([rule.to_dict() for rule in explanation.rules])
+    objective = METRIC_FORMATS.get(plan.metric, "number")
+    rows = []
+    for price in explanation.rules:
+        report = reports[price.name]
+        size, step = shadow_step(report.kind, report.metric, plan.scenario.currency)
+        shadow = None if price.shadow_price is None else price.shadow_price * size
+        rows.append({**price.to_dict(), "shadow_price": shadow, "shadow_per": step})
+    prices = pd.DataFrame(rows)
+    slack: list[Format] = [
+        rule_unit(reports[price.name].kind, reports[price.name].metric)
+        for price in explanation.rules
+    ]
     tables.append(
         Table(
             "Prices",
-            "What each rule costs: price by exact re-solve, shadow price an LP estimate",
+            "What each rule costs: price by exact re-solve, shadow price an LP estimate per"
+            " step of its bound",
             prices,
-            {"binding": "bool"},
+            {"binding": "bool", "price": objective, "shadow_price": objective},
+            {"slack": slack},
         )
     )
     if explanation.budget_step is not None:
         marginal = pd.DataFrame(
             {"budget_step": [explanation.budget_step], "gain": [explanation.gain]}
         )
-        tables.append(Table("Marginal", "What the next budget step buys", marginal))
+        tables.append(
+            Table(
+                "Marginal",
+                "What the next budget step buys",
+                marginal,
+                {"budget_step": "money", "gain": objective},
+            )
+        )
     if explanation.at_capacity:
         full = pd.DataFrame([cell.to_dict() for cell in explanation.at_capacity])
-        tables.append(Table("Capacity", "Cells at their available pool", full))
+        tables.append(
+            Table(
+                "Capacity",
+                "Cells at their available pool",
+                full,
+                {"count": "count", "available": "count"},
+            )
+        )
     return tables
 
 

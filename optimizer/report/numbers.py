@@ -39,6 +39,18 @@ def rule_unit(kind: str, metric: str) -> Literal["percent", "money", "count"]:
     return "count"
 
 
+def shadow_step(kind: str, metric: str, currency: str = "USD") -> tuple[float, str]:
+    """The step a planner thinks of a rule's bound in, for shadow prices: (its size in the
+    rule's own unit, its name): a point of share, 1,000 of money, one influencer."""
+    if kind == "share":
+        return 0.01, "point of share"
+    if metric in ("spend", "revenue"):
+        return 1000.0, money(1000, currency)
+    if metric == "count":
+        return 1.0, "influencer"
+    return 1.0, f"unit of {metric}"
+
+
 def bound(value: float | None, kind: str, currency: str = "USD", metric: str = "") -> str:
     """A rule's value or bound in its own unit."""
     if value is None:

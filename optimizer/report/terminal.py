@@ -11,7 +11,7 @@ from rich.text import Text
 
 from optimizer.plan import Plan
 from optimizer.report.frames import summary_row, tier_shares
-from optimizer.report.numbers import bound, money, percent, quantity
+from optimizer.report.numbers import bound, money, percent, quantity, shadow_step
 
 # Above this many periods the allocation is listed one row per cell instead of a period grid.
 WIDE_PERIODS = 6
@@ -235,13 +235,8 @@ def _gains(plan: Plan) -> str:
 def _per_unit(plan: Plan, name: str, shadow: float) -> str:
     """A shadow price per a step a planner thinks in: a point of share, $1,000, a creator."""
     report = next(rule for rule in plan.rules if rule.name == name)
-    if report.kind == "share":
-        return f"{_amount(plan, shadow / 100)} per point of share"
-    if report.metric in ("spend", "revenue"):
-        return f"{_amount(plan, shadow * 1000)} per {money(1000, plan.scenario.currency)}"
-    if report.metric == "count":
-        return f"{_amount(plan, shadow)} per influencer"
-    return f"{_amount(plan, shadow)} per unit of {report.metric}"
+    size, step = shadow_step(report.kind, report.metric, plan.scenario.currency)
+    return f"{_amount(plan, shadow * size)} per {step}"
 
 
 def explanation_table(plan: Plan) -> Table:
