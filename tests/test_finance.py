@@ -255,12 +255,12 @@ def test_summary_shows_each_metric_in_its_own_unit(tmp_path: Path) -> None:
     text = to_markdown(report)
     assert f"| count | {totals['count']:,.0f} |" in text
     assert f"| spend | ${totals['spend']:,.0f} |" in text
-    assert f"| gap | {100 * plan.gap:.1f}% |" in text
+    assert f"| gap | {100 * plan.gap:.2f}% |" in text
     write_xlsx(report, tmp_path / "plan.xlsx")
     summary = openpyxl.load_workbook(tmp_path / "plan.xlsx")["Summary"]
     formats = {row[0].value: row[1].number_format for row in summary.iter_rows(min_row=2)}
     assert "$" in formats["spend"] and "$" in formats["cpa"]
-    assert formats["count"] == "#,##0" and formats["gap"] == "0.0%"
+    assert formats["count"] == "#,##0" and formats["gap"] == "0.00%"
     assert formats["status"] == "General"
     share = next(rule for rule in plan.rules if rule.kind == "share")
     assert f"| {share.name} | share | spend | {100 * share.value:.1f}% |" in text

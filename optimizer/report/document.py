@@ -15,7 +15,8 @@ from optimizer.report import charts
 from optimizer.report.frames import allocation_frame, rules_frame, summary_frame
 from optimizer.report.numbers import rule_unit, shadow_step
 
-Format = Literal["text", "money", "percent", "count", "number", "bool"]
+# gap: a percentage to two places, as the headline gives it (0.01%, where 0.0% would hide it)
+Format = Literal["text", "money", "percent", "gap", "count", "number", "bool"]
 
 if TYPE_CHECKING:
     from optimizer.analysis.compare import Comparison
@@ -85,7 +86,7 @@ METRIC_FORMATS: dict[str, Format] = {
     "cpa": "money",
     "cpe": "money",
     "objective": "number",
-    "gap": "percent",
+    "gap": "gap",
     "lift": "percent",
     "marginal_cpa": "money",
     "budget": "money",

@@ -15,7 +15,7 @@ import pandas as pd
 from optimizer.errors import OptimizerError
 from optimizer.files import atomic_path
 from optimizer.report.document import Format, Report, Table
-from optimizer.report.numbers import money, percent, quantity
+from optimizer.report.numbers import SYMBOLS, money, percent, quantity
 
 
 def markdown_table(
@@ -41,6 +41,8 @@ def cell_text(value: Any, kind: Format, currency: str) -> str:
         return money(float(value), currency)
     if kind == "percent":
         return percent(float(value))
+    if kind == "gap":
+        return percent(float(value), 2)
     if kind == "count":
         return quantity(float(value))
     return f"{value:,.2f}" if abs(value) < 1000 else f"{value:,.0f}"
@@ -135,11 +137,13 @@ def to_html(report: Report) -> str:
 
 
 def _excel_format(kind: Format, currency: str) -> str | None:
-    symbol = {"USD": "$", "EUR": "€", "GBP": "£"}.get(currency)
+    symbol = SYMBOLS.get(currency)
     if kind == "money":
         return f'"{symbol}"#,##0.00' if symbol else f'#,##0.00 "{currency}"'
     if kind == "percent":
         return "0.0%"
+    if kind == "gap":
+        return "0.00%"
     if kind == "count":
         return "#,##0"
     if kind == "number":
