@@ -166,6 +166,18 @@ def test_compare_refuses_what_it_cannot_compare_with_an_optimizer_error() -> Non
             compare(**arguments)
 
 
+def test_compare_shows_figures_that_do_not_exist_as_missing_not_zero() -> None:
+    plan = optimizer.solve(optimizer.scenario_from_dict(brand()))  # no average order value
+    data = brand()
+    data["platforms"]["tiktok"]["tiers"]["macro"]["min"] = 9  # more than the budget buys
+    stuck = optimizer.solve(optimizer.scenario_from_dict(data))
+    assert stuck.status == "infeasible"
+    totals = compare([plan, stuck], labels=["plan", "stuck"]).totals
+    assert totals.loc["stuck", ["count", "spend", "conversions", "cpa"]].isna().all()
+    assert np.isnan(totals.loc["plan", "revenue"])
+    assert totals.loc["plan", "spend"] == pytest.approx(plan.totals["spend"])
+
+
 def test_the_spreadsheet_split_is_a_baseline_in_python_too() -> None:
     scenario = optimizer.scenario_from_dict(brand())
     plan = optimizer.solve(scenario)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from optimizer.constants import DIMENSIONS, METRICS
@@ -128,6 +129,12 @@ def compare(
             for name, result in zip(names, results, strict=True)
         ]
     ).set_index("plan")
+    # Figures that do not exist read as missing, not zero: the totals of a plan that was not
+    # found, the revenue of a scenario without an average order value.
+    figures = [column for column in totals.columns if column not in ("status", "objective")]
+    totals[figures] = totals[figures].astype(float)
+    totals.loc[~totals["status"].isin(["optimal", "feasible"]), figures] = np.nan
+    totals.loc[(totals["revenue"] == 0) & (totals["conversions"] > 0), "revenue"] = np.nan
     totals["cpa"] = totals["spend"] / totals["conversions"].where(totals["conversions"] > 0)
     totals["cpe"] = totals["spend"] / totals["engagements"].where(totals["engagements"] > 0)
     if baseline is not None:
