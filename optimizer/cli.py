@@ -596,8 +596,9 @@ def sweep(
                 executor=executor_for(workers, dask),
                 on_point=lambda n: progress.advance(task, n),
             )
-    except ScenarioError as error:
-        _report_invalid(error)
+    except ScenarioError as error:  # a point's value makes the scenario invalid
+        for problem in error.problems:
+            _error(f"{file} ({error.source}): {problem}")
         raise typer.Exit(EXIT_INVALID) from None
     except OptimizerError as error:
         raise _fail(str(error)) from None

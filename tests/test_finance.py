@@ -214,6 +214,16 @@ def test_sweep_refuses_budgets_that_are_no_budgets(
         sweep(optimizer.scenario_from_dict(brand()), budgets, params)
 
 
+def test_a_sweep_value_the_scenario_refuses_names_the_file_and_the_point(tmp_path: Path) -> None:
+    path = write(tmp_path, brand())
+    result = CliRunner().invoke(app, ["sweep", str(path), "--param", "rules.tolerance=0.1,0.9"])
+    assert result.exit_code == 2
+    assert (
+        f"{path} (sweep point {{'rules.tolerance': 0.9}}): rules.tolerance: input should be"
+        " less than or equal to 0.5" in result.stderr
+    )
+
+
 def test_a_budget_without_a_plan_has_no_totals_and_no_marginal_cpa_after_it() -> None:
     # Each of the two quarters needs a $4,000 TikTok macro post: $5,000 cannot buy a plan.
     data = brand()
