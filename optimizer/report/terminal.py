@@ -33,8 +33,8 @@ def headline(plan: Plan) -> Text:
     proof = f"solved by {plan.solver} in {plan.seconds:.2f} s"
     if plan.has_plan and plan.gap is not None:
         # The bound is what no plan can beat; the gap is how far this plan may be from it.
-        bound = _objective_figure(plan.bound, plan.metric, plan.scenario.currency)
-        proof += f", bound {bound}, gap {percent(plan.gap, 2)}"
+        best = _objective_figure(plan.bound, plan.metric, plan.scenario.currency)
+        proof += f", bound {best}, gap {percent(plan.gap, 2)}"
     text.append(f"\n{proof}", style="dim")
     return text
 
