@@ -388,7 +388,10 @@ def test_cli_compare_with_spreadsheet_baseline_shows_lift(tmp_path: Path) -> Non
     assert payload["plans"] == ["Finance brand (spreadsheet)", "Finance brand"]
     optimised = payload["totals"][1]
     assert optimised["lift"] >= 0
-    assert payload["totals"][0]["status"] == "spreadsheet"
+    sheet = payload["totals"][0]
+    assert sheet["status"] == "spreadsheet"
+    scenario = optimizer.scenario_from_dict(brand())
+    assert sheet["spend"] == pytest.approx(spreadsheet_plan(scenario).totals["spend"])
 
 
 def test_cli_compare_reads_saved_plans(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ import pandas as pd
 from optimizer.constants import DIMENSIONS, METRICS
 from optimizer.errors import OptimizerError
 from optimizer.plan import Plan
+from optimizer.solvers.base import Status
 
 SHARE_DIMENSIONS = ("tier", "platform", "period")
 
@@ -133,7 +134,8 @@ def compare(
     # found, the revenue of a scenario without an average order value.
     figures = [column for column in totals.columns if column not in ("status", "objective")]
     totals[figures] = totals[figures].astype(float)
-    totals.loc[~totals["status"].isin(["optimal", "feasible"]), figures] = np.nan
+    without_plan = [str(status) for status in Status if not status.has_plan]
+    totals.loc[totals["status"].isin(without_plan), figures] = np.nan
     totals.loc[(totals["revenue"] == 0) & (totals["conversions"] > 0), "revenue"] = np.nan
     totals["cpa"] = totals["spend"] / totals["conversions"].where(totals["conversions"] > 0)
     totals["cpe"] = totals["spend"] / totals["engagements"].where(totals["engagements"] > 0)
