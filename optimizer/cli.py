@@ -23,6 +23,8 @@ from rich.text import Text
 from optimizer.errors import OptimizerError, ScenarioError
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
+
     from optimizer.plan import Plan
     from optimizer.report.document import Report
     from optimizer.scenario.schema import Scenario, Select
@@ -295,12 +297,18 @@ def _with_analysis(
     return plan
 
 
+def _progress(disable: bool = False) -> Progress:
+    """A progress bar on standard error, where a person watches it: piped or redirected
+    output gets none (rich would still leave an empty line there)."""
+    from rich.progress import Progress
+
+    return Progress(console=errors, transient=True, disable=disable or not errors.is_terminal)
+
+
 @contextmanager
 def _analysis_progress(label: str) -> Iterator[Callable[[int, int], None]]:
     """A progress callback; the bar shows on standard error once there are many re-solves."""
-    from rich.progress import Progress
-
-    with Progress(console=errors, transient=True) as progress:
+    with _progress() as progress:
         task = progress.add_task(label, total=None, visible=False)
 
         def update(done: int, total: int) -> None:
@@ -326,11 +334,9 @@ def _map_with_progress(
 ) -> list[Any]:
     """Results in the order of `items` (a `Failed` where a job kept failing), with a progress
     bar on standard error for several."""
-    from rich.progress import Progress
-
     from optimizer.executors import executor_for
 
-    with Progress(console=errors, transient=True, disable=len(items) < 2) as progress:
+    with _progress(disable=len(items) < 2) as progress:
         task = progress.add_task(label, total=len(items))
         try:
             return executor_for(workers, dask).map(
@@ -566,7 +572,6 @@ def sweep(
     Each point reports status, objective, totals, CPA, tier shares and the marginal CPA
     from the previous budget: the frontier shows where extra budget stops paying.
     """
-    from rich.progress import Progress
 
     from optimizer.analysis.sweep import parse_param, parse_range
     from optimizer.analysis.sweep import sweep as run_sweep
@@ -583,7 +588,7 @@ def sweep(
         budgets = parse_range(budget) if budget else None
         params = [parse_param(text) for text in param or []]
         total = len(budgets or [None]) * max(1, _product(len(values) for _, values in params))
-        with Progress(console=errors, transient=True) as progress:
+        with _progress() as progress:
             task = progress.add_task("sweeping", total=total)
             result = run_sweep(
                 scenario,

@@ -689,3 +689,14 @@ def test_a_plan_that_buys_nothing_says_why(tmp_path: Path) -> None:
     result = invoke("solve", path)
     assert "The plan buys nothing" in result.stdout
     assert "The plan buys nothing" not in invoke("solve", B2B).stdout
+
+
+def test_piped_standard_error_holds_messages_only() -> None:
+    """Progress bars are for a person at a terminal: piped, they would leave empty lines."""
+    swept = invoke("sweep", B2B, "--budget", "2e5,3e5")
+    assert swept.exit_code == 0, swept.output
+    assert swept.stderr == ""
+    infeasible = SCENARIOS / "infeasible" / "holiday-push.yaml"
+    explained = invoke("explain", infeasible)
+    assert explained.exit_code == 1
+    assert explained.stderr == f"{infeasible}: no plan: infeasible\n"
