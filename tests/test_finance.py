@@ -365,6 +365,8 @@ def test_sweep_and_compare_show_money_in_the_scenarios_currency(tmp_path: Path) 
     plan = optimizer.solve(optimizer.scenario_from_dict(euro_revenue_brand()))
     # the revenue objective is money too
     assert f"€{plan.objective:,.0f}" in swept.stdout.splitlines()[-2]
+    (objective,) = [line for line in compared.stdout.splitlines() if "Objective" in line]
+    assert objective.count(f"€{plan.objective:,.0f}") == 2
 
 
 def test_compare_report_shows_each_rule_in_its_unit(tmp_path: Path) -> None:

@@ -38,6 +38,8 @@ class Comparison:
     baseline: str | None = None
     currency: str = "USD"
     """The first scenario's currency (a saved plan does not record one: USD)."""
+    metric: str = ""
+    """The objective's metric when every plan has the same one, else empty."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -176,4 +178,6 @@ def compare(
         cells[(f"{name} - {first}", "count")] = cells[(name, "count")] - cells[(first, "count")]
         cells[(f"{name} - {first}", "spend")] = cells[(name, "spend")] - cells[(first, "spend")]
     currency = next((item.scenario.currency for item in items if isinstance(item, Plan)), "USD")
-    return Comparison(names, totals, shares, rules, cells, baseline, currency)
+    metrics = {result["objective"]["metric"] for result in results if "objective" in result}
+    metric = metrics.pop() if len(metrics) == 1 else ""
+    return Comparison(names, totals, shares, rules, cells, baseline, currency, metric)

@@ -278,7 +278,12 @@ def comparison_report(comparison: Comparison, with_charts: bool = True) -> Repor
             if name != comparison.baseline and pd.notna(lift):
                 lines.append(f"{name}: {lift:+.1%} objective over {comparison.baseline}.")
     tables = [
-        Table("Totals", "Totals", totals, METRIC_FORMATS),
+        Table(
+            "Totals",
+            "Totals",
+            totals,
+            {**METRIC_FORMATS, "objective": METRIC_FORMATS.get(comparison.metric, "number")},
+        ),
         Table("Shares", "Spend shares by tier, platform and period", shares, share_formats),
         Table(
             "Rules",

@@ -376,13 +376,16 @@ def comparison_view(comparison: Comparison) -> RenderableType:
     def in_money(value: float | None) -> str:
         return money(value, comparison.currency)
 
+    def objective(value: float | None) -> str:
+        return _objective_figure(value, comparison.metric, comparison.currency)
+
     table = Table(title="Comparison", title_justify="left")
     table.add_column("")
     for name in names:
         table.add_column(name, justify="right")
     rows: list[tuple[str, str, Callable[[Any], str]]] = [
         ("Status", "status", str),
-        ("Objective", "objective", quantity),
+        ("Objective", "objective", objective),
         ("Influencers", "count", quantity),
         ("Spend", "spend", in_money),
         ("Reach", "reach", quantity),
