@@ -1092,6 +1092,8 @@ def test_every_field_problem_is_reported_at_once(tmp_path: Path) -> None:
         f"{OFFER}.followers": "greater than 0, got 0",
         f"{OFFER}.conversion_rate": "at most 1, got 2",
         "saturation": "only the last segment may leave out up_to",
+        # a pair is checked on the file as written, not only once every field is valid
+        OFFER: "give exactly one of cost_per_post and cost_per_1k_followers",
     }
     assert len(lines) == len(expected) == len(error.problems)
     for field, fragment in expected.items():

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from optimizer.errors import Problem, ScenarioError
 from optimizer.scenario.checks import check_scenario
-from optimizer.scenario.schema import Offer, Scenario
+from optimizer.scenario.schema import Offer, Scenario, pairs_problems
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "data"
 SUFFIXES = {".yaml": "YAML", ".yml": "YAML", ".json": "JSON", ".toml": "TOML"}
@@ -80,11 +80,30 @@ def scenario_from_dict(data: Mapping[str, Any], source: str | Path = "<scenario>
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as error:
-        raise ScenarioError(source, [_problem(item) for item in error.errors()]) from None
+        problems = [_problem(item) for item in error.errors()]
+        raise ScenarioError(source, problems + _pair_problems(data, problems)) from None
     problems = check_scenario(scenario)
     if problems:
         raise ScenarioError(source, problems)
     return scenario
+
+
+def _pair_problems(data: Mapping[str, Any], found: list[Problem]) -> list[Problem]:
+    """An offer's missing or doubled pairs, which its own checks only see once every field is
+    valid: reported with the other problems, so that one round of fixes is enough."""
+    platforms = data.get("platforms")
+    out = []
+    for platform, entry in platforms.items() if isinstance(platforms, Mapping) else ():
+        tiers = entry.get("tiers") if isinstance(entry, Mapping) else None
+        for tier, offer in tiers.items() if isinstance(tiers, Mapping) else ():
+            if not isinstance(offer, Mapping):
+                continue
+            path = f"platforms.{platform}.tiers.{tier}"
+            given = {field for field, value in offer.items() if value is not None}
+            for message in pairs_problems(given.__contains__):
+                if not any(p.path == path and message in p.message for p in found):
+                    out.append(Problem(path, message))
+    return out
 
 
 def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:

@@ -241,17 +241,22 @@ class Offer(Strict):
 
     @model_validator(mode="after")
     def _one_of_each(self) -> Offer:
-        problems = []
-        if (self.cost_per_post is None) == (self.cost_per_1k_followers is None):
-            problems.append("give exactly one of cost_per_post and cost_per_1k_followers")
-        if (self.engagement_rate is None) == (self.cost_per_engagement is None):
-            problems.append("give exactly one of engagement_rate and cost_per_engagement")
+        problems = pairs_problems(lambda field: getattr(self, field) is not None)
         low, high = midpoint(self.min), midpoint(self.available or math.inf)
         if low > high:
             problems.append(f"min ({low:g}) must not exceed available ({high:g})")
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+
+ONE_OF = (("cost_per_post", "cost_per_1k_followers"), ("engagement_rate", "cost_per_engagement"))
+"""Offer fields that come in pairs, exactly one of each pair given."""
+
+
+def pairs_problems(given: Callable[[str], bool]) -> list[str]:
+    """What is wrong with an offer's pairs, `given(field)` telling whether a field is there."""
+    return [f"give exactly one of {a} and {b}" for a, b in ONE_OF if given(a) == given(b)]
 
 
 class Platform(Strict):
