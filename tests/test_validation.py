@@ -354,6 +354,12 @@ FIELD_CASES = [
         "min (5) must not exceed available (2)",
         id="min-above-available",
     ),
+    pytest.param(
+        {f"{OFFER}.min": 1, f"{OFFER}.available": 0},
+        OFFER,
+        "min (1) must not exceed available (0)",
+        id="min-above-an-empty-pool",
+    ),
     pytest.param({"budget.total": 0}, "budget.total", "greater than 0, got 0", id="budget-zero"),
     pytest.param(
         {"budget.total": -100}, "budget.total", "greater than 0, got -100", id="budget-negative"

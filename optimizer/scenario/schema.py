@@ -242,7 +242,8 @@ class Offer(Strict):
     @model_validator(mode="after")
     def _one_of_each(self) -> Offer:
         problems = pairs_problems(lambda field: getattr(self, field) is not None)
-        low, high = midpoint(self.min), midpoint(self.available or math.inf)
+        low = midpoint(self.min)
+        high = math.inf if self.available is None else midpoint(self.available)
         if low > high:
             problems.append(f"min ({low:g}) must not exceed available ({high:g})")
         if problems:
