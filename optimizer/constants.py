@@ -14,6 +14,8 @@ METRICS: Final = ("count", "spend", *SATURATED_METRICS)
 SHARE_METRICS: Final = ("spend", "count", "reach", "engagements", "conversions")
 LIMIT_METRICS: Final = METRICS
 OBJECTIVES: Final = ("conversions", "revenue", "profit", "reach", "engagements")
+# Metrics counted in money: reports show them with the currency, conflicts to the cent.
+MONEY_METRICS: Final = ("spend", "revenue", "profit")
 
 DEFAULT_PERIODS: Final = ("Q1", "Q2", "Q3", "Q4")
 DEFAULT_TOLERANCE: Final = 0.05

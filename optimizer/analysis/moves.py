@@ -18,6 +18,7 @@ from optimizer.analysis.columns import metric_expression
 from optimizer.analysis.editing import ModelEditor, Settings
 from optimizer.analysis.groups import Group
 from optimizer.analysis.results import Conflict
+from optimizer.constants import MONEY_METRICS
 from optimizer.model.constraints import Constraint
 from optimizer.model.linear import UNBOUNDED_COUNT
 from optimizer.report.numbers import money, quantity
@@ -183,7 +184,7 @@ def _step(constraint: Constraint) -> float:
     """The precision a planner writes this bound in."""
     if constraint.base is not None:
         return 10.0**-SHARE_DECIMALS
-    if constraint.metric in ("spend", "revenue"):
+    if constraint.metric in MONEY_METRICS:
         return 0.01
     if constraint.metric == "count":
         return 1.0
@@ -202,7 +203,7 @@ def _round_toward(value: float, bound: Bound, step: float) -> float:
 def _figure(constraint: Constraint, value: float, currency: str) -> str:
     if constraint.base is not None:
         return f"{value:.{SHARE_DECIMALS}f}".rstrip("0").rstrip(".")
-    if constraint.metric in ("spend", "revenue"):
+    if constraint.metric in MONEY_METRICS:
         # Whole amounts read as written in a file: "$0", not "$0.00".
         return money(value, currency).removesuffix(".00")
     return quantity(value)

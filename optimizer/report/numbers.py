@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from optimizer.constants import MONEY_METRICS
+
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
 
 
@@ -34,7 +36,7 @@ def rule_unit(kind: str, metric: str) -> Literal["percent", "money", "count"]:
     """The unit of a rule's value and bounds: a share, money, or a quantity."""
     if kind == "share":
         return "percent"
-    if metric in ("spend", "revenue"):
+    if metric in MONEY_METRICS:
         return "money"
     return "count"
 
@@ -42,9 +44,10 @@ def rule_unit(kind: str, metric: str) -> Literal["percent", "money", "count"]:
 def shadow_step(kind: str, metric: str, currency: str = "USD") -> tuple[float, str]:
     """The step a planner thinks of a rule's bound in, for shadow prices: (its size in the
     rule's own unit, its name): a point of share, 1,000 of money, one influencer."""
-    if kind == "share":
+    unit = rule_unit(kind, metric)
+    if unit == "percent":
         return 0.01, "point of share"
-    if metric in ("spend", "revenue"):
+    if unit == "money":
         return 1000.0, money(1000, currency)
     if metric == "count":
         return 1.0, "influencer"

@@ -9,6 +9,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from optimizer.constants import MONEY_METRICS
 from optimizer.plan import Plan
 from optimizer.report.frames import summary_row, tier_shares
 from optimizer.report.numbers import bound, money, percent, quantity, shadow_step
@@ -40,7 +41,7 @@ def headline(plan: Plan) -> Text:
 
 
 def _objective_figure(value: float | None, metric: str, currency: str) -> str:
-    if metric in ("revenue", "profit", "spend"):
+    if metric in MONEY_METRICS:
         return money(value, currency)
     return quantity(value)
 
