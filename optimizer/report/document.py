@@ -93,6 +93,11 @@ METRIC_FORMATS: dict[str, Format] = {
 }
 
 
+def _objective_format(metric: str) -> Format:
+    """How an objective of this metric reads: money for revenue, profit and spend."""
+    return METRIC_FORMATS.get(metric, "number")
+
+
 def plan_report(plan: Plan, with_charts: bool = True) -> Report:
     scenario = plan.scenario
     lines = [f"Status: {plan.status}"]
@@ -118,7 +123,7 @@ def plan_report(plan: Plan, with_charts: bool = True) -> Report:
             ],
         }
     )
-    unit_of = {**METRIC_FORMATS, "objective": METRIC_FORMATS[plan.metric]}
+    unit_of = {**METRIC_FORMATS, "objective": _objective_format(plan.metric)}
     unit_of["bound"] = unit_of["objective"]
     row_formats: list[Format] = [unit_of.get(metric, "text") for metric in summary_metrics]
     tables = [Table("Summary", "Summary", summary, row_formats={"value": row_formats})]
@@ -197,18 +202,16 @@ def _explanation_tables(plan: Plan) -> list[Table]:
     explanation = plan.explanation
     if explanation is None:
         return tables
-    objective = METRIC_FORMATS.get(plan.metric, "number")
+    objective = _objective_format(plan.metric)
     rows = []
+    slack: list[Format] = []
     for price in explanation.rules:
         report = reports[price.name]
         size, step = shadow_step(report.kind, report.metric, plan.scenario.currency)
         shadow = None if price.shadow_price is None else price.shadow_price * size
         rows.append({**price.to_dict(), "shadow_price": shadow, "shadow_per": step})
+        slack.append(rule_unit(report.kind, report.metric))
     prices = pd.DataFrame(rows)
-    slack: list[Format] = [
-        rule_unit(reports[price.name].kind, reports[price.name].metric)
-        for price in explanation.rules
-    ]
     tables.append(
         Table(
             "Prices",
@@ -282,7 +285,7 @@ def comparison_report(comparison: Comparison, with_charts: bool = True) -> Repor
             "Totals",
             "Totals",
             totals,
-            {**METRIC_FORMATS, "objective": METRIC_FORMATS.get(comparison.metric, "number")},
+            {**METRIC_FORMATS, "objective": _objective_format(comparison.metric)},
         ),
         Table("Shares", "Spend shares by tier, platform and period", shares, share_formats),
         Table(
@@ -320,7 +323,7 @@ def sweep_report(sweep: Sweep, with_charts: bool = True) -> Report:
     points = sweep.points
     formats: dict[str, Format] = {
         **METRIC_FORMATS,
-        "objective": METRIC_FORMATS.get(sweep.metric, "number"),
+        "objective": _objective_format(sweep.metric),
         **{column: "percent" for column in points.columns if column.startswith("share:")},
     }
     axes = (["budget"] if sweep.budgets else []) + [name for name, _ in sweep.params]
