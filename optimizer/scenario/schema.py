@@ -212,6 +212,15 @@ def _check_saturation(segments: list[Segment] | None) -> list[Segment] | None:
 Saturation = Annotated[list[Segment] | None, AfterValidator(_check_saturation)]
 
 
+ONE_OF = (("cost_per_post", "cost_per_1k_followers"), ("engagement_rate", "cost_per_engagement"))
+"""Offer fields that come in pairs, exactly one of each pair given."""
+
+
+def pairs_problems(given: Callable[[str], bool]) -> list[str]:
+    """What is wrong with an offer's pairs, `given(field)` telling whether a field is there."""
+    return [f"give exactly one of {a} and {b}" for a, b in ONE_OF if given(a) == given(b)]
+
+
 class Offer(Strict):
     """What one influencer of a tier on a platform costs and yields for one partnership in one
     period."""
@@ -249,15 +258,6 @@ class Offer(Strict):
         if problems:
             raise ValueError("; ".join(problems))
         return self
-
-
-ONE_OF = (("cost_per_post", "cost_per_1k_followers"), ("engagement_rate", "cost_per_engagement"))
-"""Offer fields that come in pairs, exactly one of each pair given."""
-
-
-def pairs_problems(given: Callable[[str], bool]) -> list[str]:
-    """What is wrong with an offer's pairs, `given(field)` telling whether a field is there."""
-    return [f"give exactly one of {a} and {b}" for a, b in ONE_OF if given(a) == given(b)]
 
 
 class Platform(Strict):
