@@ -29,7 +29,27 @@ if TYPE_CHECKING:
     from optimizer.report.document import Report
     from optimizer.scenario.schema import Scenario, Select
 
+
+class _HelpIsAFlag:
+    """Typer 0.29 labels `--help` with a `<bool>` value it does not take."""
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.metavar = ""
+        return option
+
+
+class _Group(_HelpIsAFlag, typer.core.TyperGroup):
+    pass
+
+
+class _Command(_HelpIsAFlag, typer.core.TyperCommand):
+    pass
+
+
 app = typer.Typer(
+    cls=_Group,
     help="Plan influencer-marketing budgets: how many micro, macro and mega creators to engage"
     " per platform and period, proven optimal.",
     no_args_is_help=True,
@@ -64,6 +84,7 @@ FormatOption = Annotated[
     typer.Option(
         "--format",
         "-f",
+        metavar="FORMAT",
         help="table, json, csv, md, html or xlsx; by default the --output file's ending"
         " (plan.xlsx, plan.json, ...), else table.",
         show_default=False,
@@ -71,18 +92,25 @@ FormatOption = Annotated[
 ]
 OutputOption = Annotated[
     Path | None,
-    typer.Option("--output", "-o", help="Write here instead of the screen (xlsx needs it)."),
+    typer.Option(
+        "--output", "-o", metavar="FILE", help="Write here instead of the screen (xlsx needs it)."
+    ),
 ]
 SolverOption = Annotated[
-    str | None, typer.Option(help="highs (default), cbc, or another PuLP solver name.")
+    str | None,
+    typer.Option(metavar="NAME", help="highs (default), cbc, or another PuLP solver name."),
 ]
 TimeLimitOption = Annotated[
-    float | None, typer.Option(min=0.001, help="Seconds before each search stops.")
+    float | None,
+    typer.Option(min=0.001, metavar="SECONDS", help="Seconds before each search stops."),
 ]
 GapOption = Annotated[
-    float | None, typer.Option(min=0.0, help="Relative MIP gap at which to stop.")
+    float | None,
+    typer.Option(min=0.0, metavar="GAP", help="Relative MIP gap at which to stop."),
 ]
-WorkersOption = Annotated[int, typer.Option(min=1, help="Solve in this many parallel processes.")]
+WorkersOption = Annotated[
+    int, typer.Option(min=1, metavar="N", help="Solve in this many parallel processes.")
+]
 DaskOption = Annotated[
     str | None,
     typer.Option(
@@ -163,16 +191,22 @@ def _load_all(files: list[Path]) -> tuple[list[tuple[Path, Scenario]], bool]:
     return loaded, invalid
 
 
-@app.command()
+@app.command(cls=_Command)
 def solve(
-    files: Annotated[list[Path], typer.Argument(help="Scenario files (.yaml, .json, .toml).")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Scenario files (.yaml, .json, .toml)."),
+    ],
     format: FormatOption = None,
     output: OutputOption = None,
     solver: SolverOption = None,
     time_limit: TimeLimitOption = None,
     gap: GapOption = None,
     export: Annotated[
-        Path | None, typer.Option(help="Also write the model as .lp or .mps (one scenario only).")
+        Path | None,
+        typer.Option(
+            metavar="FILE", help="Also write the model as .lp or .mps (one scenario only)."
+        ),
     ] = None,
     workers: WorkersOption = 1,
     dask: DaskOption = None,
@@ -415,11 +449,12 @@ def _write_results(
         _write_report(report, format, output)
 
 
-@app.command()
+@app.command(cls=_Command)
 def explain(
     file: Annotated[Path, typer.Argument(help="Scenario file (.yaml, .json, .toml).")],
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the text here, not the screen.")
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write the text here, not the screen."),
     ] = None,
     solver: SolverOption = None,
     time_limit: TimeLimitOption = None,
@@ -447,15 +482,17 @@ def explain(
         raise typer.Exit(EXIT_NO_PLAN)
 
 
-@app.command()
+@app.command(cls=_Command)
 def compare(
     files: Annotated[
-        list[Path], typer.Argument(help="Scenario files or saved plan JSON files, in order.")
+        list[Path],
+        typer.Argument(help="Scenario files or saved plan JSON files, in order."),
     ],
     baseline: Annotated[
         str | None,
         typer.Option(
-            help="spreadsheet: add the hand-made split of the first scenario as the reference."
+            metavar="spreadsheet",
+            help="spreadsheet: add the hand-made split of the first scenario as the reference.",
         ),
     ] = None,
     format: FormatOption = None,
@@ -548,16 +585,22 @@ def _is_plan_file(path: Path) -> bool:
     return isinstance(data, dict) and "allocation" in data and "status" in data
 
 
-@app.command()
+@app.command(cls=_Command)
 def sweep(
     file: Annotated[Path, typer.Argument(help="Scenario file.")],
     budget: Annotated[
         str | None,
-        typer.Option(help="Budgets as start:stop:step (stop included) or a list 1e5,2e5,..."),
+        typer.Option(
+            metavar="BUDGETS",
+            help="Budgets as start:stop:step (stop included) or a list 1e5,2e5,...",
+        ),
     ] = None,
     param: Annotated[
         list[str] | None,
-        typer.Option(help="PATH=V1,V2,... for any numeric field, e.g. rules.tolerance=0,0.05."),
+        typer.Option(
+            metavar="PATH=VALUES",
+            help="PATH=V1,V2,... for any numeric field, e.g. rules.tolerance=0,0.05.",
+        ),
     ] = None,
     format: FormatOption = None,
     output: OutputOption = None,
@@ -626,7 +669,7 @@ def _product(numbers: Any) -> int:
     return out
 
 
-@app.command()
+@app.command(cls=_Command)
 def validate(
     files: Annotated[list[Path], typer.Argument(help="Scenario files to check.")],
 ) -> None:
@@ -649,7 +692,7 @@ def validate(
         raise typer.Exit(EXIT_INVALID)
 
 
-@app.command()
+@app.command(cls=_Command)
 def schema() -> None:
     """Print the JSON Schema of scenario files, for editors that validate as you type."""
     from optimizer.scenario.editor_schema import editor_schema
@@ -657,10 +700,11 @@ def schema() -> None:
     typer.echo(json.dumps(editor_schema(), indent=2))
 
 
-@app.command()
+@app.command(cls=_Command)
 def presets(
     tolerance: Annotated[
-        float, typer.Option(min=0.0, max=0.5, help="rules.tolerance to expand with.")
+        float,
+        typer.Option(min=0.0, max=0.5, metavar="SHARE", help="rules.tolerance to expand with."),
     ] = 0.05,
 ) -> None:
     """List the built-in rule presets and the share rules each expands to."""

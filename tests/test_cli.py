@@ -681,6 +681,21 @@ def test_solve_help_mentions_every_option() -> None:
     assert "<bool>" not in explain  # a flag takes no value
 
 
+@pytest.mark.parametrize(
+    "command", [[], ["solve"], ["explain"], ["compare"], ["sweep"], ["validate"], ["presets"]]
+)
+def test_help_names_what_each_option_takes(command: list[str]) -> None:
+    """Options show a placeholder (FILE, SECONDS), not a Python type; flags show none."""
+    result = invoke(*command, "--help", columns=120)
+    assert result.exit_code == 0, result.output
+    options = [line for line in result.stdout.splitlines() if line.lstrip("│ ").startswith("-")]
+    assert options and any("--help" in line for line in options)
+    for line in options:
+        assert not re.search(r"<[a-z]", line), line  # <bool>, <str>, <float range>
+    if command in (["solve"], ["compare"], ["sweep"]):
+        assert any(" FILE " in line for line in options if "--output" in line)
+
+
 def test_a_plan_that_buys_nothing_says_why(tmp_path: Path) -> None:
     """80-90% on micro and 60-70% on macro cannot both hold: only the empty plan meets both."""
     path = write(tmp_path, {"extends": str(B2B), "rules": {"presets": ["ecommerce", "b2b-saas"]}})
