@@ -30,7 +30,7 @@ import highspy
 
 from benchmarks.cases import case, gap_of
 from optimizer import build_model
-from optimizer.solvers.highs import to_highs
+from optimizer.solvers.highs import set_limits, to_highs
 
 
 @dataclass(frozen=True)
@@ -74,8 +74,8 @@ def run_seeds(
         highs = to_highs(model)
         for row in dropped:
             highs.changeRowBounds(row, -highspy.kHighsInf, highspy.kHighsInf)
-        settings = {"time_limit": time_limit, "mip_rel_gap": gap, "random_seed": seed, **options}
-        for option, value in settings.items():
+        set_limits(highs, time_limit, gap)
+        for option, value in {"random_seed": seed, **options}.items():
             if highs.setOptionValue(option, value) != highspy.HighsStatus.kOk:
                 raise ValueError(f"HiGHS refused option {option}={value!r}")
         return highs

@@ -158,10 +158,15 @@ def _highs_without_stdout() -> highspy.Highs:
         os.close(null)
 
 
+def set_limits(highs: highspy.Highs, time_limit: float, gap: float) -> None:
+    """When a search stops: after `time_limit` seconds, or at relative gap `gap`."""
+    highs.setOptionValue("time_limit", float(time_limit))
+    highs.setOptionValue("mip_rel_gap", float(gap))
+
+
 def solve_highs(model: LinearModel, options: SolveOptions) -> Solution:
     highs = to_highs(model)
-    highs.setOptionValue("time_limit", float(options.time_limit))
-    highs.setOptionValue("mip_rel_gap", float(options.gap))
+    set_limits(highs, options.time_limit, options.gap)
     started = time.perf_counter()
     highs.run()
     seconds = time.perf_counter() - started
@@ -211,8 +216,7 @@ class HighsSession:
 
     def solve(self, options: SolveOptions, start: np.ndarray | None = None) -> Solution:
         highs = self.highs
-        highs.setOptionValue("time_limit", float(options.time_limit))
-        highs.setOptionValue("mip_rel_gap", float(options.gap))
+        set_limits(highs, options.time_limit, options.gap)
         if start is not None:
             solution = highspy.HighsSolution()
             solution.col_value = list(start)
