@@ -389,8 +389,13 @@ def _output_format(format: Format | None, output: Path | None, inputs: Sequence[
     if format is Format.xlsx and output is None:
         raise _fail("--format xlsx writes a workbook: give --output FILE.xlsx")
     _check_writable("--output", output)
-    if output is not None and any(output.resolve() == path.resolve() for path in inputs):
-        raise _fail(f"--output {output}: that is an input file; give another file name")
+    if output is not None:
+        from optimizer.scenario.loading import files_read
+
+        for path in inputs:
+            if any(output.resolve() == read.resolve() for read in files_read(path)):
+                reads = "" if output.resolve() == path.resolve() else f" ({path} reads it)"
+                raise _fail(f"--output {output}: that is an input file{reads}; give another name")
     return format
 
 

@@ -314,6 +314,23 @@ def test_output_onto_an_input_file_exits_2_and_keeps_it(tmp_path: Path, command:
     assert scenario.read_text() == B2B.read_text()
 
 
+@pytest.mark.parametrize("target", ["parent.yaml", "rates.csv"])
+def test_output_onto_a_file_the_scenario_reads_exits_2_and_keeps_it(
+    tmp_path: Path, target: str
+) -> None:
+    """The file a scenario extends and its CSV rate card are inputs too."""
+    shutil.copy(SCENARIOS / "rates" / "agency-rates.csv", tmp_path / "rates.csv")
+    parent = (SCENARIOS / "csv-rate-card.yaml").read_text()
+    (tmp_path / "parent.yaml").write_text(parent.replace("rates/agency-rates.csv", "rates.csv"))
+    (tmp_path / "sub").mkdir()
+    child = write(tmp_path / "sub", {"extends": "../parent.yaml", "name": "child"})
+    before = (tmp_path / target).read_bytes()
+    result = invoke("solve", child, "--output", tmp_path / target)
+    assert result.exit_code == 2, result.output
+    assert f"that is an input file ({child} reads it)" in result.stderr
+    assert (tmp_path / target).read_bytes() == before
+
+
 @pytest.mark.parametrize("option", ["--output", "--export"])
 def test_writing_into_a_missing_directory_exits_2_and_leaves_nothing(
     tmp_path: Path, option: str

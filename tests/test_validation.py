@@ -929,6 +929,26 @@ def test_a_problem_with_an_inherited_field_says_where_it_comes_from(tmp_path: Pa
     assert "inherited" not in own
 
 
+def test_a_field_missing_from_every_file_is_not_called_inherited(tmp_path: Path) -> None:
+    data = {
+        "name": "revenue without a basket",
+        "extends": "benchmarks-2026",
+        "budget": {"total": 100_000},
+        "objective": "revenue",
+    }
+    (line,) = [
+        line for line in lines_of(error_of(write(tmp_path, data))) if "average_order_value" in line
+    ]
+    assert "required when the objective is revenue" in line
+    assert "inherited" not in line
+
+
+def test_a_scenario_that_is_not_a_mapping_is_a_scenario_error() -> None:
+    with pytest.raises(ScenarioError) as caught:
+        scenario_from_dict([1, 2])  # type: ignore[arg-type]
+    assert caught.value.problems
+
+
 def test_extending_the_built_in_with_a_good_override_loads(tmp_path: Path) -> None:
     data = {"name": "override", "extends": "benchmarks-2026", "budget": {"total": 100_000}}
     scenario = load_scenario(write(tmp_path, data))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import re
@@ -49,30 +50,46 @@ def load_scenario(path: str | Path) -> Scenario:
         own = read_document(path)
         if "extends" not in own:
             raise
-        problems = [_inherited(problem, own) for problem in error.problems]
+        problems = [_inherited(problem, own, data) for problem in error.problems]
         raise ScenarioError(path, problems) from None
+
+
+def files_read(path: str | Path) -> list[Path]:
+    """Every file that loading `path` reads: the file, the files it extends and their CSV rate
+    cards, as far as they can be read."""
+    read: list[Path] = []
+    with contextlib.suppress(ScenarioError):
+        _resolve(Path(path), chain=(), read=read)
+    return read
 
 
 INHERITED = "inherited from the file this one extends: override it here, or remove it with null"
 
 
-def _inherited(problem: Problem, own: Mapping[str, Any]) -> Problem:
+def _inherited(problem: Problem, own: Mapping[str, Any], merged: Mapping[str, Any]) -> Problem:
     """The problem, saying so when its field comes from the file this one extends: a planner
     looks for it in this file and finds nothing."""
     parts = re.findall(r"[^.\[\]]+", problem.path)
     platforms = own.get("platforms")
     if parts[:1] == ["platforms"] and isinstance(platforms, Mapping) and "from_csv" in platforms:
         return problem  # this file's own rate card may hold it
-    node: Any = own
+    if _holds(merged, parts) and not _holds(own, parts):
+        return Problem(problem.path, f"{problem.message} ({INHERITED})")
+    return problem
+
+
+def _holds(document: Any, parts: list[str]) -> bool:
+    """Whether the document has a value at the path's parts."""
+    node = document
     for part in parts:
         key: Any = int(part) if isinstance(node, list) and part.isdigit() else part
         found = (isinstance(node, Mapping) and key in node) or (
             isinstance(node, list) and isinstance(key, int) and key < len(node)
         )
         if not found:
-            return Problem(problem.path, f"{problem.message} ({INHERITED})")
+            return False
         node = node[key]
-    return problem
+    return True
 
 
 def scenario_from_dict(data: Mapping[str, Any], source: str | Path = "<scenario>") -> Scenario:
@@ -91,7 +108,7 @@ def scenario_from_dict(data: Mapping[str, Any], source: str | Path = "<scenario>
 def _pair_problems(data: Mapping[str, Any], found: list[Problem]) -> list[Problem]:
     """An offer's missing or doubled pairs, which its own checks only see once every field is
     valid: reported with the other problems, so that one round of fixes is enough."""
-    platforms = data.get("platforms")
+    platforms = data.get("platforms") if isinstance(data, Mapping) else None
     out = []
     for platform, entry in platforms.items() if isinstance(platforms, Mapping) else ():
         tiers = entry.get("tiers") if isinstance(entry, Mapping) else None
@@ -119,11 +136,16 @@ def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any
     return merged
 
 
-def _resolve(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
+def _resolve(path: Path, chain: tuple[Path, ...], read: list[Path] | None = None) -> dict[str, Any]:
+    """The file's fields merged over those of the files it extends; `read` collects the files."""
     data = read_document(path)
+    if read is not None:
+        read.append(path)
     platforms = data.get("platforms")
     if isinstance(platforms, Mapping) and "from_csv" in platforms:
         rest = {key: value for key, value in platforms.items() if key != "from_csv"}
+        if read is not None and isinstance(platforms["from_csv"], str):
+            read.append(path.parent / platforms["from_csv"])
         data["platforms"] = merge(_read_rate_card(path, platforms["from_csv"]), rest)
     parent = data.pop("extends", None)
     if parent is None:
@@ -135,7 +157,7 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
     if parent_path.resolve() in chain:
         cycle = " -> ".join(str(p) for p in (*chain, parent_path.resolve()))
         raise ScenarioError(path, [Problem("extends", f"extends itself in a cycle: {cycle}")])
-    base = _resolve(parent_path, chain)
+    base = _resolve(parent_path, chain, read)
     return merge(base, data)
 
 
