@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from optimizer import build_model, scenario_from_dict, solve
+from optimizer import build_model, load_scenario, scenario_from_dict, solve
 from optimizer.analysis.columns import bounds_for, layout_of, metric_expression
 from optimizer.analysis.conflicts import find_conflicts
 from optimizer.analysis.editing import Settings
@@ -27,6 +27,7 @@ from optimizer.report.writers import cell_text
 from optimizer.scenario.presets import PRESETS
 
 HUGE = 1e12
+SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 
 
 def offer(cost: float, followers: float = 10_000, **extra: Any) -> dict[str, Any]:
@@ -657,3 +658,15 @@ def test_report_tables_show_each_figure_in_its_unit(tmp_path: Path) -> None:
     conflict = CliRunner().invoke(app, ["solve", write(tmp_path, BUDGET_VS_MIN), "-f", "md"])
     (line,) = [line for line in conflict.stdout.splitlines() if line.startswith("| budget |")]
     assert "| $50,000 | $120,000 |" in line
+
+
+def test_slack_is_measured_to_the_bound_that_limits() -> None:
+    """E-commerce's 80-90% micro rule limits the plan at its maximum (micro earns most) but
+    whole creators leave the share nearer the minimum: its slack is the way to 90%."""
+    scenario = load_scenario(SCENARIOS / "ecommerce-dtc.yaml")
+    plan = solve(scenario)
+    report = next(rule for rule in plan.rules if rule.name == "ecommerce:micro")
+    price = next(rule for rule in explain_plan(scenario, plan).rules if rule.name == report.name)
+    assert price.shadow_bound == "max" and report.value is not None and report.max is not None
+    assert report.value - report.min < report.max - report.value  # nearer the minimum
+    assert price.slack == pytest.approx(report.max - report.value)

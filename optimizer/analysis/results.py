@@ -74,6 +74,8 @@ class RulePrice:
     name: str
     binding: bool
     slack: float | None
+    """Distance of the rule's value from the bound that limits the plan (`shadow_bound`),
+    else from its nearest bound."""
     price: float | None
     """Objective gained if this rule alone were dropped (exact re-solve); None when that
     re-solve found nothing (`unbounded` says whether the objective has no bound then)."""

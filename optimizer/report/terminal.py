@@ -12,13 +12,14 @@ from rich.text import Text
 from optimizer.constants import MONEY_METRICS
 from optimizer.plan import Plan
 from optimizer.report.frames import summary_row, tier_shares
-from optimizer.report.numbers import bound, money, percent, quantity, shadow_step
+from optimizer.report.numbers import bound, money, percent, quantity, rule_unit, shadow_step
 
 # Above this many periods the allocation is listed one row per cell instead of a period grid.
 WIDE_PERIODS = 6
 
 if TYPE_CHECKING:
     from optimizer.analysis.compare import Comparison
+    from optimizer.analysis.results import RulePrice
     from optimizer.analysis.sweep import Sweep
 
 
@@ -313,9 +314,7 @@ def _rule_sentences(plan: Plan) -> Text:
         if rule.binding:
             sentence += " binds."
         else:
-            sentence += (
-                f" is not at its bound ({_slack(plan, rule.name)} left) yet limits the plan."
-            )
+            sentence += f" is not at its bound ({_slack(plan, rule)} left) yet limits the plan."
         if rule.unbounded:
             sentence += " Without it the objective has no limit."
         elif matters:
@@ -330,9 +329,11 @@ def _rule_sentences(plan: Plan) -> Text:
     return text
 
 
-def _slack(plan: Plan, name: str) -> str:
-    report = next(rule for rule in plan.rules if rule.name == name)
-    return bound(report.slack, report.kind, plan.scenario.currency, report.metric)
+def _slack(plan: Plan, rule: RulePrice) -> str:
+    report = next(report for report in plan.rules if report.name == rule.name)
+    if rule.slack is not None and rule_unit(report.kind, report.metric) == "percent":
+        return percent(rule.slack, 1 if rule.slack >= 0.01 else 2)  # 0.03%, not 0.0%
+    return bound(rule.slack, report.kind, plan.scenario.currency, report.metric)
 
 
 SHORT_METRIC = {"conversions": "conv.", "engagements": "eng.", "reach": "reach"}
