@@ -1,28 +1,124 @@
-"""Charts as self-contained SVG text (matplotlib, no display needed)."""
+"""Charts as self-contained SVG text (matplotlib, no display needed).
+
+Each chart is built by a ``*_figure`` function that returns the matplotlib Figure (so its
+layout can be inspected) and rendered by the function of the same name without the suffix.
+Legends sit outside the plotting area; tiers keep one colour in every chart; money axes
+read in the scenario's currency.
+"""
 
 from __future__ import annotations
 
 import io
 import re
+import textwrap
+import zlib
+from collections.abc import Hashable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from optimizer.constants import MONEY_METRICS
+from optimizer.report.numbers import money
+
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 PALETTE = ["#2f6f9f", "#e08a2c", "#4a9b5d", "#b8463e", "#7d5ba6", "#8c6d3f", "#c55a9a"]
 
+TIER_COLOURS = {
+    "nano": "#4a9b5d",
+    "micro": "#2f6f9f",
+    "mid": "#7d5ba6",
+    "macro": "#e08a2c",
+    "mega": "#b8463e",
+}
+"""Known tiers, smallest to largest, each with the colour it has in every chart."""
 
-def _figure(width: float = 7.0, height: float = 3.6) -> Figure:
+EXTRA_TIER_COLOURS = ["#8c6d3f", "#c55a9a", "#3f9a9a", "#9a9a3a", "#6b6b6b", "#d4a72c"]
+"""Colours for tiers a scenario defines itself, chosen from the tier's name."""
+
+HEADROOM = 1.08
+"""The value axis of bar charts ends this far above the tallest bar."""
+
+SHARE_MARGIN = 0.03
+"""Room on the share axis beyond 0% and 100%, so a dot at either end shows whole."""
+
+
+def tier_colour(name: str) -> str:
+    """The colour of a tier: fixed for the known tiers, else picked by a hash of its name
+    (stable across charts and runs)."""
+    if name in TIER_COLOURS:
+        return TIER_COLOURS[name]
+    return EXTRA_TIER_COLOURS[zlib.crc32(name.encode()) % len(EXTRA_TIER_COLOURS)]
+
+
+def tier_colours(names: Sequence[str]) -> dict[str, str]:
+    """Colours for the tiers drawn together: ``tier_colour``, except that a defined tier whose
+    colour is already taken in this chart moves on to the next free one (in name order, so
+    the result does not depend on the order the tiers come in)."""
+    colours = {name: TIER_COLOURS[name] for name in names if name in TIER_COLOURS}
+    used = set(colours.values())
+    for name in sorted(set(names) - set(colours)):
+        start = zlib.crc32(name.encode()) % len(EXTRA_TIER_COLOURS)
+        for step in range(len(EXTRA_TIER_COLOURS)):
+            colour = EXTRA_TIER_COLOURS[(start + step) % len(EXTRA_TIER_COLOURS)]
+            if colour not in used:
+                break
+        else:
+            colour = EXTRA_TIER_COLOURS[start]
+        colours[name] = colour
+        used.add(colour)
+    return colours
+
+
+def tier_order(names: Sequence[Hashable]) -> list[Hashable]:
+    """Known tiers from smallest to largest, then any others in the order given."""
+    rank = {name: i for i, name in enumerate(TIER_COLOURS)}
+    known = sorted((name for name in names if name in rank), key=lambda name: rank[str(name)])
+    return known + [name for name in names if name not in rank]
+
+
+def _has_tiers(names: Sequence[Hashable]) -> bool:
+    return any(isinstance(name, str) and name in TIER_COLOURS for name in names)
+
+
+def plain(value: float) -> str:
+    """A number for an axis: thousands separators, no trailing zeros (200,000; 0.05)."""
+    text = f"{value:,.6f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def money_tick(value: float, currency: str = "USD") -> str:
+    """An amount for an axis, as the tables write it ($140,000) without cents on whole
+    amounts ($0, $50)."""
+    text = money(value, currency)
+    return re.sub(r"\.00(?!\d)", "", text) if abs(value - round(value)) < 1e-9 else text
+
+
+def _label(value: object, as_money: bool, currency: str) -> str:
+    """A category (an index or column value): numbers formatted, anything else as is."""
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, (bool, np.bool_)
+    ):
+        number = float(value)
+        if np.isfinite(number):
+            return money_tick(number, currency) if as_money else plain(number)
+    return str(value)
+
+
+def _with_currency(label: str, currency: str) -> str:
+    return label if currency in label else f"{label} ({currency})"
+
+
+def _blank(width: float = 7.0, height: float = 3.6) -> Figure:
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(width, height), layout="constrained")
-    return figure
+    return Figure(figsize=(width, height), layout="constrained")
 
 
 def _svg(figure: Figure) -> str:
@@ -34,31 +130,112 @@ def _svg(figure: Figure) -> str:
     return re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)
 
 
-def stacked_bars(frame: pd.DataFrame, title: str, ylabel: str) -> str:
-    """Rows along the x axis, columns stacked (e.g. spend by tier per quarter)."""
-    figure = _figure()
+def _legend_below(figure: Figure, axes: Axes, title: str | None = None) -> None:
+    """The axes' legend under the chart, outside the plotting area, in one row if it fits."""
+    handles, labels = axes.get_legend_handles_labels()
+    if not handles:
+        return
+    figure.legend(
+        handles,
+        labels,
+        loc="outside lower center",
+        ncols=min(len(labels), 6),
+        frameon=False,
+        fontsize="small",
+        title=title,
+        title_fontsize="small",
+    )
+
+
+def _value_axis(axes: Axes, percent: bool, as_money: bool, currency: str) -> None:
+    if percent:
+        axes.yaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
+    elif as_money:
+        axes.yaxis.set_major_formatter(lambda value, _: money_tick(value, currency))
+    else:
+        axes.yaxis.set_major_formatter(lambda value, _: plain(value))
+
+
+def _headroom(axes: Axes, low: float, high: float) -> None:
+    """Room above the tallest bar (1.08 x its height) and below the deepest negative one."""
+    low, high = min(low, 0.0), max(high, 0.0)
+    if not (np.isfinite(low) and np.isfinite(high)) or low == high:
+        return
+    pad = (HEADROOM - 1) * (high - low)
+    axes.set_ylim(low - pad if low < 0 else 0.0, high + pad if high > 0 else 0.0)
+
+
+def _category_ticks(axes: Axes, positions: np.ndarray, labels: list[str]) -> None:
+    """Category labels under their bars: long ones wrapped, and slanted if still too wide."""
+    room = 60  # characters that fit side by side under a 7 in chart
+    if sum(len(label) for label in labels) > room:
+        width = max(12, room // max(1, len(labels)))
+        labels = [textwrap.fill(label, width) for label in labels]
+    widest = sum(max(len(line) for line in label.split("\n")) for label in labels)
+    slant = widest > room
+    axes.set_xticks(
+        positions, labels, rotation=30 if slant else 0, ha="right" if slant else "center"
+    )
+
+
+def stacked_bars_figure(
+    frame: pd.DataFrame,
+    title: str,
+    ylabel: str,
+    *,
+    currency: str | None = None,
+    tiers: bool | None = None,
+) -> Figure:
+    """Rows along the x axis, columns stacked (e.g. spend by tier per quarter).
+
+    ``currency``: the values are money in it (ticks like $140,000). Left out, a ``ylabel``
+    that is a currency code (USD) is taken as the currency. ``tiers``: the columns are tiers
+    (fixed colours, smallest first); left out, they are when any is a known tier name.
+    """
+    if currency is None and re.fullmatch(r"[A-Z]{3}", ylabel):
+        currency = ylabel
+    if tiers is None:
+        tiers = _has_tiers(list(frame.columns))
+    columns = tier_order(list(frame.columns)) if tiers else list(frame.columns)
+    colours = tier_colours([str(c) for c in columns]) if tiers else {}
+    figure = _blank()
     axes = figure.add_subplot()
     bottom = np.zeros(len(frame))
-    for i, column in enumerate(frame.columns):
+    for i, column in enumerate(columns):
         values = frame[column].to_numpy(dtype=float)
         axes.bar(
             [str(x) for x in frame.index],
             values,
             bottom=bottom,
             label=str(column),
-            color=PALETTE[i % len(PALETTE)],
+            color=colours.get(str(column), PALETTE[i % len(PALETTE)]),
         )
-        bottom += values
+        bottom += np.nan_to_num(values)
+    if len(frame):
+        _headroom(axes, float(np.min(bottom, initial=0.0)), float(np.max(bottom, initial=0.0)))
     axes.set_title(title)
-    axes.set_ylabel(ylabel)
-    axes.legend(frameon=False, fontsize="small")
+    axes.set_ylabel(ylabel if currency is None else _with_currency(ylabel, currency))
+    _value_axis(axes, False, currency is not None, currency or "USD")
+    _legend_below(figure, axes)
     axes.spines[["top", "right"]].set_visible(False)
-    return _svg(figure)
+    return figure
 
 
-def ranges(frame: pd.DataFrame, title: str) -> str:
+def stacked_bars(
+    frame: pd.DataFrame,
+    title: str,
+    ylabel: str,
+    *,
+    currency: str | None = None,
+    tiers: bool | None = None,
+) -> str:
+    """``stacked_bars_figure`` as SVG text."""
+    return _svg(stacked_bars_figure(frame, title, ylabel, currency=currency, tiers=tiers))
+
+
+def ranges_figure(frame: pd.DataFrame, title: str) -> Figure:
     """One row per rule: its value as a dot against the [min, max] band (shares, 0-100%)."""
-    figure = _figure(height=0.45 * len(frame) + 1.2)
+    figure = _blank(height=0.45 * len(frame) + 1.2)
     axes = figure.add_subplot()
     y = np.arange(len(frame))
     low = frame["min"].fillna(0.0).to_numpy(dtype=float)
@@ -66,20 +243,41 @@ def ranges(frame: pd.DataFrame, title: str) -> str:
     axes.barh(y, high - low, left=low, color="#cfe0ee", label="allowed")
     axes.scatter(frame["value"].to_numpy(dtype=float), y, color=PALETTE[1], zorder=3, label="plan")
     axes.set_yticks(y, [str(name) for name in frame.index])
-    axes.set_xlim(0, 1)
+    axes.set_xlim(-SHARE_MARGIN, 1 + SHARE_MARGIN)
+    axes.set_xticks(np.linspace(0.0, 1.0, 5))
     axes.xaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
     axes.invert_yaxis()
     axes.set_title(title)
-    axes.legend(frameon=False, fontsize="small", loc="lower right")
+    figure.legend(loc="outside right upper", frameon=False, fontsize="small")
     axes.spines[["top", "right"]].set_visible(False)
-    return _svg(figure)
+    return figure
 
 
-def frontier(
-    budgets: np.ndarray, objective: np.ndarray, chosen: float | None, title: str, ylabel: str
-) -> str:
-    """Objective against budget, the scenario's own budget marked."""
-    figure = _figure()
+def ranges(frame: pd.DataFrame, title: str) -> str:
+    """``ranges_figure`` as SVG text."""
+    return _svg(ranges_figure(frame, title))
+
+
+def frontier_figure(
+    budgets: np.ndarray,
+    objective: np.ndarray,
+    chosen: float | None,
+    title: str,
+    ylabel: str,
+    *,
+    currency: str = "USD",
+    y_money: bool | None = None,
+) -> Figure:
+    """Objective against budget, the scenario's own budget marked.
+
+    Budgets read as money in ``currency``; so does the objective when ``y_money`` (left out:
+    when ``ylabel`` names a money metric: revenue, profit, spend), else as a plain count.
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    if y_money is None:
+        y_money = ylabel in MONEY_METRICS
+    figure = _blank()
     axes = figure.add_subplot()
     axes.plot(budgets, objective, marker="o", color=PALETTE[0])
     if chosen is not None and len(budgets):
@@ -90,20 +288,69 @@ def frontier(
             s=120,
             color=PALETTE[1],
             zorder=3,
-            label=f"scenario budget {budgets[nearest]:,.0f}",
+            label=f"scenario budget {money(float(budgets[nearest]), currency)}",
         )
-        axes.legend(frameon=False, fontsize="small")
-    axes.set_xlabel("budget")
-    axes.set_ylabel(ylabel)
+        _legend_below(figure, axes)
+    axes.set_xlabel(_with_currency("budget", currency))
+    axes.set_ylabel(_with_currency(ylabel, currency) if y_money else ylabel)
     axes.set_title(title)
-    axes.xaxis.set_major_formatter(lambda value, _: f"{value:,.0f}")
+    # Fewer, rounder ticks: full amounts ($1,000,000) are wide.
+    axes.xaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
+    axes.xaxis.set_major_formatter(lambda value, _: money_tick(value, currency))
+    _value_axis(axes, False, y_money, currency)
     axes.spines[["top", "right"]].set_visible(False)
-    return _svg(figure)
+    return figure
 
 
-def grouped_bars(frame: pd.DataFrame, title: str, ylabel: str, percent: bool = False) -> str:
-    """Rows along the x axis, one bar per column (e.g. plans side by side)."""
-    figure = _figure()
+def frontier(
+    budgets: np.ndarray,
+    objective: np.ndarray,
+    chosen: float | None,
+    title: str,
+    ylabel: str,
+    *,
+    currency: str = "USD",
+    y_money: bool | None = None,
+) -> str:
+    """``frontier_figure`` as SVG text."""
+    return _svg(
+        frontier_figure(
+            budgets, objective, chosen, title, ylabel, currency=currency, y_money=y_money
+        )
+    )
+
+
+def grouped_bars_figure(
+    frame: pd.DataFrame,
+    title: str,
+    ylabel: str,
+    percent: bool = False,
+    *,
+    xlabel: str | None = None,
+    legend_title: str | None = None,
+    currency: str = "USD",
+    x_money: bool = False,
+    y_money: bool | None = None,
+    tiers: bool | None = None,
+) -> Figure:
+    """Rows along the x axis, one bar per column (e.g. plans side by side).
+
+    Numeric row and column values read as numbers (200,000, not 200000.0), row values as
+    money in ``currency`` when ``x_money``. Values are shares when ``percent``, else money
+    when ``y_money`` (left out: when ``ylabel`` names a money metric), else counts.
+    ``tiers``: the columns are tiers (fixed colours, smallest first); left out, they are
+    when any is a known tier name. Rows that are tiers go smallest first.
+    """
+    if y_money is None:
+        y_money = not percent and ylabel in MONEY_METRICS
+    if tiers is None:
+        tiers = _has_tiers(list(frame.columns))
+    if tiers:
+        frame = frame[tier_order(list(frame.columns))]
+    if _has_tiers(list(frame.index)):
+        frame = frame.loc[tier_order(list(frame.index))]
+    colours = tier_colours([str(c) for c in frame.columns]) if tiers else {}
+    figure = _blank()
     axes = figure.add_subplot()
     x = np.arange(len(frame))
     width = 0.8 / max(1, len(frame.columns))
@@ -112,14 +359,52 @@ def grouped_bars(frame: pd.DataFrame, title: str, ylabel: str, percent: bool = F
             x + i * width,
             frame[column].to_numpy(dtype=float),
             width,
-            label=str(column),
-            color=PALETTE[i % len(PALETTE)],
+            label=_label(column, False, currency),
+            color=colours.get(str(column), PALETTE[i % len(PALETTE)]),
         )
-    axes.set_xticks(x + width * (len(frame.columns) - 1) / 2, [str(v) for v in frame.index])
-    if percent:
-        axes.yaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
+    _category_ticks(
+        axes,
+        x + width * (len(frame.columns) - 1) / 2,
+        [_label(v, x_money, currency) for v in frame.index],
+    )
+    values = frame.to_numpy(dtype=float)
+    if values.size and np.isfinite(values).any():
+        _headroom(axes, float(np.nanmin(values)), float(np.nanmax(values)))
+    _value_axis(axes, percent, y_money, currency)
     axes.set_title(title)
-    axes.set_ylabel(ylabel)
-    axes.legend(frameon=False, fontsize="small")
+    axes.set_ylabel(_with_currency(ylabel, currency) if y_money and not percent else ylabel)
+    if xlabel is not None:
+        axes.set_xlabel(_with_currency(xlabel, currency) if x_money else xlabel)
+    _legend_below(figure, axes, legend_title)
     axes.spines[["top", "right"]].set_visible(False)
-    return _svg(figure)
+    return figure
+
+
+def grouped_bars(
+    frame: pd.DataFrame,
+    title: str,
+    ylabel: str,
+    percent: bool = False,
+    *,
+    xlabel: str | None = None,
+    legend_title: str | None = None,
+    currency: str = "USD",
+    x_money: bool = False,
+    y_money: bool | None = None,
+    tiers: bool | None = None,
+) -> str:
+    """``grouped_bars_figure`` as SVG text."""
+    return _svg(
+        grouped_bars_figure(
+            frame,
+            title,
+            ylabel,
+            percent,
+            xlabel=xlabel,
+            legend_title=legend_title,
+            currency=currency,
+            x_money=x_money,
+            y_money=y_money,
+            tiers=tiers,
+        )
+    )
