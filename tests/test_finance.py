@@ -19,7 +19,7 @@ from optimizer.analysis.compare import compare
 from optimizer.analysis.sweep import MAX_POINTS, Param, parse_param, parse_range, sweep, with_value
 from optimizer.cli import app
 from optimizer.report.document import comparison_report, plan_report, sweep_report
-from optimizer.report.numbers import quantity
+from optimizer.report.numbers import money, quantity
 from optimizer.report.writers import to_html, to_markdown, write_xlsx
 
 GAP = 1e-6
@@ -153,6 +153,22 @@ def test_parse_range_rejects_bad_ranges(text: str) -> None:
 )
 def test_a_quantity_never_reads_as_minus_zero(value: float, text: str) -> None:
     assert quantity(value) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (18_562.5, "$18,563"),  # halves round up, not to the even neighbour
+        (20_872.499999999996, "$20,873"),  # a sum's float noise is still a half
+        (50.0, "$50"),  # whole amounts carry no cents, whatever their size
+        (0.0, "$0"),
+        (41.678, "$41.68"),
+        (-1_035.0, "-$1,035"),
+        (-0.001, "$0"),
+    ],
+)
+def test_money_reads_as_an_accountant_writes_it(value: float, text: str) -> None:
+    assert money(value) == text
 
 
 def test_compare_refuses_what_it_cannot_compare_with_an_optimizer_error() -> None:
@@ -450,3 +466,46 @@ def test_cli_writes_every_csv_table(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in tmp_path.glob("out*.csv"))
     assert names == ["out-rules.csv", "out-shares.csv", "out-totals.csv", "out.csv"]
+
+
+def test_lift_is_only_given_between_plans_of_one_metric() -> None:
+    conversions = optimizer.solve(optimizer.scenario_from_dict(brand()))
+    data = brand()
+    data["objective"] = "reach"
+    reach = optimizer.solve(optimizer.scenario_from_dict(data))
+    comparison = compare([conversions, reach], labels=["conv", "reach"], baseline="conv")
+    assert list(comparison.totals["metric"]) == ["conversions", "reach"]
+    assert comparison.totals.loc["conv", "lift"] == 0.0
+    assert np.isnan(comparison.totals.loc["reach", "lift"])
+    report = comparison_report(comparison)
+    assert any("different objectives (conversions, reach)" in line for line in report.lines)
+    assert not any("over conv" in line for line in report.lines)
+    assert [chart.title for chart in report.charts][1].startswith("Conversions and spend")
+
+
+def test_a_plan_that_breaks_a_rule_is_called_out() -> None:
+    """The even spreadsheet split cannot buy macro posts: its micro share passes the cap."""
+    data = brand()
+    data["rules"] = {"shares": [{"name": "micro-cap", "select": {"tiers": ["micro"]}, "max": 0.5}]}
+    scenario = optimizer.scenario_from_dict(data)
+    plan = optimizer.solve(scenario)
+    sheet = spreadsheet_plan(scenario)
+    share = next(rule.value for rule in sheet.rules if rule.name == "micro-cap")
+    assert share is not None and share > 0.5
+    comparison = compare([sheet, plan], labels=["sheet", "optimised"])
+    assert comparison.broken() == {"sheet": ["micro-cap"]}
+    assert "sheet breaks micro-cap." in comparison_report(comparison).lines
+    rules = comparison.to_dict()["rules"]
+    assert [rule["sheet met"] for rule in rules if rule["rule"] == "micro-cap"] == [False]
+
+
+def test_comparison_cells_follow_the_scenarios_order_and_counts_are_whole() -> None:
+    data = brand()
+    second = optimizer.solve(at_budget(data, 40000))
+    data["budget"]["periods"] = {"Q1": {"max": 0}}  # the first plan has no Q1 cells
+    first = optimizer.solve(optimizer.scenario_from_dict(data))
+    comparison = compare([first, second], labels=["small", "large"])
+    periods = list(comparison.cells.index.get_level_values("period"))
+    assert periods == sorted(periods, key=["Q1", "Q2"].index)
+    cells = comparison.to_dict()["cells"]
+    assert all(isinstance(cell["large count"], int) for cell in cells)

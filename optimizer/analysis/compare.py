@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from optimizer.constants import DIMENSIONS, METRICS
+from optimizer.constants import BINDING_TOLERANCE, DIMENSIONS, METRICS
 from optimizer.errors import OptimizerError
 from optimizer.plan import Plan
 from optimizer.solvers.base import Status
@@ -28,13 +28,16 @@ class Comparison:
 
     names: list[str]
     totals: pd.DataFrame
-    """One row per plan: status, objective, totals, CPA and CPE, lift over the baseline."""
+    """One row per plan: status, objective and its metric (`min spend` when minimised),
+    totals, CPA and CPE, lift over the baseline for plans of the baseline's metric."""
     shares: pd.DataFrame
     """Spend share by (dimension, value) in rows, one column per plan."""
     rules: pd.DataFrame
-    """Each rule's value per plan and whether it binds."""
+    """Each rule's value per plan, whether it binds and whether the plan meets it (a hand-made
+    plan may not)."""
     cells: pd.DataFrame
-    """Count and spend per (period, platform, tier) and plan, with deltas against the first."""
+    """Count and spend per (period, platform, tier) and plan, with deltas against the first, in
+    the plans' order of periods, platforms and tiers."""
     baseline: str | None = None
     currency: str = "USD"
     """The first scenario's currency (a saved plan does not record one: USD)."""
@@ -51,6 +54,18 @@ class Comparison:
             "cells": _records(self.cells.reset_index()),
         }
 
+    def broken(self) -> dict[str, list[str]]:
+        """The rules each plan breaks, by plan."""
+        out: dict[str, list[str]] = {}
+        for name in self.names:
+            if self.rules.empty or (name, "met") not in self.rules:
+                continue
+            met = self.rules[(name, "met")]
+            rules = [str(rule) for (rule, _, _), ok in met.items() if ok is False]
+            if rules:
+                out[name] = rules
+        return out
+
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent)
 
@@ -61,6 +76,10 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
         " ".join(str(part) for part in column if part) if isinstance(column, tuple) else column
         for column in frame.columns
     ]
+    # Influencer counts are whole: 146, not 146.0.
+    for column in frame.columns:
+        if str(column).endswith("count"):
+            frame[column] = frame[column].round().astype("Int64")
     return json.loads(frame.to_json(orient="records"))
 
 
@@ -127,6 +146,7 @@ def compare(
                 "plan": name,
                 "status": result["status"],
                 "objective": result["objective"]["value"],
+                "metric": _metric(result),
                 **result["totals"],
             }
             for name, result in zip(names, results, strict=True)
@@ -134,7 +154,7 @@ def compare(
     ).set_index("plan")
     # Figures that do not exist read as missing, not zero: the totals of a plan that was not
     # found, the revenue of a scenario without an average order value.
-    figures = [column for column in totals.columns if column not in ("status", "objective")]
+    figures = [c for c in totals.columns if c not in ("status", "objective", "metric")]
     totals[figures] = totals[figures].astype(float)
     without_plan = [str(status) for status in Status if not status.has_plan]
     totals.loc[totals["status"].isin(without_plan), figures] = np.nan
@@ -142,8 +162,11 @@ def compare(
     totals["cpa"] = totals["spend"] / totals["conversions"].where(totals["conversions"] > 0)
     totals["cpe"] = totals["spend"] / totals["engagements"].where(totals["engagements"] > 0)
     if baseline is not None:
+        # Lift compares like with like: revenue against revenue, not installs against revenue.
         reference = totals.loc[baseline, "objective"]
-        totals["lift"] = (totals["objective"] - reference) / abs(reference) if reference else None
+        same = totals["metric"] == totals.loc[baseline, "metric"]
+        lift = (totals["objective"] - reference) / abs(reference) if reference else np.nan
+        totals["lift"] = pd.Series(lift, index=totals.index).where(same)
 
     share_rows = {}
     for name, allocation in allocations.items():
@@ -164,6 +187,7 @@ def compare(
             row = rule_rows.setdefault((rule["name"], rule["kind"], rule.get("metric", "")), {})
             row[(name, "value")] = rule["value"]
             row[(name, "binding")] = rule["binding"]
+            row[(name, "met")] = _meets(rule)
     rules = pd.DataFrame.from_dict(rule_rows, orient="index")
     if not rules.empty:
         rules.index = pd.MultiIndex.from_tuples(rules.index, names=["rule", "kind", "metric"])
@@ -173,11 +197,53 @@ def compare(
         {name: allocation[["count", "spend"]] for name, allocation in allocations.items()},
         axis=1,
     ).fillna(0.0)
+    orders = [
+        [scenario.periods, list(scenario.platforms), list(scenario.tiers)]
+        for scenario in (item.scenario for item in items if isinstance(item, Plan))
+    ]
+    orders += [
+        [list(a.index.get_level_values(level)) for level in range(3)] for a in allocations.values()
+    ]
+    cells = cells.iloc[_cell_order(cells.index, orders)]
     first = names[0]
     for name in names[1:]:
         cells[(f"{name} - {first}", "count")] = cells[(name, "count")] - cells[(first, "count")]
         cells[(f"{name} - {first}", "spend")] = cells[(name, "spend")] - cells[(first, "spend")]
     currency = next((item.scenario.currency for item in items if isinstance(item, Plan)), "USD")
-    metrics = {result["objective"]["metric"] for result in results if "objective" in result}
+    metrics = set(totals["metric"])
     metric = metrics.pop() if len(metrics) == 1 else ""
+    metric = metric.removeprefix("min ")  # the unit the objective's figures read in
     return Comparison(names, totals, shares, rules, cells, baseline, currency, metric)
+
+
+def _metric(result: dict[str, Any]) -> str:
+    """What the plan's objective counts: `revenue`, or `min spend` when minimised."""
+    objective = result.get("objective") or {}
+    metric = str(objective.get("metric", ""))
+    return f"min {metric}" if objective.get("sense") == "minimize" else metric
+
+
+def _meets(rule: dict[str, Any]) -> bool | None:
+    """Whether the rule's value lies within its bounds (None without a value)."""
+    value = rule.get("value")
+    if value is None:
+        return None
+    low, high = rule.get("min"), rule.get("max")
+    scale = max(1.0, *(abs(b) for b in (low, high) if b is not None))
+    tolerance = BINDING_TOLERANCE * scale
+    return (low is None or value >= low - tolerance) and (high is None or value <= high + tolerance)
+
+
+def _cell_order(index: pd.MultiIndex, orders: list[list[list[Any]]]) -> list[int]:
+    """Row positions sorted by period, platform and tier, each ranked by its first place in
+    `orders` (per source, the periods, platforms and tiers in order): scenario order, not
+    grouped plan by plan."""
+    ranks = []
+    for level in range(len(DIMENSIONS)):
+        seen: dict[Any, int] = {}
+        for order in orders:
+            for value in order[level]:
+                seen.setdefault(value, len(seen))
+        ranks.append(seen)
+    keys = [tuple(ranks[level][value] for level, value in enumerate(key)) for key in index]
+    return sorted(range(len(keys)), key=keys.__getitem__)

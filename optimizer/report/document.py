@@ -155,7 +155,13 @@ def plan_report(plan: Plan, with_charts: bool = True) -> Report:
             charts_out.append(
                 Chart(
                     "Spend by tier per period",
-                    charts.stacked_bars(by_tier, "Spend by tier per period", scenario.currency),
+                    charts.stacked_bars(
+                        by_tier,
+                        "Spend by tier per period",
+                        "spend",
+                        currency=scenario.currency,
+                        tiers=True,
+                    ),
                 )
             )
             shares = rules[rules["kind"] == "share"].set_index("name")
@@ -276,10 +282,16 @@ def comparison_report(comparison: Comparison, with_charts: bool = True) -> Repor
         column: ("money" if column.endswith("spend") else "count") for column in cells.columns[3:]
     }
     lines = [f"Plans: {', '.join(comparison.names)}; deltas against {comparison.names[0]}."]
+    if not comparison.metric:
+        metrics = ", ".join(dict.fromkeys(comparison.totals["metric"]))
+        lines.append(f"The plans pursue different objectives ({metrics}): no lift between them.")
     if comparison.baseline is not None:
         for name, lift in comparison.totals["lift"].items():
             if name != comparison.baseline and pd.notna(lift):
-                lines.append(f"{name}: {lift:+.1%} objective over {comparison.baseline}.")
+                metric = comparison.totals.loc[name, "metric"]
+                lines.append(f"{name}: {lift:+.1%} {metric} over {comparison.baseline}.")
+    for name, broken in comparison.broken().items():
+        lines.append(f"{name} breaks {', '.join(broken)}.")
     tables = [
         Table(
             "Totals",
@@ -290,9 +302,9 @@ def comparison_report(comparison: Comparison, with_charts: bool = True) -> Repor
         Table("Shares", "Spend shares by tier, platform and period", shares, share_formats),
         Table(
             "Rules",
-            "Rules: value and whether it binds",
+            "Rules: value, whether it binds and whether the plan meets it",
             rules,
-            {f"{plan} binding": "bool" for plan in comparison.names},
+            {f"{plan} {flag}": "bool" for plan in comparison.names for flag in ("binding", "met")},
             rule_formats,
         ),
         Table("Cells", "Count and spend per cell", cells, cell_formats),
@@ -303,19 +315,16 @@ def comparison_report(comparison: Comparison, with_charts: bool = True) -> Repor
         charts_out.append(
             Chart(
                 "Spend share by tier",
-                charts.grouped_bars(tier, "Spend share by tier", "share", True),
+                charts.grouped_bars(tier.T, "Spend share by tier", "share", True),
             )
         )
-        metrics = comparison.totals[["objective", "spend"]].T
+        # Objectives of different metrics cannot share a scale: conversions, which every
+        # plan has, stand in for them.
+        figure = "objective" if comparison.metric else "conversions"
+        metrics = comparison.totals[[figure, "spend"]].T
         metrics = metrics.div(metrics.max(axis=1).replace(0, np.nan), axis=0).fillna(0.0)
-        charts_out.append(
-            Chart(
-                "Objective and spend (relative to the largest)",
-                charts.grouped_bars(
-                    metrics, "Objective and spend (relative to the largest)", "of the largest", True
-                ),
-            )
-        )
+        title = f"{figure.capitalize()} and spend (relative to the largest)"
+        charts_out.append(Chart(title, charts.grouped_bars(metrics, title, "of the largest", True)))
     return Report("Comparison", lines, tables, charts_out, comparison.currency, main="Cells")
 
 
@@ -340,6 +349,7 @@ def sweep_report(sweep: Sweep, with_charts: bool = True) -> Report:
                     sweep.chosen_budget,
                     "Budget frontier",
                     sweep.metric,
+                    currency=sweep.currency,
                 ),
             )
         )
@@ -349,7 +359,15 @@ def sweep_report(sweep: Sweep, with_charts: bool = True) -> Report:
         charts_out.append(
             Chart(
                 "Objective by budget",
-                charts.grouped_bars(grid, "Objective by budget", sweep.metric),
+                charts.grouped_bars(
+                    grid,
+                    "Objective by budget",
+                    sweep.metric,
+                    xlabel="budget",
+                    legend_title=name,
+                    currency=sweep.currency,
+                    x_money=True,
+                ),
             )
         )
     return Report(

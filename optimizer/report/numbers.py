@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 from optimizer.constants import MONEY_METRICS
@@ -10,12 +11,15 @@ SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
 
 
 def money(value: float | None, currency: str = "USD") -> str:
+    """Whole units from 100 up and for whole amounts ($4,950, $50), cents below ($41.68);
+    halves round up, as in accounting ($18,562.50 reads $18,563)."""
     if value is None:
         return "-"
     symbol = SYMBOLS.get(currency)
     sign = "-" if value < 0 and round(value, 2) != 0 else ""
-    size = abs(value)
-    amount = f"{size:,.0f}" if size >= 100 else f"{size:,.2f}"
+    size = round(abs(value), 6)  # 20872.499999999996 is a sum's float noise for 20872.5
+    whole = math.floor(size + 0.5)
+    amount = f"{whole:,}" if size >= 100 or abs(size - whole) < 0.005 else f"{size:,.2f}"
     return f"{sign}{symbol}{amount}" if symbol else f"{sign}{amount} {currency}"
 
 

@@ -396,6 +396,8 @@ def comparison_view(comparison: Comparison) -> RenderableType:
         ("CPA", "cpa", in_money),
         ("CPE", "cpe", in_money),
     ]
+    if not comparison.metric:  # objectives of different metrics: say which is which
+        rows.insert(2, ("Objective metric", "metric", str))
     if "lift" in totals:
         rows.append(("Lift over " + str(comparison.baseline), "lift", percent))
     for label, column, show in rows:
@@ -408,12 +410,12 @@ def comparison_view(comparison: Comparison) -> RenderableType:
         shares.add_row(f"{dimension} {value}", *(percent(row[name]) for name in names))
     parts: list[RenderableType] = [table, shares]
     if not comparison.rules.empty:
-        binding = Table(title="Rules that bind", title_justify="left")
+        binding = Table(title="Rules that bind or are broken", title_justify="left")
         binding.add_column("Rule")
         for name in names:
             binding.add_column(name, justify="center")
         for (rule, _, _), row in comparison.rules.iterrows():
-            marks = [("yes" if row.get((name, "binding")) is True else "") for name in names]
+            marks = [_rule_mark(row, name) for name in names]
             if any(marks):
                 binding.add_row(str(rule), *marks)
         if binding.row_count:
@@ -435,6 +437,12 @@ def comparison_view(comparison: Comparison) -> RenderableType:
             )
         parts.append(cells)
     return Group(*parts)
+
+
+def _rule_mark(row: Any, plan: str) -> Text | str:
+    if row.get((plan, "met")) is False:
+        return Text("broken", style="bold red")
+    return "binds" if row.get((plan, "binding")) is True else ""
 
 
 def _value(value: Any) -> Any:
