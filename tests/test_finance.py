@@ -509,3 +509,29 @@ def test_comparison_cells_follow_the_scenarios_order_and_counts_are_whole() -> N
     assert periods == sorted(periods, key=["Q1", "Q2"].index)
     cells = comparison.to_dict()["cells"]
     assert all(isinstance(cell["large count"], int) for cell in cells)
+
+
+def test_reports_show_revenue_missing_without_an_average_order_value() -> None:
+    plan = optimizer.solve(optimizer.scenario_from_dict(brand()))
+    report = plan_report(plan, with_charts=False)
+    tables = {table.name: table.frame for table in report.tables}
+    assert tables["Allocation"]["revenue"].isna().all()
+    summary = tables["Summary"].set_index("metric")["value"]
+    assert summary["revenue"] is None and summary["spend"] == plan.totals["spend"]
+    assert "| revenue | - |" in to_markdown(report)
+    data = brand()
+    data["average_order_value"] = 40
+    priced = plan_report(optimizer.solve(optimizer.scenario_from_dict(data)), with_charts=False)
+    allocation = {table.name: table.frame for table in priced.tables}["Allocation"]
+    assert (allocation["revenue"] > 0).all()
+
+
+def test_a_sweep_gives_a_tier_left_out_a_share_of_zero() -> None:
+    """At a small budget the plan buys no macro post: its share is 0%, not missing."""
+    data = brand()
+    del data["rules"]  # without 70-20-10 a small budget goes to micro creators alone
+    swept = sweep(optimizer.scenario_from_dict(data), [3000, 200000])
+    shares = swept.points[[c for c in swept.points.columns if c.startswith("share:")]]
+    assert not shares.isna().any().any()
+    assert shares.iloc[0].min() == 0.0 and shares.sum(axis=1).to_numpy() == pytest.approx(1.0)
+    assert swept.points["revenue"].isna().all()

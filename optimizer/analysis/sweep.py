@@ -267,6 +267,13 @@ def sweep(
     rows = _run_all(jobs, executor or LocalExecutor(workers), on_point)
     points = pd.DataFrame(rows)
     points["marginal_cpa"] = _marginal_cpa(points, names)
+    # A tier a point's plan leaves out has a share of 0, not a missing one.
+    shares = [column for column in points.columns if column.startswith("share:")]
+    if shares and "spend" in points:
+        spent = points["spend"].fillna(0.0) > 0
+        points.loc[spent, shares] = points.loc[spent, shares].fillna(0.0)
+    if scenario.average_order_value is None and "revenue" in points:
+        points["revenue"] = np.nan  # missing, not zero: no average order value gives one
     return Sweep(
         scenario=scenario.name,
         budgets=list(budgets) if budgets else None,

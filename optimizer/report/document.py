@@ -13,7 +13,7 @@ from optimizer.constants import METRICS
 from optimizer.plan import Plan
 from optimizer.report import charts
 from optimizer.report.frames import allocation_frame, rules_frame, summary_frame
-from optimizer.report.numbers import rule_unit, shadow_step
+from optimizer.report.numbers import objective_figure, percent, rule_unit, shadow_step
 
 # gap: a percentage to two places, as the headline gives it (0.01%, where 0.0% would hide it)
 Format = Literal["text", "money", "percent", "gap", "count", "number", "bool"]
@@ -102,13 +102,19 @@ def plan_report(plan: Plan, with_charts: bool = True) -> Report:
     scenario = plan.scenario
     lines = [f"Status: {plan.status}"]
     if plan.has_plan:
-        lines.append(
-            f"{plan.sense.capitalize()} {plan.metric}: {plan.objective:,.2f}"
-            + (f" (bound {plan.bound:,.2f}, gap {plan.gap:.2%})" if plan.gap is not None else "")
-        )
+        currency = scenario.currency
+        line = f"{plan.sense.capitalize()} {plan.metric}: "
+        line += objective_figure(plan.objective, plan.metric, currency)
+        if plan.gap is not None:
+            bound = objective_figure(plan.bound, plan.metric, currency)
+            line += f" (bound {bound}, gap {percent(plan.gap, 2)})"
+        lines.append(line)
     lines.append(f"Solved by {plan.solver} in {plan.seconds:.2f} s.")
     lines += [f"Preset rule left out: {rule.name} ({rule.reason})" for rule in plan.skipped]
     summary_metrics = ["status", "objective", "bound", "gap", *METRICS, "cpa", "cpe"]
+    totals: dict[str, float | None] = dict(plan.totals)
+    if not scenario.average_order_value:
+        totals["revenue"] = None  # missing, not zero
     summary = pd.DataFrame(
         {
             "metric": summary_metrics,
@@ -117,7 +123,7 @@ def plan_report(plan: Plan, with_charts: bool = True) -> Report:
                 plan.objective,
                 plan.bound,
                 plan.gap,
-                *(plan.totals[m] for m in METRICS),
+                *(totals[m] for m in METRICS),
                 _ratio(plan.totals["spend"], plan.totals["conversions"]),
                 _ratio(plan.totals["spend"], plan.totals["engagements"]),
             ],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from optimizer.constants import METRICS
@@ -11,8 +12,12 @@ from optimizer.plan import Plan
 
 
 def allocation_frame(plan: Plan) -> pd.DataFrame:
-    """One row per bought cell: period, platform, tier, the metrics, CPA and CPE."""
-    return plan.allocation.reset_index()[["period", "platform", "tier", *METRICS, "cpa", "cpe"]]
+    """One row per bought cell: period, platform, tier, the metrics, CPA and CPE; revenue is
+    missing, not zero, without an average order value."""
+    frame = plan.allocation.reset_index()[["period", "platform", "tier", *METRICS, "cpa", "cpe"]]
+    if not plan.scenario.average_order_value:
+        frame["revenue"] = np.nan
+    return frame
 
 
 def rules_frame(plan: Plan) -> pd.DataFrame:

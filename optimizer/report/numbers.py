@@ -32,6 +32,13 @@ def quantity(value: float | None) -> str:
     return text.removeprefix("-") if text.strip("-0.,") == "" else text
 
 
+def objective_figure(value: float | None, metric: str, currency: str = "USD") -> str:
+    """An objective's value in its metric's unit: money, or a quantity."""
+    if metric in MONEY_METRICS:
+        return money(value, currency)
+    return quantity(value)
+
+
 def percent(value: float | None, digits: int = 1) -> str:
     return "-" if value is None else f"{100 * value:.{digits}f}%"
 

@@ -9,10 +9,17 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from optimizer.constants import MONEY_METRICS
 from optimizer.plan import Plan
 from optimizer.report.frames import summary_row, tier_shares
-from optimizer.report.numbers import bound, money, percent, quantity, rule_unit, shadow_step
+from optimizer.report.numbers import (
+    bound,
+    money,
+    objective_figure,
+    percent,
+    quantity,
+    rule_unit,
+    shadow_step,
+)
 
 # Above this many periods the allocation is listed one row per cell instead of a period grid.
 WIDE_PERIODS = 6
@@ -30,21 +37,15 @@ def headline(plan: Plan) -> Text:
     style = "green" if plan.has_plan else "red"
     text.append(f"  {plan.status}", style=f"bold {style}")
     if plan.has_plan:
-        figure = _objective_figure(plan.objective, plan.metric, plan.scenario.currency)
+        figure = objective_figure(plan.objective, plan.metric, plan.scenario.currency)
         text.append(f"  {plan.sense} {plan.metric}: {figure}")
     proof = f"solved by {plan.solver} in {plan.seconds:.2f} s"
     if plan.has_plan and plan.gap is not None:
         # The bound is what no plan can beat; the gap is how far this plan may be from it.
-        best = _objective_figure(plan.bound, plan.metric, plan.scenario.currency)
+        best = objective_figure(plan.bound, plan.metric, plan.scenario.currency)
         proof += f", bound {best}, gap {percent(plan.gap, 2)}"
     text.append(f"\n{proof}", style="dim")
     return text
-
-
-def _objective_figure(value: float | None, metric: str, currency: str) -> str:
-    if metric in MONEY_METRICS:
-        return money(value, currency)
-    return quantity(value)
 
 
 def allocation_table(plan: Plan) -> Table:
@@ -379,7 +380,7 @@ def comparison_view(comparison: Comparison) -> RenderableType:
         return money(value, comparison.currency)
 
     def objective(value: float | None) -> str:
-        return _objective_figure(value, comparison.metric, comparison.currency)
+        return objective_figure(value, comparison.metric, comparison.currency)
 
     table = Table(title="Comparison", title_justify="left")
     table.add_column("")
@@ -465,7 +466,7 @@ def sweep_view(sweep: Sweep) -> Table:
         cells += [f"{row[name]:g}" for name in params]
         cells += [
             row["status"],
-            _objective_figure(_value(row["objective"]), sweep.metric, currency),
+            objective_figure(_value(row["objective"]), sweep.metric, currency),
             money(_value(row["spend"]), currency),
             money(_value(row["cpa"]), currency),
             money(_value(row["marginal_cpa"]), currency),

@@ -195,15 +195,22 @@ def to_csv(report: Report) -> str:
 
 
 def _csv_text(table: Table) -> str:
-    """Whole counts without `.0`, and no float noise (2735.9999999999995 is 2736)."""
-    frame = table.frame.copy()
-    for column in frame.columns:
-        if not pd.api.types.is_float_dtype(frame[column]):
-            continue
-        frame[column] = frame[column].round(6) + 0.0
-        if table.format_of(column) == "count" and (frame[column].dropna() % 1 == 0).all():
-            frame[column] = frame[column].astype("Int64")
-    return frame.to_csv(index=False)
+    """Whole counts without `.0`, and no float noise (2735.9999999999995 is 2736), cell by
+    cell: a summary's value column holds a status beside counts and money."""
+    rows = [
+        [_csv_cell(value, kind) for value, kind in zip(row, kinds, strict=True)]
+        for row, kinds in zip(
+            table.frame.itertuples(index=False), table.cell_formats(), strict=True
+        )
+    ]
+    return pd.DataFrame(rows, columns=table.frame.columns).to_csv(index=False)
+
+
+def _csv_cell(value: Any, kind: Format) -> Any:
+    if not isinstance(value, float) or value != value:  # text, bool, int or NaN
+        return value
+    value = round(value, 6) + 0.0
+    return int(value) if kind == "count" and value.is_integer() else value
 
 
 def write_csv(report: Report, path: str | Path) -> list[Path]:
