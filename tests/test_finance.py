@@ -319,7 +319,9 @@ def test_report_files_open_with_their_sheets_formats_and_charts(tmp_path: Path) 
     workbook_path = tmp_path / "plan.xlsx"
     write_xlsx(report, workbook_path)
     workbook = openpyxl.load_workbook(workbook_path)
-    assert workbook.sheetnames == ["Summary", "Allocation", "Rules"]
+    assert workbook.sheetnames == ["About", "Summary", "Allocation", "Rules"]
+    about = [row[0] for row in workbook["About"].iter_rows(values_only=True)]
+    assert about == [report.title, *report.lines]  # the workbook says what it holds
     allocation = workbook["Allocation"]
     header = [cell.value for cell in allocation[1]]
     assert header[:4] == ["period", "platform", "tier", "count"]
@@ -336,14 +338,15 @@ def test_report_files_open_with_their_sheets_formats_and_charts(tmp_path: Path) 
     comparison = compare([optimizer.solve(at_budget(brand(), 20000)), plan])
     book = tmp_path / "compare.xlsx"
     write_xlsx(comparison_report(comparison), book)
-    assert openpyxl.load_workbook(book).sheetnames == ["Totals", "Shares", "Rules", "Cells"]
+    sheets = openpyxl.load_workbook(book).sheetnames
+    assert sheets == ["About", "Totals", "Shares", "Rules", "Cells"]
     shares_sheet = openpyxl.load_workbook(book)["Shares"]
     assert shares_sheet.cell(row=2, column=3).number_format == "0.0%"
 
     frontier = sweep_report(sweep(scenario, [20000.0, 40000.0, 60000.0]))
     book = tmp_path / "sweep.xlsx"
     write_xlsx(frontier, book)
-    assert openpyxl.load_workbook(book).sheetnames == ["Frontier"]
+    assert openpyxl.load_workbook(book).sheetnames == ["About", "Frontier"]
     assert to_html(frontier).count("<svg") == 1
 
 

@@ -158,7 +158,17 @@ def write_xlsx(report: Report, path: str | Path) -> None:
     from openpyxl.utils import get_column_letter
 
     workbook = Workbook()
-    workbook.remove(workbook.worksheets[0])
+    # First sheet: what the workbook holds (scenario, objective, status, solver, conflicts),
+    # so it reads on its own.
+    about = workbook.worksheets[0]
+    about.title = "About"
+    about.append([report.title])
+    about["A1"].font = Font(bold=True, size=14)
+    for line in report.lines:
+        about.append([line])
+    about.column_dimensions["A"].width = min(
+        120, max(len(t) for t in [report.title, *report.lines])
+    )
     for table in report.tables:
         sheet = workbook.create_sheet(table.name[:31])
         frame = table.frame
@@ -166,7 +176,8 @@ def write_xlsx(report: Report, path: str | Path) -> None:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
             cell.fill = PatternFill("solid", fgColor="DDE7F0")
-        for row, kinds in zip(frame.itertuples(index=False), table.cell_formats(), strict=True):
+        formats = table.cell_formats()
+        for row, kinds in zip(frame.itertuples(index=False), formats, strict=True):
             sheet.append([_excel_value(value) for value in row])
             for cell, kind in zip(sheet[sheet.max_row], kinds, strict=True):
                 number_format = _excel_format(kind, report.currency)
@@ -174,7 +185,9 @@ def write_xlsx(report: Report, path: str | Path) -> None:
                     cell.number_format = number_format
         texts = _rows(table, report.currency)
         for index, column in enumerate(frame.columns, start=1):
-            widest = max([len(str(column))] + [len(row[index - 1]) for row in texts])
+            # Excel shows cents that the report text rounds away: ".00" is 3 more characters.
+            cents = 3 if any(kinds[index - 1] == "money" for kinds in formats) else 0
+            widest = max([len(str(column))] + [len(row[index - 1]) + cents for row in texts])
             sheet.column_dimensions[get_column_letter(index)].width = min(48, max(10, widest + 2))
         sheet.freeze_panes = "A2"
     with atomic_path(path) as temporary:
