@@ -473,7 +473,11 @@ def explain(
     """
     from optimizer.report.terminal import explanation_view
 
-    _output_format(Format.table, output, [file])
+    if output is not None and _output_format(None, output, [file]) is not Format.table:
+        raise _fail(
+            f"--output {output}: explain writes text; for a {output.suffix} report use"
+            f" `optimizer solve {file} --explain --output {output}`"
+        )
     loaded, invalid = _load_all([file])
     if invalid:
         raise typer.Exit(EXIT_INVALID)

@@ -592,6 +592,16 @@ def test_explain_prints_prose(tmp_path: Path) -> None:
     assert "budget must rise by at least $10,000" in infeasible.stdout
 
 
+def test_explain_writes_text_files_and_points_reports_to_solve(tmp_path: Path) -> None:
+    scenario = write(tmp_path, PRICED)
+    text = tmp_path / "why.txt"
+    assert CliRunner().invoke(app, ["explain", scenario, "-o", text]).exit_code == 0
+    assert "Raising budget.total" in text.read_text()
+    result = CliRunner().invoke(app, ["explain", scenario, "-o", tmp_path / "why.xlsx"])
+    assert result.exit_code == 2
+    assert "--explain --output" in result.stderr and not (tmp_path / "why.xlsx").exists()
+
+
 def test_solve_explain_of_several_files_shows_each_explanation(tmp_path: Path) -> None:
     first = write(tmp_path, PRICED)
     second = str(tmp_path / "second.json")
