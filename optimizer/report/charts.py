@@ -1,7 +1,7 @@
 """Charts as self-contained SVG text (matplotlib, no display needed).
 
-Each chart is built by a ``*_figure`` function that returns the matplotlib Figure (so its
-layout can be inspected) and rendered by the function of the same name without the suffix.
+Each function builds a chart as a matplotlib Figure (so tests can inspect its layout);
+``svg`` renders it.
 Legends sit outside the plotting area; tiers keep one colour in every chart; money axes
 read in the scenario's currency.
 """
@@ -90,13 +90,6 @@ def plain(value: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def money_tick(value: float, currency: str = "USD") -> str:
-    """An amount for an axis, as the tables write it ($140,000) without cents on whole
-    amounts ($0, $50)."""
-    text = money(value, currency)
-    return re.sub(r"\.00(?!\d)", "", text) if abs(value - round(value)) < 1e-9 else text
-
-
 def _label(value: object, as_money: bool, currency: str) -> str:
     """A category (an index or column value): numbers formatted, anything else as is."""
     if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
@@ -104,7 +97,7 @@ def _label(value: object, as_money: bool, currency: str) -> str:
     ):
         number = float(value)
         if np.isfinite(number):
-            return money_tick(number, currency) if as_money else plain(number)
+            return money(number, currency) if as_money else plain(number)
     return str(value)
 
 
@@ -121,7 +114,8 @@ def _blank(width: float = 7.0, height: float = 3.6) -> Figure:
     return Figure(figsize=(width, height), layout="constrained")
 
 
-def _svg(figure: Figure) -> str:
+def svg(figure: Figure) -> str:
+    """The figure as SVG text, without the metadata block."""
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None})
     text = buffer.getvalue()
@@ -151,7 +145,7 @@ def _value_axis(axes: Axes, percent: bool, as_money: bool, currency: str) -> Non
     if percent:
         axes.yaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
     elif as_money:
-        axes.yaxis.set_major_formatter(lambda value, _: money_tick(value, currency))
+        axes.yaxis.set_major_formatter(lambda value, _: money(value, currency))
     else:
         axes.yaxis.set_major_formatter(lambda value, _: plain(value))
 
@@ -178,7 +172,7 @@ def _category_ticks(axes: Axes, positions: np.ndarray, labels: list[str]) -> Non
     )
 
 
-def stacked_bars_figure(
+def stacked_bars(
     frame: pd.DataFrame,
     title: str,
     ylabel: str,
@@ -188,12 +182,10 @@ def stacked_bars_figure(
 ) -> Figure:
     """Rows along the x axis, columns stacked (e.g. spend by tier per quarter).
 
-    ``currency``: the values are money in it (ticks like $140,000). Left out, a ``ylabel``
-    that is a currency code (USD) is taken as the currency. ``tiers``: the columns are tiers
-    (fixed colours, smallest first); left out, they are when any is a known tier name.
+    ``currency``: the values are money in it (ticks like $140,000). ``tiers``: the columns
+    are tiers (fixed colours, smallest first); left out, they are when any is a known tier
+    name.
     """
-    if currency is None and re.fullmatch(r"[A-Z]{3}", ylabel):
-        currency = ylabel
     if tiers is None:
         tiers = _has_tiers(list(frame.columns))
     columns = tier_order(list(frame.columns)) if tiers else list(frame.columns)
@@ -221,19 +213,7 @@ def stacked_bars_figure(
     return figure
 
 
-def stacked_bars(
-    frame: pd.DataFrame,
-    title: str,
-    ylabel: str,
-    *,
-    currency: str | None = None,
-    tiers: bool | None = None,
-) -> str:
-    """``stacked_bars_figure`` as SVG text."""
-    return _svg(stacked_bars_figure(frame, title, ylabel, currency=currency, tiers=tiers))
-
-
-def ranges_figure(frame: pd.DataFrame, title: str) -> Figure:
+def ranges(frame: pd.DataFrame, title: str) -> Figure:
     """One row per rule: its value as a dot against the [min, max] band (shares, 0-100%)."""
     figure = _blank(height=0.45 * len(frame) + 1.2)
     axes = figure.add_subplot()
@@ -253,12 +233,7 @@ def ranges_figure(frame: pd.DataFrame, title: str) -> Figure:
     return figure
 
 
-def ranges(frame: pd.DataFrame, title: str) -> str:
-    """``ranges_figure`` as SVG text."""
-    return _svg(ranges_figure(frame, title))
-
-
-def frontier_figure(
+def frontier(
     budgets: np.ndarray,
     objective: np.ndarray,
     chosen: float | None,
@@ -296,31 +271,13 @@ def frontier_figure(
     axes.set_title(title)
     # Fewer, rounder ticks: full amounts ($1,000,000) are wide.
     axes.xaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
-    axes.xaxis.set_major_formatter(lambda value, _: money_tick(value, currency))
+    axes.xaxis.set_major_formatter(lambda value, _: money(value, currency))
     _value_axis(axes, False, y_money, currency)
     axes.spines[["top", "right"]].set_visible(False)
     return figure
 
 
-def frontier(
-    budgets: np.ndarray,
-    objective: np.ndarray,
-    chosen: float | None,
-    title: str,
-    ylabel: str,
-    *,
-    currency: str = "USD",
-    y_money: bool | None = None,
-) -> str:
-    """``frontier_figure`` as SVG text."""
-    return _svg(
-        frontier_figure(
-            budgets, objective, chosen, title, ylabel, currency=currency, y_money=y_money
-        )
-    )
-
-
-def grouped_bars_figure(
+def grouped_bars(
     frame: pd.DataFrame,
     title: str,
     ylabel: str,
@@ -378,33 +335,3 @@ def grouped_bars_figure(
     _legend_below(figure, axes, legend_title)
     axes.spines[["top", "right"]].set_visible(False)
     return figure
-
-
-def grouped_bars(
-    frame: pd.DataFrame,
-    title: str,
-    ylabel: str,
-    percent: bool = False,
-    *,
-    xlabel: str | None = None,
-    legend_title: str | None = None,
-    currency: str = "USD",
-    x_money: bool = False,
-    y_money: bool | None = None,
-    tiers: bool | None = None,
-) -> str:
-    """``grouped_bars_figure`` as SVG text."""
-    return _svg(
-        grouped_bars_figure(
-            frame,
-            title,
-            ylabel,
-            percent,
-            xlabel=xlabel,
-            legend_title=legend_title,
-            currency=currency,
-            x_money=x_money,
-            y_money=y_money,
-            tiers=tiers,
-        )
-    )

@@ -19,6 +19,8 @@ from optimizer.report.numbers import objective_figure, percent, rule_unit, shado
 Format = Literal["text", "money", "percent", "gap", "count", "number", "bool"]
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
     from optimizer.analysis.compare import Comparison
     from optimizer.analysis.sweep import Sweep
 
@@ -58,6 +60,10 @@ class Table:
 class Chart:
     title: str
     svg: str
+
+    @classmethod
+    def of(cls, title: str, figure: Figure) -> Chart:
+        return cls(title, charts.svg(figure))
 
 
 @dataclass(frozen=True)
@@ -159,7 +165,7 @@ def plan_report(plan: Plan, with_charts: bool = True) -> Report:
                 .reindex(scenario.periods, fill_value=0.0)
             )
             charts_out.append(
-                Chart(
+                Chart.of(
                     "Spend by tier per period",
                     charts.stacked_bars(
                         by_tier,
@@ -173,7 +179,7 @@ def plan_report(plan: Plan, with_charts: bool = True) -> Report:
             shares = rules[rules["kind"] == "share"].set_index("name")
             if not shares.empty:
                 charts_out.append(
-                    Chart(
+                    Chart.of(
                         "Shares against the rules",
                         charts.ranges(shares, "Shares against the rules"),
                     )
@@ -319,7 +325,7 @@ def comparison_report(comparison: Comparison, with_charts: bool = True) -> Repor
     if with_charts:
         tier = comparison.shares.xs("tier", level="dimension")
         charts_out.append(
-            Chart(
+            Chart.of(
                 "Spend share by tier",
                 charts.grouped_bars(tier.T, "Spend share by tier", "share", True),
             )
@@ -330,7 +336,9 @@ def comparison_report(comparison: Comparison, with_charts: bool = True) -> Repor
         metrics = comparison.totals[[figure, "spend"]].T
         metrics = metrics.div(metrics.max(axis=1).replace(0, np.nan), axis=0).fillna(0.0)
         title = f"{figure.capitalize()} and spend (relative to the largest)"
-        charts_out.append(Chart(title, charts.grouped_bars(metrics, title, "of the largest", True)))
+        charts_out.append(
+            Chart.of(title, charts.grouped_bars(metrics, title, "of the largest", True))
+        )
     return Report("Comparison", lines, tables, charts_out, comparison.currency, main="Cells")
 
 
@@ -347,7 +355,7 @@ def sweep_report(sweep: Sweep, with_charts: bool = True) -> Report:
     if with_charts and sweep.budgets and not sweep.params:
         solved = points[points["objective"].notna()]
         charts_out.append(
-            Chart(
+            Chart.of(
                 "Budget frontier",
                 charts.frontier(
                     solved["budget"].to_numpy(dtype=float),
@@ -363,7 +371,7 @@ def sweep_report(sweep: Sweep, with_charts: bool = True) -> Report:
         name = sweep.params[0][0]
         grid = points.pivot_table(index="budget", columns=name, values="objective")
         charts_out.append(
-            Chart(
+            Chart.of(
                 "Objective by budget",
                 charts.grouped_bars(
                     grid,
