@@ -409,6 +409,11 @@ def _check_writable(option: str, path: Path | None) -> None:
         raise _fail(f"{option} {path}: directory {path.parent} does not exist")
 
 
+def _charts_in(format: Format) -> bool:
+    """Only pages show charts: CSV files and workbooks hold the tables alone."""
+    return format in (Format.md, Format.html)
+
+
 def _write_report(report: Report, format: Format, output: Path | None) -> None:
     """csv, md, html and xlsx: the same report document in each format."""
     from optimizer.report import writers
@@ -450,7 +455,11 @@ def _write_results(
         explained = [terminal.explanation_view(p) for _, p in results if p.explanation]
         _emit(Group(terminal.summary_view(results), *explained), output)
     else:
-        report = document.plan_report(plan) if single else document.summary_report(results)
+        report = (
+            document.plan_report(plan, with_charts=_charts_in(format))
+            if single
+            else document.summary_report(results)
+        )
         _write_report(report, format, output)
 
 
@@ -582,7 +591,7 @@ def compare(
     else:
         from optimizer.report.document import comparison_report
 
-        _write_report(comparison_report(comparison), format, output)
+        _write_report(comparison_report(comparison, _charts_in(format)), format, output)
 
 
 def _is_plan_file(path: Path) -> bool:
@@ -668,7 +677,7 @@ def sweep(
     else:
         from optimizer.report.document import sweep_report
 
-        _write_report(sweep_report(result), format, output)
+        _write_report(sweep_report(result, _charts_in(format)), format, output)
 
 
 def _product(numbers: Any) -> int:

@@ -732,3 +732,23 @@ def test_piped_standard_error_holds_messages_only() -> None:
     explained = invoke("explain", infeasible)
     assert explained.exit_code == 1
     assert explained.stderr == f"{infeasible}: no plan: infeasible\n"
+
+
+def test_names_from_the_file_stay_text_in_every_format(tmp_path: Path) -> None:
+    """A name may start with `=`, hold a control character, HTML or a line break: CSV and
+    workbooks must not run it as a formula, Markdown must not run its HTML or break a row."""
+    rule = "=SUM(A1)\f<b>cap</b>"
+    share = {"name": rule, "select": {"platforms": ["linkedin"]}, "max": 0.9}
+    data = {"extends": str(B2B), "name": "Plan\nfolded", "rules": {"shares": [share]}}
+    path = write(tmp_path, data)
+    for ending in ("csv", "md", "xlsx"):
+        result = invoke("solve", path, "-o", tmp_path / f"plan.{ending}")
+        assert result.exit_code == 0, result.output
+    rules_csv = list(csv.reader(io.StringIO((tmp_path / "plan-rules.csv").read_text())))
+    assert [row[0] for row in rules_csv if "SUM" in row[0]] == ["'" + rule]
+    markdown = (tmp_path / "plan.md").read_text()
+    assert markdown.startswith("# Plan folded\n")
+    assert "<b>" not in markdown and "&lt;b&gt;cap&lt;/b&gt;" in markdown
+    workbook = openpyxl.load_workbook(tmp_path / "plan.xlsx")
+    names = [row[0] for row in workbook["Rules"].iter_rows(values_only=True)]
+    assert "=SUM(A1)<b>cap</b>" in names  # text, not a formula; the form feed dropped

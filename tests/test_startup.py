@@ -41,8 +41,10 @@ def imported(*args: str, monkeypatch: pytest.MonkeyPatch) -> set[str]:
         (("validate", SCENARIO), NOT_FOR_VALIDATE, {"pydantic", "pandas"}),
         (("solve", SCENARIO), NOT_FOR_SOLVE, {"highspy", "pandas"}),
         (("solve", SCENARIO, "--format", "json"), NOT_FOR_SOLVE, {"highspy", "pandas"}),
+        # CSV holds the tables alone: no chart is drawn
+        (("solve", SCENARIO, "--format", "csv"), NOT_FOR_SOLVE, {"highspy", "pandas"}),
     ],
-    ids=["help", "schema", "presets", "validate", "solve", "solve-json"],
+    ids=["help", "schema", "presets", "validate", "solve", "solve-json", "solve-csv"],
 )
 def test_command_imports_only_what_it_uses(
     args: tuple[str, ...],

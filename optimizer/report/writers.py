@@ -18,6 +18,12 @@ from optimizer.report.document import Format, Report, Table
 from optimizer.report.numbers import SYMBOLS, money, percent, quantity
 
 
+def markdown_text(text: str) -> str:
+    """Text from scenario files on one Markdown line: HTML shown, not run (`<b>`), and line
+    breaks (a YAML folded name ends in one) as spaces."""
+    return " ".join(html.escape(str(text), quote=False).splitlines())
+
+
 def markdown_table(
     header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool]
 ) -> str:
@@ -26,7 +32,8 @@ def markdown_table(
     align = ["---:" if flush else "---" for flush in right]
     lines = [header, align, *rows]
     return "\n".join(
-        "| " + " | ".join(str(cell).replace("|", "\\|") for cell in line) + " |" for line in lines
+        "| " + " | ".join(markdown_text(cell).replace("|", "\\|") for cell in line) + " |"
+        for line in lines
     )
 
 
@@ -66,8 +73,8 @@ def _numeric(table: Table) -> list[bool]:
 
 
 def to_markdown(report: Report) -> str:
-    parts = [f"# {report.title}", ""]
-    parts += [f"{line}  " for line in report.lines]
+    parts = [f"# {markdown_text(report.title)}", ""]
+    parts += [f"{markdown_text(line)}  " for line in report.lines]
     for chart in report.charts:
         encoded = base64.b64encode(chart.svg.encode()).decode()
         parts += ["", f"![{chart.title}](data:image/svg+xml;base64,{encoded})"]
@@ -162,23 +169,23 @@ def write_xlsx(report: Report, path: str | Path) -> None:
     # so it reads on its own.
     about = workbook.worksheets[0]
     about.title = "About"
-    about.append([report.title])
+    _append(about, [report.title])
     about["A1"].font = Font(bold=True, size=14)
     for line in report.lines:
-        about.append([line])
+        _append(about, [line])
     about.column_dimensions["A"].width = min(
         120, max(len(t) for t in [report.title, *report.lines])
     )
     for table in report.tables:
         sheet = workbook.create_sheet(table.name[:31])
         frame = table.frame
-        sheet.append([str(column) for column in frame.columns])
+        _append(sheet, [str(column) for column in frame.columns])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
             cell.fill = PatternFill("solid", fgColor="DDE7F0")
         formats = table.cell_formats()
         for row, kinds in zip(frame.itertuples(index=False), formats, strict=True):
-            sheet.append([_excel_value(value) for value in row])
+            _append(sheet, row)
             for cell, kind in zip(sheet[sheet.max_row], kinds, strict=True):
                 number_format = _excel_format(kind, report.currency)
                 if number_format:
@@ -194,9 +201,21 @@ def write_xlsx(report: Report, path: str | Path) -> None:
         workbook.save(temporary)
 
 
+def _append(sheet: Any, values: Sequence[Any]) -> None:
+    """A row of plain values; text stays text, even when a name starts with `=`."""
+    sheet.append([_excel_value(value) for value in values])
+    for cell in sheet[sheet.max_row]:
+        if cell.data_type == "f":  # openpyxl reads "=SUM(A1)" as a formula: never run names
+            cell.data_type = "s"
+
+
 def _excel_value(value: Any) -> Any:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters a workbook refuses
     if hasattr(value, "item"):
         return value.item()
     return value
@@ -205,6 +224,10 @@ def _excel_value(value: Any) -> Any:
 def to_csv(report: Report) -> str:
     """The report's main table as CSV."""
     return _csv_text(report.main_table)
+
+
+# Text starting with these is a formula to a spreadsheet (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _csv_text(table: Table) -> str:
@@ -220,6 +243,8 @@ def _csv_text(table: Table) -> str:
 
 
 def _csv_cell(value: Any, kind: Format) -> Any:
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value  # a spreadsheet opening the file must not run a name as a formula
     if not isinstance(value, float) or value != value:  # text, bool, int or NaN
         return value
     value = round(value, 6) + 0.0
