@@ -538,3 +538,24 @@ def test_a_sweep_gives_a_tier_left_out_a_share_of_zero() -> None:
     assert not shares.isna().any().any()
     assert shares.iloc[0].min() == 0.0 and shares.sum(axis=1).to_numpy() == pytest.approx(1.0)
     assert swept.points["revenue"].isna().all()
+
+
+def test_comparison_shares_follow_the_scenarios_periods_not_text_order() -> None:
+    data = brand()
+    data["periods"] = ["w2", "w10"]  # as text, w10 sorts first
+    first = optimizer.solve(optimizer.scenario_from_dict(data))
+    second = optimizer.solve(at_budget(data, 30000))
+    comparison = compare([first, second], labels=["a", "b"])
+    periods = comparison.shares.xs("period", level="dimension").index
+    assert list(periods) == ["w2", "w10"]
+    assert list(dict.fromkeys(comparison.cells.index.get_level_values("period"))) == ["w2", "w10"]
+
+
+def test_comparison_json_keeps_fractional_counts() -> None:
+    data = brand()
+    data["integer"] = False
+    plans = [optimizer.solve(at_budget(data, budget)) for budget in (20000, 33333)]
+    counts = [row["a count"] for row in compare(plans, labels=["a", "b"]).to_dict()["cells"]]
+    expected = plans[0].allocation["count"]
+    assert sorted(c for c in counts if c) == pytest.approx(sorted(expected[expected > 0]))
+    assert any(c % 1 for c in counts)

@@ -76,10 +76,11 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
         " ".join(str(part) for part in column if part) if isinstance(column, tuple) else column
         for column in frame.columns
     ]
-    # Influencer counts are whole: 146, not 146.0.
+    # Whole influencer counts read 146, not 146.0 (with `integer: false` they may be fractions).
     for column in frame.columns:
-        if str(column).endswith("count"):
-            frame[column] = frame[column].round().astype("Int64")
+        values = frame[column]
+        if str(column).endswith("count") and (values.dropna() % 1 == 0).all():
+            frame[column] = values.astype("Int64")
     return json.loads(frame.to_json(orient="records"))
 
 
@@ -168,6 +169,13 @@ def compare(
         lift = (totals["objective"] - reference) / abs(reference) if reference else np.nan
         totals["lift"] = pd.Series(lift, index=totals.index).where(same)
 
+    ranks = _ranks(
+        [
+            [scenario.periods, list(scenario.platforms), list(scenario.tiers)]
+            for scenario in (item.scenario for item in items if isinstance(item, Plan))
+        ]
+        + [[list(a.index.get_level_values(n)) for n in range(3)] for a in allocations.values()]
+    )
     share_rows = {}
     for name, allocation in allocations.items():
         spend = allocation["spend"]
@@ -180,6 +188,15 @@ def compare(
         share_rows[name] = pd.concat(parts) if parts else pd.Series(dtype=float)
     shares = pd.DataFrame(share_rows).fillna(0.0)
     shares.index.names = ["dimension", "value"]
+    shares = shares.loc[
+        sorted(
+            shares.index,
+            key=lambda row: (
+                SHARE_DIMENSIONS.index(row[0]),
+                ranks[DIMENSIONS.index(row[0])][row[1]],
+            ),
+        )
+    ]
 
     rule_rows: dict[tuple[str, str, str], dict[tuple[str, str], Any]] = {}
     for name, result in zip(names, results, strict=True):
@@ -197,14 +214,7 @@ def compare(
         {name: allocation[["count", "spend"]] for name, allocation in allocations.items()},
         axis=1,
     ).fillna(0.0)
-    orders = [
-        [scenario.periods, list(scenario.platforms), list(scenario.tiers)]
-        for scenario in (item.scenario for item in items if isinstance(item, Plan))
-    ]
-    orders += [
-        [list(a.index.get_level_values(level)) for level in range(3)] for a in allocations.values()
-    ]
-    cells = cells.iloc[_cell_order(cells.index, orders)]
+    cells = cells.iloc[sorted(range(len(cells)), key=lambda i: _cell_key(cells.index[i], ranks))]
     first = names[0]
     for name in names[1:]:
         cells[(f"{name} - {first}", "count")] = cells[(name, "count")] - cells[(first, "count")]
@@ -234,10 +244,9 @@ def _meets(rule: dict[str, Any]) -> bool | None:
     return (low is None or value >= low - tolerance) and (high is None or value <= high + tolerance)
 
 
-def _cell_order(index: pd.MultiIndex, orders: list[list[list[Any]]]) -> list[int]:
-    """Row positions sorted by period, platform and tier, each ranked by its first place in
-    `orders` (per source, the periods, platforms and tiers in order): scenario order, not
-    grouped plan by plan."""
+def _ranks(orders: list[list[list[Any]]]) -> list[dict[Any, int]]:
+    """Per dimension (period, platform, tier), each value's first place in `orders` (per
+    source, its periods, platforms and tiers in order): the scenarios' order."""
     ranks = []
     for level in range(len(DIMENSIONS)):
         seen: dict[Any, int] = {}
@@ -245,5 +254,8 @@ def _cell_order(index: pd.MultiIndex, orders: list[list[list[Any]]]) -> list[int
             for value in order[level]:
                 seen.setdefault(value, len(seen))
         ranks.append(seen)
-    keys = [tuple(ranks[level][value] for level, value in enumerate(key)) for key in index]
-    return sorted(range(len(keys)), key=keys.__getitem__)
+    return ranks
+
+
+def _cell_key(cell: tuple[Any, ...], ranks: list[dict[Any, int]]) -> tuple[int, ...]:
+    return tuple(ranks[level][value] for level, value in enumerate(cell))
