@@ -68,6 +68,8 @@ def console(**options: Any) -> Console:
 errors = console(stderr=True)
 
 EXIT_PLAN, EXIT_NO_PLAN, EXIT_INVALID = 0, 1, 2
+# Result statuses without a plan (a sweep point that kept failing has status "error").
+NO_PLAN = ("infeasible", "unbounded", "time_limit", "error")
 
 
 class Format(StrEnum):
@@ -592,6 +594,14 @@ def compare(
         from optimizer.report.document import comparison_report
 
         _write_report(comparison_report(comparison, _charts_in(format)), format, output)
+    statuses = comparison.totals["status"]
+    missing = [
+        f"{name}: no plan: {status}" for name, status in statuses.items() if status in NO_PLAN
+    ]
+    for message in missing:
+        errors.print(message)
+    if missing:
+        raise typer.Exit(EXIT_NO_PLAN)
 
 
 def _is_plan_file(path: Path) -> bool:
@@ -678,6 +688,9 @@ def sweep(
         from optimizer.report.document import sweep_report
 
         _write_report(sweep_report(result, _charts_in(format)), format, output)
+    if result.points.empty or result.points["status"].isin(NO_PLAN).all():
+        errors.print(f"{file}: no point of the sweep has a plan")
+        raise typer.Exit(EXIT_NO_PLAN)
 
 
 def _product(numbers: Any) -> int:

@@ -752,3 +752,17 @@ def test_names_from_the_file_stay_text_in_every_format(tmp_path: Path) -> None:
     workbook = openpyxl.load_workbook(tmp_path / "plan.xlsx")
     names = [row[0] for row in workbook["Rules"].iter_rows(values_only=True)]
     assert "=SUM(A1)<b>cap</b>" in names  # text, not a formula; the form feed dropped
+
+
+def test_compare_and_sweep_exit_1_when_no_plan_exists() -> None:
+    """As `solve` does: a compared scenario without a plan is named on stderr, exit 1; a sweep
+    exits 1 only when none of its points has a plan."""
+    infeasible = SCENARIOS / "infeasible" / "holiday-push.yaml"
+    compared = invoke("compare", B2B, infeasible)
+    assert compared.exit_code == 1
+    assert "Holiday push: no plan: infeasible" in compared.stderr
+    assert invoke("compare", B2B, SCENARIOS / "consumer-app.yaml").exit_code == 0
+    swept = invoke("sweep", infeasible, "--budget", "1e5,2e5")
+    assert swept.exit_code == 1 and "no point of the sweep has a plan" in swept.stderr
+    partly = invoke("sweep", SCENARIOS / "ecommerce-dtc.yaml", "--budget", "5e4,2.5e5")
+    assert partly.exit_code == 0  # the $50,000 point has no plan, the other has one
