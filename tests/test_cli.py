@@ -766,3 +766,29 @@ def test_compare_and_sweep_exit_1_when_no_plan_exists() -> None:
     assert swept.exit_code == 1 and "no point of the sweep has a plan" in swept.stderr
     partly = invoke("sweep", SCENARIOS / "ecommerce-dtc.yaml", "--budget", "5e4,2.5e5")
     assert partly.exit_code == 0  # the $50,000 point has no plan, the other has one
+
+
+def test_a_narrow_terminal_folds_figures_and_names_instead_of_cutting_them(
+    tmp_path: Path,
+) -> None:
+    mega = {"cost_per_post": 5e6, "followers": 2e8, "available": 60, "conversion_rate": 0.01}
+    limit = {"select": {"platforms": ["youtube"], "tiers": ["macro"]}, "count": {"max": 1}}
+    data = {
+        "extends": "benchmarks-2026",
+        "name": "Huge spend",
+        "budget": {"total": 1e9},
+        "objective": "conversions",
+        "platforms": {"tiktok": {"tiers": {"mega": {**mega, "engagement_rate": 0.05}}}},
+        "rules": {
+            "limits": [
+                {"name": "youtube-macro-creators-agreed-with-the-brand-team-" + end, **limit}
+                for end in ("first", "second")
+            ]
+        },
+    }
+    result = invoke("solve", write(tmp_path, data), columns=80)
+    assert result.exit_code == 0, result.output
+    assert "…" not in result.stdout
+    months = {**data, "periods": [f"Month-{m:02d}" for m in range(1, 7)], "seasonality": None}
+    grid = invoke("solve", write(tmp_path, months), columns=80)
+    assert "┃ Period " in grid.stdout  # six months: one row per cell, not six columns

@@ -21,8 +21,9 @@ from optimizer.report.numbers import (
     shadow_step,
 )
 
-# Above this many periods the allocation is listed one row per cell instead of a period grid.
-WIDE_PERIODS = 6
+# Period columns may take this many characters of an 80-column terminal; beyond it the
+# allocation is listed one row per cell instead of as a period grid (quarters fit, months not).
+PERIOD_GRID_WIDTH = 40
 
 if TYPE_CHECKING:
     from optimizer.analysis.compare import Comparison
@@ -53,7 +54,8 @@ def allocation_table(plan: Plan) -> Table:
     allocation = plan.allocation
     periods = plan.scenario.periods
     table = Table(title="Influencers to engage", title_justify="left", show_footer=True)
-    if len(periods) <= WIDE_PERIODS:
+    # each period column: its widest of name and a 5-digit count, and 3 of border and padding
+    if sum(max(len(period), 5) + 3 for period in periods) <= PERIOD_GRID_WIDTH:
         counts = allocation["count"].unstack("period", fill_value=0)
         by_cell = allocation.groupby(level=["platform", "tier"], sort=False)[
             ["spend", "conversions"]
@@ -171,14 +173,25 @@ def rules_table(plan: Plan) -> Table:
     return table
 
 
+def fitted(*parts: RenderableType) -> Group:
+    """The parts together, no figure or name ever cut short: on a terminal too narrow for a
+    table, text folds onto the next line (`$999,250,0` / `00`) instead of ending in `…`,
+    which would hide digits and make long rule names look alike."""
+    for part in parts:
+        if isinstance(part, Table):
+            for column in part.columns:
+                column.overflow = "fold"
+    return Group(*parts)
+
+
 def plan_view(plan: Plan) -> RenderableType:
     parts: list[RenderableType] = [headline(plan)]
     if plan.has_plan and plan.sense == "maximize" and plan.totals["count"] == 0:
         parts.append(
             Text(
-                "The plan buys nothing: no creator can be added without breaking a rule. Share"
-                " rules hold when nothing is bought, so rules that no plan can meet together"
-                " leave only this one: check their bounds against each other.",
+                "The plan buys nothing. Common causes: the budget buys no creator, no offer has"
+                " creators available, every creator loses money (a profit objective), or share"
+                " rules that only an empty plan meets together: check their bounds.",
                 style="yellow",
             )
         )
@@ -192,7 +205,7 @@ def plan_view(plan: Plan) -> RenderableType:
         parts += [explanation_table(plan), *_notes(plan)]
     for rule in plan.skipped:
         parts.append(Text(f"left out {rule.name}: {rule.reason}", style="dim"))
-    return Group(*parts)
+    return fitted(*parts)
 
 
 def conflict_paragraph(plan: Plan) -> Text:
@@ -350,7 +363,7 @@ def objective_text(plan: Plan) -> str:
     return f"{money(plan.objective, plan.scenario.currency)} {label}"
 
 
-def summary_view(results: list[tuple[str, Plan]]) -> Table:
+def summary_view(results: list[tuple[str, Plan]]) -> RenderableType:
     table = Table(title="Scenarios", title_justify="left")
     table.add_column("Scenario", ratio=2)
     table.add_column("Status")
@@ -369,7 +382,7 @@ def summary_view(results: list[tuple[str, Plan]]) -> Table:
             money(row["cpa"], currency),
             percent(row["gap"], 2),
         )
-    return table
+    return fitted(table)
 
 
 def comparison_view(comparison: Comparison) -> RenderableType:
@@ -437,7 +450,7 @@ def comparison_view(comparison: Comparison) -> RenderableType:
                 ),
             )
         parts.append(cells)
-    return Group(*parts)
+    return fitted(*parts)
 
 
 def _rule_mark(row: Any, plan: str) -> Text | str:
@@ -450,7 +463,7 @@ def _value(value: Any) -> Any:
     return None if value is None or (isinstance(value, float) and value != value) else value
 
 
-def sweep_view(sweep: Sweep) -> Table:
+def sweep_view(sweep: Sweep) -> RenderableType:
     points = sweep.points
     currency = sweep.currency
     table = Table(title=f"Sweep: {sweep.scenario}", title_justify="left")
@@ -472,4 +485,4 @@ def sweep_view(sweep: Sweep) -> Table:
             money(_value(row["marginal_cpa"]), currency),
         ]
         table.add_row(*cells)
-    return table
+    return fitted(table)
