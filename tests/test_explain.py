@@ -7,13 +7,16 @@ against the analysis's own re-solves.
 from __future__ import annotations
 
 import copy
+import io
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
 from optimizer import build_model, load_scenario, scenario_from_dict, solve
@@ -23,6 +26,7 @@ from optimizer.analysis.editing import Settings
 from optimizer.analysis.prices import explain_plan
 from optimizer.analysis.results import Conflict
 from optimizer.cli import app
+from optimizer.report.terminal import explanation_view
 from optimizer.report.writers import cell_text
 from optimizer.scenario.presets import PRESETS
 
@@ -680,3 +684,18 @@ def test_slack_is_measured_to_the_bound_that_limits() -> None:
     assert price.shadow_bound == "max" and report.value is not None and report.max is not None
     assert report.value - report.min < report.max - report.value  # nearer the minimum
     assert price.slack == pytest.approx(report.max - report.value)
+
+
+def test_re_solves_cut_short_by_the_time_limit_are_not_called_exact() -> None:
+    scenario = load_scenario(SCENARIOS / "ecommerce-dtc.yaml")
+    plan = solve(scenario)
+    explanation = explain_plan(scenario, plan, time_limit=0.001)
+    assert "budget step" in explanation.cut_short and len(explanation.cut_short) > 1
+    assert explanation.to_dict()["cut_short"] == explanation.cut_short
+    buffer = io.StringIO()
+    Console(file=buffer, width=200).print(explanation_view(replace(plan, explanation=explanation)))
+    rendered = buffer.getvalue()
+    assert "or more (its re-solve stopped at the time limit)" in rendered
+    assert "stopped at their time" in rendered
+    assert "Free to drop" not in rendered  # an unfinished re-solve proves nothing free
+    assert "cut_short" not in explain_plan(scenario, plan).to_dict()

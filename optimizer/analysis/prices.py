@@ -9,14 +9,14 @@ All re-solves change bounds on one HiGHS instance of the built model.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 
 from optimizer.analysis.duals import ShadowPrice, shadow_prices
 from optimizer.analysis.editing import ModelEditor, Outcome, Settings
-from optimizer.analysis.results import Capacity, Explanation, RulePrice
+from optimizer.analysis.results import BUDGET_STEP, Capacity, Explanation, RulePrice
 from optimizer.errors import OptimizerError
 from optimizer.model.linear import LinearModel, build_model
 from optimizer.plan import Plan, RuleReport
@@ -66,7 +66,8 @@ def explain_plan(
     total = len(model.constraints) + 2
     prices = []
     for number in range(len(model.constraints)):
-        prices.append(solve.gain(settings.with_bounds(number, (None, None))))
+        name = model.constraints[number].name
+        prices.append(solve.gain(settings.with_bounds(number, (None, None)), name))
         if on_progress:
             on_progress(number + 1, total)
     step, step_gain = _budget_step(solve, settings, budget_step)
@@ -83,6 +84,7 @@ def explain_plan(
         gap=solve.gap,
         shadow_solver="cbc" if plan.solver == "cbc" else "highs",
         conventions=CONVENTIONS,
+        cut_short=solve.cut_short,
     )
 
 
@@ -95,8 +97,11 @@ class _Resolver:
     objective: float
     gap: float
     time_limit: float
+    cut_short: list[str] = field(default_factory=list)
+    """What the re-solves that stopped at their time limit priced: their gains are at least
+    what they found, not proven."""
 
-    def gain(self, settings: Settings) -> tuple[float | None, bool]:
+    def gain(self, settings: Settings, what: str) -> tuple[float | None, bool]:
         """(objective gained, whether it is unbounded) under `settings`, from the plan."""
         model = self.editor.model
         result = self.editor.solve(
@@ -107,6 +112,8 @@ class _Resolver:
             gap=self.gap,
             start_counts=self.counts,
         )
+        if result.outcome in (Outcome.FEASIBLE, Outcome.UNKNOWN):
+            self.cut_short.append(what)
         if result.objective is None:
             return None, result.outcome is Outcome.UNBOUNDED
         gained = result.objective - self.objective
@@ -127,7 +134,7 @@ def _budget_step(
     low, high = settings.bounds[number]
     assert high is not None
     step = DEFAULT_BUDGET_STEP * high if step is None else step
-    gained, _ = solve.gain(settings.with_bounds(number, (low, high + step)))
+    gained, _ = solve.gain(settings.with_bounds(number, (low, high + step)), BUDGET_STEP)
     return step, gained
 
 

@@ -67,6 +67,10 @@ class ConflictReport:
     proven: bool = True
 
 
+# How `Explanation.cut_short` names the re-solve of the next budget step.
+BUDGET_STEP = "budget step"
+
+
 @dataclass(frozen=True)
 class RulePrice:
     """What one rule costs the plan."""
@@ -135,6 +139,9 @@ class Explanation:
     gap: float
     shadow_solver: str
     conventions: dict[str, str] = field(default_factory=dict)
+    cut_short: list[str] = field(default_factory=list)
+    """Rules (and `BUDGET_STEP`) whose re-solve stopped at its time limit: their gain is
+    at least the one given, not proven."""
 
     def to_dict(self) -> dict[str, Any]:
         marginal = (
@@ -149,4 +156,5 @@ class Explanation:
             "gap": self.gap,
             "shadow_solver": self.shadow_solver,
             "conventions": self.conventions,
+            **({"cut_short": self.cut_short} if self.cut_short else {}),
         }

@@ -9,6 +9,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from optimizer.analysis.results import BUDGET_STEP
 from optimizer.plan import Plan
 from optimizer.report.frames import summary_row, tier_shares
 from optimizer.report.numbers import (
@@ -282,7 +283,11 @@ def explanation_notes(plan: Plan) -> Text:
         step = money(explanation.budget_step, plan.scenario.currency)
         text.append(
             f"Raising budget.total by {step} {_gains(plan)} {_amount(plan, explanation.gain)}"
-            " (exact re-solve)."
+            + (
+                " or more (its re-solve stopped at the time limit)."
+                if BUDGET_STEP in explanation.cut_short
+                else " (exact re-solve)."
+            )
         )
     for cell in explanation.at_capacity:
         text.append(
@@ -316,23 +321,35 @@ def _rule_sentences(plan: Plan) -> Text:
     assert explanation is not None
     text = Text(f"Prices are exact re-solves at gap {percent(explanation.gap, 2)};")
     text.append(f" shadow prices are LP estimates ({explanation.shadow_solver}).")
+    rules = [name for name in explanation.cut_short if name != BUDGET_STEP]
+    if rules:
+        text.append(
+            f" The re-solves for {', '.join(rules)} stopped at their time limit: those prices"
+            " are at least what is given.",
+            style="yellow",
+        )
     # Two solves that each stop within the gap can differ by that much: not a price.
     noise = max(explanation.gap, 1e-9) * max(1.0, abs(plan.objective or 0.0))
     free = []
     for rule in explanation.rules:
         matters = rule.unbounded or (rule.price or 0.0) > noise
-        if not rule.binding and not matters:
+        unproven = rule.name in explanation.cut_short
+        if not rule.binding and not matters and not unproven:
             free.append(rule.name)
             continue
         sentence = f"\n- {rule.name}"
         if rule.binding:
             sentence += " binds."
-        else:
+        elif matters:
             sentence += f" is not at its bound ({_slack(plan, rule)} left) yet limits the plan."
+        else:
+            sentence += f" is not at its bound ({_slack(plan, rule)} left)."
         if rule.unbounded:
             sentence += " Without it the objective has no limit."
         elif matters:
             sentence += f" Dropping it {_gains(plan)} {_amount(plan, rule.price).rstrip('.')}."
+        elif unproven:
+            sentence += " Its re-solve found no gain before its time limit."
         else:
             sentence += f" Dropping it {_gains(plan)} nothing beyond the gap."
         if rule.shadow_price:
