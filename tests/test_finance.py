@@ -559,3 +559,12 @@ def test_comparison_json_keeps_fractional_counts() -> None:
     expected = plans[0].allocation["count"]
     assert sorted(c for c in counts if c) == pytest.approx(sorted(expected[expected > 0]))
     assert any(c % 1 for c in counts)
+
+
+def test_a_report_without_a_plan_shows_no_figures() -> None:
+    data = brand()
+    data["platforms"]["tiktok"]["tiers"]["macro"]["min"] = 9  # more than the budget buys
+    stuck = optimizer.solve(optimizer.scenario_from_dict(data))
+    summary = plan_report(stuck).tables[0].frame.set_index("metric")["value"]
+    assert summary["status"] == "infeasible"
+    assert summary.drop("status").isna().all()

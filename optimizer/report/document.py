@@ -118,9 +118,11 @@ def plan_report(plan: Plan, with_charts: bool = True) -> Report:
     lines.append(f"Solved by {plan.solver} in {plan.seconds:.2f} s.")
     lines += [f"Preset rule left out: {rule.name} ({rule.reason})" for rule in plan.skipped]
     summary_metrics = ["status", "objective", "bound", "gap", *METRICS, "cpa", "cpe"]
-    totals: dict[str, float | None] = dict(plan.totals)
+    # Missing, not zero: the figures of a plan that does not exist, revenue without an
+    # average order value.
+    totals: dict[str, float | None] = dict(plan.totals) if plan.has_plan else {}
     if not scenario.average_order_value:
-        totals["revenue"] = None  # missing, not zero
+        totals["revenue"] = None
     summary = pd.DataFrame(
         {
             "metric": summary_metrics,
@@ -129,7 +131,7 @@ def plan_report(plan: Plan, with_charts: bool = True) -> Report:
                 plan.objective,
                 plan.bound,
                 plan.gap,
-                *(totals[m] for m in METRICS),
+                *(totals.get(m) for m in METRICS),
                 _ratio(plan.totals["spend"], plan.totals["conversions"]),
                 _ratio(plan.totals["spend"], plan.totals["engagements"]),
             ],
