@@ -568,3 +568,12 @@ def test_a_report_without_a_plan_shows_no_figures() -> None:
     summary = plan_report(stuck).tables[0].frame.set_index("metric")["value"]
     assert summary["status"] == "infeasible"
     assert summary.drop("status").isna().all()
+
+
+def test_sweep_json_gives_each_points_gap_and_fractional_counts() -> None:
+    data = brand()
+    data["integer"] = False
+    swept = sweep(optimizer.scenario_from_dict(data), [20000, 33333]).to_dict()["points"]
+    assert all(point["gap"] is not None for point in swept)
+    counts = [point["totals"]["count"] for point in swept]
+    assert any(isinstance(count, float) and count % 1 for count in counts)

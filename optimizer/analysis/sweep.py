@@ -45,13 +45,14 @@ class Sweep:
         out = []
         for row in self.points.to_dict(orient="records"):
             totals = {metric: _number(row.get(metric)) for metric in METRICS}
-            if totals["count"] is not None:
-                totals["count"] = int(totals["count"])
+            if totals["count"] is not None and float(totals["count"]).is_integer():
+                totals["count"] = int(totals["count"])  # whole unless `integer: false`
             point = {
                 "budget": row["budget"],
                 "params": {name: row[name] for name, _ in self.params},
                 "status": row["status"],
                 "objective": _number(row.get("objective")),
+                "gap": _number(row.get("gap")),
                 "totals": totals,
                 "cpa": _number(row.get("cpa")),
                 "marginal_cpa": _number(row["marginal_cpa"]),

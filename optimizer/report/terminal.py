@@ -489,14 +489,18 @@ def sweep_view(sweep: Sweep) -> RenderableType:
         table.add_column("Budget", justify="right")
     for name in params:
         table.add_column(name, justify="right")
-    for column in ("Status", "Objective", "Spend", "CPA", "Marginal CPA"):
+    # a point stopped by the time limit says how far from proven it is
+    unproven = bool((points["status"] == "feasible").any())
+    for column in ("Status", "Objective", *(["Gap"] if unproven else []), "Spend", "CPA"):
         table.add_column(column, justify="left" if column == "Status" else "right")
+    table.add_column("Marginal CPA", justify="right")
     for row in points.to_dict(orient="records"):
         cells = [money(row["budget"], currency)] if sweep.budgets else []
         cells += [f"{row[name]:g}" for name in params]
         cells += [
             row["status"],
             objective_figure(_value(row["objective"]), sweep.metric, currency),
+            *([percent(_value(row["gap"]), 2)] if unproven else []),
             money(_value(row["spend"]), currency),
             money(_value(row["cpa"]), currency),
             money(_value(row["marginal_cpa"]), currency),
