@@ -71,7 +71,8 @@ PERIODS = {
     "w52": [f"W{i:02d}" for i in range(1, 53)],
 }
 
-NAME = re.compile(r"^(q4|m12|w52)-p(\d+)-t([345])-s([1-4])(?:-(\d+))?$")
+# 4 to 12 platforms (three of them emerging), 3 to 5 tiers, 1 to 4 segments, an optional seed.
+NAME = re.compile(r"^(q4|m12|w52)-p([4-9]|1[0-2])-t([345])-s([1-4])(?:-(\d+))?$")
 
 
 def generated(

@@ -106,9 +106,15 @@ def _in_child(name: str, time_limit: float, naive_limit: float) -> dict[str, Any
         sys.executable, "-m", "benchmarks.measure", "--child", name,
         "--time-limit", str(time_limit), "--naive-limit", str(naive_limit),
     ]  # fmt: skip
-    done = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True)
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise CaseFailed(f"{name}: {done.stderr.strip().splitlines()[-1:] or done.returncode}")
     figures: dict[str, Any] = json.loads(done.stdout)
     return figures
+
+
+class CaseFailed(Exception):
+    """A case's child process failed; the message ends with its last line of stderr."""
 
 
 def ratio(naive: float, ours: float) -> float:
@@ -213,8 +219,9 @@ def scaling_plot(results: list[dict[str, Any]], path: Path) -> None:
     axes.grid(True, which="major", alpha=0.3)
     axes.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.32), ncol=3)
     figure.tight_layout()
-    with atomic_path(path) as temporary:
-        figure.savefig(temporary, format="svg")
+    # No date and fixed element ids: a re-run that changes no figure changes no byte.
+    with atomic_path(path) as temporary, matplotlib.rc_context({"svg.hashsalt": "optimizer"}):
+        figure.savefig(temporary, format="svg", metadata={"Date": None})
     plt.close(figure)
 
 
@@ -245,15 +252,22 @@ def main(argv: list[str] | None = None) -> None:
     # Cases measured before and not named now are kept, so one case can be re-measured.
     stored = HERE / "results.json"
     by_case = {r["case"]: r for r in json.loads(stored.read_text())} if stored.exists() else {}
+    failed = []
     for number, name in enumerate(names, 1):
         print(f"[{number}/{len(names)}] {name}", file=sys.stderr, flush=True)
-        by_case[name] = _in_child(name, arguments.time_limit, arguments.naive_limit)
+        try:
+            by_case[name] = _in_child(name, arguments.time_limit, arguments.naive_limit)
+        except CaseFailed as error:  # the other cases' figures are still written
+            print(f"failed: {error}", file=sys.stderr, flush=True)
+            failed.append(name)
     # Registered cases in registry order, then any other generated case as measured.
     results = [by_case[name] for name in dict.fromkeys([*REGISTRY, *by_case]) if name in by_case]
     write_text(HERE / "results.json", json.dumps(results, indent=2) + "\n")
     write_text(HERE / "results.md", table(results))
     scaling_plot(results, HERE / "scaling.svg")
     print(table(results))
+    if failed:
+        sys.exit(f"not measured: {', '.join(failed)}")
 
 
 if __name__ == "__main__":

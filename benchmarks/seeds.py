@@ -119,7 +119,7 @@ def summary(name: str, runs: list[Run]) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0].replace("\n", " "))
     parser.add_argument("cases", nargs="+", help="case names (benchmarks/cases.py)")
     parser.add_argument("--seeds", type=int, default=5, help="random seeds 0 to N-1")
     parser.add_argument("--time-limit", type=float, default=60.0)
@@ -145,11 +145,15 @@ def main(argv: list[str] | None = None) -> None:
     arguments = parser.parse_args(argv)
     if arguments.seeds < 1:
         parser.error("--seeds must be at least 1")
+    if not arguments.time_limit > 0:
+        parser.error("--time-limit must be a number of seconds above 0")
     options = {}
     for item in arguments.option:
         name, equals, value = item.partition("=")
         if not equals or not name:
             parser.error(f"--option {item!r}: write NAME=VALUE")
+        if name in ("random_seed", "time_limit", "mip_rel_gap"):
+            parser.error(f"--option {name}: set by --seeds, --time-limit and the case's gap")
         options[name] = option_value(value)
     for name in arguments.cases:
         try:

@@ -105,9 +105,19 @@ def test_seed_runs_from_the_optimum_report_the_optimum() -> None:
         (["csv-rate-card", "--option", "effort"], "write NAME=VALUE"),
         (["q5-p4-t3-s1"], "no benchmark case"),
         (["csv-rate-card", "--without", "no-such-rule"], "has no rule 'no-such-rule'; its rules:"),
+        (["csv-rate-card", "--option", "random_seed=7"], "set by --seeds"),
+        (["csv-rate-card", "--time-limit", "-1"], "--time-limit must be"),
+        (["q4-p3-t3-s1"], "no benchmark case"),  # 4 to 12 platforms
+        (["q4-p99-t3-s1"], "no benchmark case"),
     ],
 )
 def test_seed_runs_refuse_bad_input(arguments: list[str], message: str) -> None:
     done = run_module("benchmarks.seeds", *arguments)
     assert done.returncode == 2
     assert message in done.stderr
+
+
+def test_a_case_whose_child_process_fails_raises_case_failed_with_its_name() -> None:
+    measure = benchmark_module("measure")
+    with pytest.raises(measure.CaseFailed, match="no-such-case"):
+        measure._in_child("no-such-case", 1.0, 1.0)

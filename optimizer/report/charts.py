@@ -117,8 +117,11 @@ def _blank(width: float = 7.0, height: float = 3.6) -> Figure:
 
 def svg(figure: Figure) -> str:
     """The figure as SVG text, without the metadata block."""
+    import matplotlib
+
     buffer = io.StringIO()
-    with warnings.catch_warnings():
+    # Fixed element ids: the same chart is the same text, run after run.
+    with warnings.catch_warnings(), matplotlib.rc_context({"svg.hashsalt": "optimizer"}):
         # A name in a script the font lacks (日本, an emoji) draws as a box: not worth a
         # warning on every report.
         warnings.filterwarnings("ignore", message="Glyph .* missing from font")
