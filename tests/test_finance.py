@@ -165,6 +165,8 @@ def test_a_quantity_never_reads_as_minus_zero(value: float, text: str) -> None:
         (41.678, "$41.68"),
         (-1_035.0, "-$1,035"),
         (-0.001, "$0"),
+        (0.00012, "<$0.01"),  # tiny, not free
+        (0.00012 - 0.00012, "$0"),
     ],
 )
 def test_money_reads_as_an_accountant_writes_it(value: float, text: str) -> None:

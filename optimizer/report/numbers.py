@@ -18,6 +18,8 @@ def money(value: float | None, currency: str = "USD") -> str:
     symbol = SYMBOLS.get(currency)
     sign = "-" if value < 0 and round(value, 2) != 0 else ""
     size = round(abs(value), 6)  # 20872.499999999996 is a sum's float noise for 20872.5
+    if 0 < value < 0.005:  # a cost per engagement of $0.0001 is not free
+        return f"<{symbol}0.01" if symbol else f"<0.01 {currency}"
     whole = math.floor(size + 0.5)
     amount = f"{whole:,}" if size >= 100 or abs(size - whole) < 0.005 else f"{size:,.2f}"
     return f"{sign}{symbol}{amount}" if symbol else f"{sign}{amount} {currency}"

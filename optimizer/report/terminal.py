@@ -363,6 +363,8 @@ def _rule_sentences(plan: Plan) -> Text:
 def _slack(plan: Plan, rule: RulePrice) -> str:
     report = next(report for report in plan.rules if report.name == rule.name)
     if rule.slack is not None and rule_unit(report.kind, report.metric) == "percent":
+        if rule.slack < 0.00005:
+            return "under 0.01%"
         return percent(rule.slack, 1 if rule.slack >= 0.01 else 2)  # 0.03%, not 0.0%
     return bound(rule.slack, report.kind, plan.scenario.currency, report.metric)
 
