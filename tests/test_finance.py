@@ -499,7 +499,12 @@ def test_a_plan_that_breaks_a_rule_is_called_out() -> None:
     assert share is not None and share > 0.5
     comparison = compare([sheet, plan], labels=["sheet", "optimised"])
     assert comparison.broken() == {"sheet": ["micro-cap"]}
-    assert "sheet breaks micro-cap." in comparison_report(comparison).lines
+    report = comparison_report(comparison, with_charts=False)
+    assert "sheet breaks micro-cap." in report.lines
+    rules_table = next(table for table in report.tables if table.name == "Rules").frame
+    row = rules_table.set_index("rule").loc["micro-cap"]
+    assert (row["sheet met"], row["optimised met"]) == ("no", "yes")
+    assert "| no |" in to_markdown(report)
     rules = comparison.to_dict()["rules"]
     assert [rule["sheet met"] for rule in rules if rule["rule"] == "micro-cap"] == [False]
 

@@ -287,6 +287,9 @@ def comparison_report(comparison: Comparison, with_charts: bool = True) -> Repor
         units: list[Format] = [rule_unit(kind, metric) for _, kind, metric in rules.index.to_list()]
         rule_formats = {f"{plan} value": units for plan in comparison.names}
         rules.columns = [f"{plan} {what}" for plan, what in rules.columns]
+        for plan in comparison.names:
+            # "no" must stand out where a blank would read as "not binding"
+            rules[f"{plan} met"] = rules[f"{plan} met"].map({True: "yes", False: "no"})
         rules = rules.reset_index()
     cells = comparison.cells.copy()
     cells.columns = [f"{plan} {what}" for plan, what in cells.columns]
@@ -318,7 +321,7 @@ def comparison_report(comparison: Comparison, with_charts: bool = True) -> Repor
             "Rules",
             "Rules: value, whether it binds and whether the plan meets it",
             rules,
-            {f"{plan} {flag}": "bool" for plan in comparison.names for flag in ("binding", "met")},
+            {f"{plan} binding": "bool" for plan in comparison.names},
             rule_formats,
         ),
         Table("Cells", "Count and spend per cell", cells, cell_formats),
