@@ -181,7 +181,7 @@ def _writing() -> Iterator[None]:
 
 
 def _load_all(files: list[Path]) -> tuple[list[tuple[Path, Scenario]], bool]:
-    from optimizer.scenario.loading import load_scenario
+    from optimizer.scenario.loading import load_scenario, trace
 
     loaded, invalid = [], False
     for path in files:
@@ -190,6 +190,15 @@ def _load_all(files: list[Path]) -> tuple[list[tuple[Path, Scenario]], bool]:
         except ScenarioError as error:
             _report_invalid(error)
             invalid = True
+            continue
+        # A list is replaced whole: a planner adding one limit may not mean to drop the rest.
+        for replaced in trace(path).replaced:
+            errors.print(
+                f"note: {path}: {replaced} replaces the list of the file it extends;"
+                " restate its entries to keep them",
+                style="yellow",
+                soft_wrap=True,
+            )
     return loaded, invalid
 
 
@@ -392,10 +401,10 @@ def _output_format(format: Format | None, output: Path | None, inputs: Sequence[
         raise _fail("--format xlsx writes a workbook: give --output FILE.xlsx")
     _check_writable("--output", output)
     if output is not None:
-        from optimizer.scenario.loading import files_read
+        from optimizer.scenario.loading import trace
 
         for path in inputs:
-            if any(output.resolve() == read.resolve() for read in files_read(path)):
+            if any(output.resolve() == read.resolve() for read in trace(path).files):
                 reads = "" if output.resolve() == path.resolve() else f" ({path} reads it)"
                 raise _fail(f"--output {output}: that is an input file{reads}; give another name")
     return format

@@ -1259,3 +1259,29 @@ def test_validate_accepts_each_shipped_scenario(path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith(f"ok: {path}: ")
     assert result.stderr == ""
+
+
+def test_a_list_that_replaces_the_parents_is_noted(tmp_path: Path) -> None:
+    """Lists are values: a child's `rules.limits` replaces the parent's whole list. The planner
+    who adds one limit is told, so the parent's do not vanish unnoticed; ranges are values too
+    and pass without a note."""
+    limit = {"select": {"platforms": ["youtube"], "tiers": ["macro"]}, "count": {"min": 1}}
+    parent = {
+        "name": "parent",
+        "extends": "benchmarks-2026",
+        "budget": {"total": 600_000},
+        "rules": {"limits": [{"name": "youtube-macro-year", **limit}]},
+    }
+    (tmp_path / "parent.yaml").write_text(yaml.safe_dump(parent))
+    child = {
+        "extends": "parent.yaml",
+        "name": "child",
+        "rules": {"limits": [{"name": "youtube-macro-q4", **limit}]},
+        "platforms": {"tiktok": {"tiers": {"micro": {"conversion_rate": [0.01, 0.02]}}}},
+    }
+    result = run("validate", write(tmp_path, child, "child.yaml"))
+    assert result.returncode == 0, result.stderr
+    notes = [line for line in result.stderr.splitlines() if line.startswith("note:")]
+    assert len(notes) == 1 and "rules.limits replaces the list" in notes[0]
+    names = {c.rule for c in build_model(load_scenario(tmp_path / "child.yaml")).constraints}
+    assert "youtube-macro-q4" in names and "youtube-macro-year" not in names

@@ -8,6 +8,7 @@ import json
 import re
 import tomllib
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -54,13 +55,23 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError(path, problems) from None
 
 
-def files_read(path: str | Path) -> list[Path]:
-    """Every file that loading `path` reads: the file, the files it extends and their CSV rate
-    cards, as far as they can be read."""
-    read: list[Path] = []
+@dataclass
+class Trace:
+    """What loading a file did beyond its own text."""
+
+    files: list[Path] = field(default_factory=list)
+    """Every file read: the file, the files it extends and their CSV rate cards."""
+    replaced: list[str] = field(default_factory=list)
+    """Paths of lists the file gives in place of a list of the file it extends
+    (`rules.limits`): lists are values, replaced whole, not merged entry by entry."""
+
+
+def trace(path: str | Path) -> Trace:
+    """What loading `path` reads and replaces, as far as its files can be read."""
+    out = Trace()
     with contextlib.suppress(ScenarioError):
-        _resolve(Path(path), chain=(), read=read)
-    return read
+        _resolve(Path(path), chain=(), trace=out)
+    return out
 
 
 INHERITED = "inherited from the file this one extends: override it here, or remove it with null"
@@ -123,29 +134,46 @@ def _pair_problems(data: Mapping[str, Any], found: list[Problem]) -> list[Proble
     return out
 
 
-def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
-    """Override `base` key by key, recursing into mappings; a null value removes the key."""
+def merge(
+    base: Mapping[str, Any],
+    override: Mapping[str, Any],
+    replaced: list[str] | None = None,
+    at: str = "",
+) -> dict[str, Any]:
+    """Override `base` key by key, recursing into mappings; a null value removes the key.
+    `replaced` collects the paths where a list of `override` replaces a different one."""
     merged = dict(base)
     for key, value in override.items():
+        path = f"{at}.{key}" if at else str(key)
         if value is None:
             merged.pop(key, None)
         elif isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = merge(merged[key], value)
+            merged[key] = merge(merged[key], value, replaced, path)
         else:
+            previous = merged.get(key)
+            changed = _entries(previous) and _entries(value) and previous != value
+            if replaced is not None and changed:
+                replaced.append(path)
             merged[key] = value
     return merged
 
 
-def _resolve(path: Path, chain: tuple[Path, ...], read: list[Path] | None = None) -> dict[str, Any]:
-    """The file's fields merged over those of the files it extends; `read` collects the files."""
+def _entries(value: Any) -> bool:
+    """A list of entries (periods, presets, rules, segments), not a `[low, high]` range."""
+    return isinstance(value, list) and any(not isinstance(item, int | float) for item in value)
+
+
+def _resolve(path: Path, chain: tuple[Path, ...], trace: Trace | None = None) -> dict[str, Any]:
+    """The file's fields merged over those of the files it extends; `trace` records what was
+    read and which lists were replaced."""
     data = read_document(path)
-    if read is not None:
-        read.append(path)
+    if trace is not None:
+        trace.files.append(path)
     platforms = data.get("platforms")
     if isinstance(platforms, Mapping) and "from_csv" in platforms:
         rest = {key: value for key, value in platforms.items() if key != "from_csv"}
-        if read is not None and isinstance(platforms["from_csv"], str):
-            read.append(path.parent / platforms["from_csv"])
+        if trace is not None and isinstance(platforms["from_csv"], str):
+            trace.files.append(path.parent / platforms["from_csv"])
         data["platforms"] = merge(_read_rate_card(path, platforms["from_csv"]), rest)
     parent = data.pop("extends", None)
     if parent is None:
@@ -157,8 +185,8 @@ def _resolve(path: Path, chain: tuple[Path, ...], read: list[Path] | None = None
     if parent_path.resolve() in chain:
         cycle = " -> ".join(str(p) for p in (*chain, parent_path.resolve()))
         raise ScenarioError(path, [Problem("extends", f"extends itself in a cycle: {cycle}")])
-    base = _resolve(parent_path, chain, read)
-    return merge(base, data)
+    base = _resolve(parent_path, chain, trace)
+    return merge(base, data, None if trace is None else trace.replaced)
 
 
 def _find_parent(path: Path, name: str) -> Path:
