@@ -396,6 +396,12 @@ def _output_format(format: Format | None, output: Path | None, inputs: Sequence[
     an output that can be written without harm."""
     if format is None:
         ending = output.suffix.lower().lstrip(".") if output is not None else ""
+        if ending not in ("", "txt", *Format.__members__):
+            # plan.xls or plan.pdf would get the terminal's text under a misleading name
+            raise _fail(
+                f"--output {output}: no format is written as .{ending}; end the name in .txt"
+                " (the table), .json, .csv, .md, .html or .xlsx, or give --format"
+            )
         format = Format(ending) if ending in Format.__members__ else Format.table
     if format is Format.xlsx and output is None:
         raise _fail("--format xlsx writes a workbook: give --output FILE.xlsx")

@@ -325,7 +325,7 @@ def test_output_onto_a_file_the_scenario_reads_exits_2_and_keeps_it(
     (tmp_path / "sub").mkdir()
     child = write(tmp_path / "sub", {"extends": "../parent.yaml", "name": "child"})
     before = (tmp_path / target).read_bytes()
-    result = invoke("solve", child, "--output", tmp_path / target)
+    result = invoke("solve", child, "--format", "json", "--output", tmp_path / target)
     assert result.exit_code == 2, result.output
     assert f"that is an input file ({child} reads it)" in result.stderr
     assert (tmp_path / target).read_bytes() == before
@@ -792,3 +792,11 @@ def test_a_narrow_terminal_folds_figures_and_names_instead_of_cutting_them(
     months = {**data, "periods": [f"Month-{m:02d}" for m in range(1, 7)], "seasonality": None}
     grid = invoke("solve", write(tmp_path, months), columns=80)
     assert "┃ Period " in grid.stdout  # six months: one row per cell, not six columns
+
+
+def test_an_output_ending_no_format_has_is_refused(tmp_path: Path) -> None:
+    result = invoke("solve", B2B, "-o", tmp_path / "plan.xls")
+    assert result.exit_code == 2 and "no format is written as .xls" in result.stderr
+    assert not (tmp_path / "plan.xls").exists()
+    chosen = invoke("solve", B2B, "-o", tmp_path / "plan.xls", "--format", "csv")
+    assert chosen.exit_code == 0 and (tmp_path / "plan.xls").read_text().startswith("period,")

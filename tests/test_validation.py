@@ -1285,3 +1285,16 @@ def test_a_list_that_replaces_the_parents_is_noted(tmp_path: Path) -> None:
     assert len(notes) == 1 and "rules.limits replaces the list" in notes[0]
     names = {c.rule for c in build_model(load_scenario(tmp_path / "child.yaml")).constraints}
     assert "youtube-macro-q4" in names and "youtube-macro-year" not in names
+
+
+def test_a_rate_card_saved_with_semicolons_says_so(tmp_path: Path) -> None:
+    rows = HEADER.replace(",", ";") + "\ntiktok;micro;3000;100;0.05;0.02\n"
+    path = with_rate_card(tmp_path, rows)
+    assert_one_problem(path, "platforms.from_csv", "separates its columns with ';'")
+
+
+def test_a_share_written_as_a_percentage_is_shown_as_a_fraction(tmp_path: Path) -> None:
+    share = {"name": "cap", "select": {"platforms": ["tiktok"]}, "max": "45%"}
+    path = write(tmp_path, edited({"rules": {"shares": [share]}}))
+    line = assert_one_problem(path, "rules.shares[0].max", "45%")
+    assert line.endswith("write shares as fractions: 0.45 for 45%")

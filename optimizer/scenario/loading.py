@@ -276,6 +276,17 @@ def _read_rate_card(scenario_path: Path, name: object) -> dict[str, Any]:
         ) from None
     # Checked once per column: otherwise every row repeats the problem at a path that is
     # not in the scenario file.
+    if len(columns) == 1 and ";" in columns[0]:  # Excel in many locales saves with ";"
+        raise ScenarioError(
+            scenario_path,
+            [
+                Problem(
+                    "platforms.from_csv",
+                    f"rate card {str(path)!r} separates its columns with ';': save it as"
+                    " comma-separated values",
+                )
+            ],
+        )
     problems = [
         Problem(
             f"platforms.from_csv ({name} column {column!r})",
@@ -352,4 +363,9 @@ def _problem(error: Any) -> Problem:
         message = message.removeprefix("Value error, ")
     else:
         message = f"{message[0].lower()}{message[1:]}, got {error.get('input')!r}"
+        given = error.get("input")
+        if isinstance(given, str) and given.strip().endswith("%"):
+            share = given.strip().removesuffix("%").strip()
+            with contextlib.suppress(ValueError):
+                message += f"; write shares as fractions: {float(share) / 100:g} for {given}"
     return Problem(_path(loc), message)
