@@ -800,3 +800,17 @@ def test_an_output_ending_no_format_has_is_refused(tmp_path: Path) -> None:
     assert not (tmp_path / "plan.xls").exists()
     chosen = invoke("solve", B2B, "-o", tmp_path / "plan.xls", "--format", "csv")
     assert chosen.exit_code == 0 and (tmp_path / "plan.xls").read_text().startswith("period,")
+
+
+def test_a_share_just_off_its_bound_shows_two_decimals() -> None:
+    """One decimal would print 50.0% against a 50.0% maximum with Binds empty."""
+    path = SCENARIOS / "ecommerce-dtc.yaml"
+    rule = next(r for r in solve_json(path)["rules"] if r["name"] == "tiktok-at-most-half")
+    assert not rule["binding"] and round(rule["value"], 3) == rule["max"]
+    shown = f"{100 * rule['value']:.2f}%"
+    assert shown != f"{100 * rule['max']:.2f}%"
+    assert shown in invoke("solve", path).stdout
+    assert (
+        f"| tiktok-at-most-half | share | spend | {shown} |"
+        in invoke("solve", path, "--format", "md").stdout
+    )

@@ -12,7 +12,7 @@ import pandas as pd
 from optimizer.constants import METRICS
 from optimizer.plan import Plan
 from optimizer.report import charts
-from optimizer.report.frames import allocation_frame, rules_frame, summary_frame
+from optimizer.report.frames import allocation_frame, rules_frame, share_digits, summary_frame
 from optimizer.report.numbers import objective_figure, percent, rule_unit, shadow_step
 
 # gap: a percentage to two places, as the headline gives it (0.01%, where 0.0% would hide it)
@@ -145,9 +145,11 @@ def plan_report(plan: Plan, with_charts: bool = True) -> Report:
     if plan.has_plan:
         tables.append(Table("Allocation", "Allocation", allocation_frame(plan), METRIC_FORMATS))
         rules = rules_frame(plan)
-        rule_units: list[Format] = [
-            rule_unit(kind, metric)
-            for kind, metric in zip(rules["kind"], rules["metric"], strict=True)
+        rule_units: list[Format] = [rule_unit(rule.kind, rule.metric) for rule in plan.rules]
+        # a share just off its bound reads to two places, as the gap does (44.99%, not 45.0%)
+        value_units: list[Format] = [
+            "gap" if share_digits(rule) == 2 else unit
+            for rule, unit in zip(plan.rules, rule_units, strict=True)
         ]
         tables.append(
             Table(
@@ -155,7 +157,7 @@ def plan_report(plan: Plan, with_charts: bool = True) -> Report:
                 "Rules",
                 rules,
                 {"binding": "bool"},
-                {column: rule_units for column in ("value", "min", "max")},
+                {"value": value_units, "min": rule_units, "max": rule_units},
             )
         )
         if with_charts and not plan.allocation.empty:

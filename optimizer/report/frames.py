@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer.constants import METRICS
-from optimizer.plan import Plan
+from optimizer.plan import Plan, RuleReport
 
 
 def allocation_frame(plan: Plan) -> pd.DataFrame:
@@ -18,6 +18,15 @@ def allocation_frame(plan: Plan) -> pd.DataFrame:
     if not plan.scenario.average_order_value:
         frame["revenue"] = np.nan
     return frame
+
+
+def share_digits(rule: RuleReport) -> int:
+    """Decimals a share rule's value needs: two where one would print the bound itself
+    (45.0% against a 45% maximum) for a value that does not sit on it (44.99%)."""
+    if rule.kind != "share" or rule.binding or rule.value is None:
+        return 1
+    near = [b for b in (rule.min, rule.max) if b is not None and abs(rule.value - b) < 0.0005]
+    return 2 if near else 1
 
 
 def rules_frame(plan: Plan) -> pd.DataFrame:

@@ -11,7 +11,7 @@ from rich.text import Text
 
 from optimizer.analysis.results import BUDGET_STEP
 from optimizer.plan import Plan
-from optimizer.report.frames import summary_row, tier_shares
+from optimizer.report.frames import share_digits, summary_row, tier_shares
 from optimizer.report.numbers import (
     bound,
     money,
@@ -164,6 +164,8 @@ def rules_table(plan: Plan) -> Table:
         value, low, high = (
             bound(v, rule.kind, currency, rule.metric) for v in (rule.value, rule.min, rule.max)
         )
+        if share_digits(rule) == 2:
+            value = percent(rule.value, 2)
         table.add_row(
             rule.name,
             value,
