@@ -649,7 +649,7 @@ def test_reports_carry_the_conflict_and_the_prices(tmp_path: Path) -> None:
     sheets = openpyxl.load_workbook(book)
     assert {"Prices", "Marginal"} <= set(sheets.sheetnames)
     header = [cell.value for cell in sheets["Prices"][1]]
-    assert header[:5] == ["name", "binding", "slack", "price", "shadow_price"]
+    assert header[:5] == ["name", "binding", "slack", "price", "shadow_per_step"]
     names = [row[0].value for row in sheets["Prices"].iter_rows(min_row=2)]
     assert names[0] == "budget"
 

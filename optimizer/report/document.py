@@ -231,7 +231,10 @@ def _explanation_tables(plan: Plan) -> list[Table]:
         report = reports[price.name]
         size, step = shadow_step(report.kind, report.metric, plan.scenario.currency)
         shadow = None if price.shadow_price is None else price.shadow_price * size
-        rows.append({**price.to_dict(), "shadow_price": shadow, "shadow_per": step})
+        # Per step, not per unit as in the JSON's shadow_price: a new name for a new figure.
+        renamed = {"shadow_price": "shadow_per_step"}
+        row = {renamed.get(key, key): value for key, value in price.to_dict().items()}
+        rows.append({**row, "shadow_per_step": shadow, "step": step})
         slack.append(rule_unit(report.kind, report.metric))
     prices = pd.DataFrame(rows)
     tables.append(
@@ -240,7 +243,7 @@ def _explanation_tables(plan: Plan) -> list[Table]:
             "What each rule costs: price by exact re-solve, shadow price an LP estimate per"
             " step of its bound",
             prices,
-            {"binding": "bool", "price": objective, "shadow_price": objective},
+            {"binding": "bool", "price": objective, "shadow_per_step": objective},
             {"slack": slack},
         )
     )
