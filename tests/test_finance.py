@@ -501,6 +501,8 @@ def test_a_plan_that_breaks_a_rule_is_called_out() -> None:
     assert comparison.broken() == {"sheet": ["micro-cap"]}
     report = comparison_report(comparison, with_charts=False)
     assert "sheet breaks micro-cap." in report.lines
+    left = 40_000 - sheet.totals["spend"]
+    assert f"sheet leaves ${left:,.0f} of its $40,000 budget unspent." in comparison.notes
     rules_table = next(table for table in report.tables if table.name == "Rules").frame
     row = rules_table.set_index("rule").loc["micro-cap"]
     assert (row["sheet met"], row["optimised met"]) == ("no", "yes")
@@ -584,3 +586,13 @@ def test_sweep_json_gives_each_points_gap_and_fractional_counts() -> None:
     assert all(point["gap"] is not None for point in swept)
     counts = [point["totals"]["count"] for point in swept]
     assert any(isinstance(count, float) and count % 1 for count in counts)
+
+
+def test_plans_of_different_periods_are_noted() -> None:
+    quarterly = optimizer.solve(optimizer.scenario_from_dict(brand()))
+    data = brand()
+    data["periods"] = ["H1", "H2", "H3"]
+    thirds = optimizer.solve(optimizer.scenario_from_dict(data))
+    notes = compare([quarterly, thirds], labels=["q", "t"]).notes
+    assert any(note.startswith("The plans have different periods") for note in notes)
+    assert not compare([quarterly, quarterly], labels=["a", "b"]).notes

@@ -7,7 +7,7 @@ mixed; the first plan is the reference every delta is taken against.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ import pandas as pd
 from optimizer.constants import BINDING_TOLERANCE, DIMENSIONS, METRICS
 from optimizer.errors import OptimizerError
 from optimizer.plan import Plan
+from optimizer.report.numbers import money
 from optimizer.solvers.base import Status
 
 SHARE_DIMENSIONS = ("tier", "platform", "period")
@@ -43,6 +44,9 @@ class Comparison:
     """The first scenario's currency (a saved plan does not record one: USD)."""
     metric: str = ""
     """The objective's metric when every plan has the same one, else empty."""
+    notes: list[str] = field(default_factory=list)
+    """What a reader must know to read the figures alike: different objectives or periods,
+    rules a plan breaks, budget a plan leaves unspent."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -223,7 +227,35 @@ def compare(
     metrics = set(totals["metric"])
     metric = metrics.pop() if len(metrics) == 1 else ""
     metric = metric.removeprefix("min ")  # the unit the objective's figures read in
-    return Comparison(names, totals, shares, rules, cells, baseline, currency, metric)
+    comparison = Comparison(names, totals, shares, rules, cells, baseline, currency, metric)
+    comparison.notes.extend(_notes(comparison, items, results))
+    return comparison
+
+
+def _notes(
+    comparison: Comparison, items: list[Plan | dict[str, Any]], results: list[dict[str, Any]]
+) -> list[str]:
+    notes = []
+    if not comparison.metric:
+        metrics = ", ".join(dict.fromkeys(comparison.totals["metric"]))
+        notes.append(f"The plans pursue different objectives ({metrics}): no lift between them.")
+    periods = {tuple(item.scenario.periods) for item in items if isinstance(item, Plan)}
+    if len(periods) > 1:
+        notes.append(
+            "The plans have different periods: pools, minimums and saturation apply per"
+            " period, so a plan of shorter periods can buy more at full effect."
+        )
+    for name, result in zip(comparison.names, results, strict=True):
+        budget = next((r for r in result.get("rules", []) if r["name"] == "budget"), None)
+        if budget and budget.get("max") and budget.get("value") is not None:
+            left = budget["max"] - budget["value"]
+            if left > 0.01 * budget["max"]:
+                notes.append(
+                    f"{name} leaves {money(left, comparison.currency)} of its"
+                    f" {money(budget['max'], comparison.currency)} budget unspent."
+                )
+    notes += [f"{name} breaks {', '.join(rules)}." for name, rules in comparison.broken().items()]
+    return notes
 
 
 def _metric(result: dict[str, Any]) -> str:

@@ -304,16 +304,12 @@ def comparison_report(comparison: Comparison, with_charts: bool = True) -> Repor
         column: ("money" if column.endswith("spend") else "count") for column in cells.columns[3:]
     }
     lines = [f"Plans: {', '.join(comparison.names)}; deltas against {comparison.names[0]}."]
-    if not comparison.metric:
-        metrics = ", ".join(dict.fromkeys(comparison.totals["metric"]))
-        lines.append(f"The plans pursue different objectives ({metrics}): no lift between them.")
     if comparison.baseline is not None:
         for name, lift in comparison.totals["lift"].items():
             if name != comparison.baseline and pd.notna(lift):
                 metric = comparison.totals.loc[name, "metric"]
                 lines.append(f"{name}: {lift:+.1%} {metric} over {comparison.baseline}.")
-    for name, broken in comparison.broken().items():
-        lines.append(f"{name} breaks {', '.join(broken)}.")
+    lines += comparison.notes
     tables = [
         Table(
             "Totals",

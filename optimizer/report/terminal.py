@@ -444,6 +444,8 @@ def comparison_view(comparison: Comparison) -> RenderableType:
     for (dimension, value), row in comparison.shares.iterrows():
         shares.add_row(f"{dimension} {value}", *(percent(row[name]) for name in names))
     parts: list[RenderableType] = [table, shares]
+    if comparison.notes:
+        parts.insert(0, Text("\n".join(comparison.notes), style="yellow"))
     if not comparison.rules.empty:
         binding = Table(title="Rules that bind or are broken", title_justify="left")
         binding.add_column("Rule")
