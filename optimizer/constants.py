@@ -26,3 +26,6 @@ SOLVERS: Final = ("highs", "cbc")
 
 # A rule binds when its value is this close to a bound, relative to the bound's scale.
 BINDING_TOLERANCE: Final = 1e-6
+
+# The largest figure a scenario may give (budget, followers, price, order value).
+MAX_FIGURE: Final = 1e12

@@ -121,9 +121,12 @@ def test_solve_refuses_options_no_solver_could_honour(
 
 
 def test_a_model_highs_refuses_is_an_error_not_a_missing_plan() -> None:
-    """A figure past HiGHS's range used to leave an empty model, reported as a time limit."""
+    """A figure past HiGHS's range used to leave an empty model, reported as a time limit.
+    Each input is within the scenario's 1e12, their product (a post's cost) is not."""
     data = benchmark_module("cases").generated("q4", 4, 3, 1)
-    data["platforms"]["tiktok"]["tiers"]["micro"]["cost_per_post"] = 1e15
+    micro = data["platforms"]["tiktok"]["tiers"]["micro"]
+    del micro["cost_per_post"]
+    micro.update(cost_per_1k_followers=1e12, followers=1e9)
     scenario = optimizer.scenario_from_dict(data)
     with pytest.raises(optimizer.SolverError, match="HiGHS refused the model"):
         optimizer.solve(scenario)

@@ -185,7 +185,7 @@ def test_file_that_is_not_text_says_it_cannot_be_read(tmp_path: Path) -> None:
 def test_directory_named_like_a_scenario_cannot_be_read(tmp_path: Path) -> None:
     path = tmp_path / "scenario.yaml"
     path.mkdir()
-    assert_one_problem(path, "", "cannot read the file")
+    assert_one_problem(path, "", "not a regular file")
 
 
 # One wrong field: the exact path and a message that says what to write instead.
@@ -984,7 +984,20 @@ def test_unreadable_rate_card_is_named(tmp_path: Path, kind: str) -> None:
     else:
         card.write_bytes(HEADER.encode("utf-16"))
     path = write(tmp_path, edited({"platforms": {"from_csv": "rates.csv"}}))
-    assert_one_problem(path, "platforms.from_csv", f"cannot read rate card {str(card)!r}")
+    why = {"directory": f"rate card {str(card)!r}: not a regular file"}
+    assert_one_problem(
+        path, "platforms.from_csv", why.get(kind, f"cannot read rate card {str(card)!r}")
+    )
+
+
+def test_a_device_or_huge_file_is_not_read(tmp_path: Path) -> None:
+    """A service passing request data along must not hang on a pipe or fill memory."""
+    path = write(tmp_path, edited({"platforms": {"from_csv": "/dev/zero"}}))
+    assert_one_problem(path, "platforms.from_csv", "'/dev/zero': not a regular file")
+    huge = tmp_path / "huge.yaml"
+    with huge.open("wb") as handle:
+        handle.truncate(10_000_001)
+    assert_one_problem(huge, "", "10,000,001 bytes: larger than any scenario or rate card")
 
 
 @pytest.mark.parametrize(
@@ -1298,3 +1311,23 @@ def test_a_share_written_as_a_percentage_is_shown_as_a_fraction(tmp_path: Path) 
     path = write(tmp_path, edited({"rules": {"shares": [share]}}))
     line = assert_one_problem(path, "rules.shares[0].max", "45%")
     assert line.endswith("write shares as fractions: 0.45 for 45%")
+
+
+@pytest.mark.parametrize("field", ["average_order_value", "budget.total"])
+def test_a_figure_beyond_1e12_is_refused(tmp_path: Path, field: str) -> None:
+    data = edited({"objective": "revenue", "average_order_value": 60, field: 1e300})
+    assert_one_problem(write(tmp_path, data), field, "must be at most 1e12, got 1e+300")
+
+
+def test_data_extends_a_built_in_but_never_opens_a_file(tmp_path: Path) -> None:
+    """scenario_from_dict is what a service hands request data to: built-in rate cards
+    resolve, file paths and CSV rate cards are refused rather than read."""
+    data = {"name": "request", "extends": "benchmarks-2026", "budget": {"total": 100_000}}
+    scenario = scenario_from_dict(data)
+    assert scenario == load_scenario(write(tmp_path, data))
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("api_key: hunter2\n")
+    for edit in ({"extends": str(secret)}, {"platforms": {"from_csv": str(secret)}}):
+        with pytest.raises(ScenarioError) as caught:
+            scenario_from_dict({**data, **edit})
+        assert "load_scenario" in str(caught.value) and "api_key" not in str(caught.value)

@@ -104,7 +104,11 @@ def _holds(document: Any, parts: list[str]) -> bool:
 
 
 def scenario_from_dict(data: Mapping[str, Any], source: str | Path = "<scenario>") -> Scenario:
-    """Validate an already-read scenario (extends and from_csv must be resolved)."""
+    """Validate an already-read scenario. `extends` may name a built-in rate card
+    (`benchmarks-2026`); files, an `extends` path or a `from_csv` rate card, are read by
+    `load_scenario` only, so data from a request never opens one."""
+    if isinstance(data, Mapping):
+        data = _with_builtin_parent(data, source)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as error:
@@ -114,6 +118,24 @@ def scenario_from_dict(data: Mapping[str, Any], source: str | Path = "<scenario>
     if problems:
         raise ScenarioError(source, problems)
     return scenario
+
+
+def _with_builtin_parent(data: Mapping[str, Any], source: str | Path) -> Mapping[str, Any]:
+    platforms = data.get("platforms")
+    if isinstance(platforms, Mapping) and "from_csv" in platforms:
+        message = "a CSV rate card is read by load_scenario; in data, give the platforms"
+        raise ScenarioError(source, [Problem("platforms.from_csv", message)])
+    parent = data.get("extends")
+    if parent is None:
+        return data
+    if not isinstance(parent, str) or parent not in builtin_names():
+        message = (
+            f"in data, extends names a built-in ({', '.join(builtin_names())});"
+            " a file is extended by load_scenario"
+        )
+        raise ScenarioError(source, [Problem("extends", message)])
+    base = _resolve(BUILTIN_DIR / f"{parent}.yaml", chain=())
+    return merge(base, {key: value for key, value in data.items() if key != "extends"})
 
 
 def _pair_problems(data: Mapping[str, Any], found: list[Problem]) -> list[Problem]:
@@ -215,6 +237,9 @@ def read_document(path: Path) -> dict[str, Any]:
         raise ScenarioError(
             path, [Problem("", "unknown file type: use .yaml, .yml, .json or .toml")]
         )
+    unfit = _unfit_file(path)
+    if unfit:
+        raise ScenarioError(path, [Problem("", unfit)])
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -242,6 +267,21 @@ def read_document(path: Path) -> dict[str, Any]:
     return data
 
 
+# A scenario or rate card is a few kilobytes; a file of more is not one (and is not read).
+MAX_FILE_BYTES = 10_000_000
+
+
+def _unfit_file(path: Path) -> str | None:
+    """Why a path cannot be a scenario or rate card file (a device, a pipe, a huge file)."""
+    if not path.exists():
+        return None  # reading says "not found"
+    if not path.is_file():
+        return "not a regular file"
+    if path.stat().st_size > MAX_FILE_BYTES:
+        return f"{path.stat().st_size:,} bytes: larger than any scenario or rate card"
+    return None
+
+
 def _yaml_message(error: yaml.YAMLError) -> str:
     mark = getattr(error, "problem_mark", None)
     problem = getattr(error, "problem", None) or str(error)
@@ -259,6 +299,10 @@ def _read_rate_card(scenario_path: Path, name: object) -> dict[str, Any]:
     if not isinstance(name, str):
         raise ScenarioError(scenario_path, [Problem("platforms.from_csv", "must be a file path")])
     path = scenario_path.parent / name
+    unfit = _unfit_file(path)
+    if unfit:
+        problem = Problem("platforms.from_csv", f"rate card {str(path)!r}: {unfit}")
+        raise ScenarioError(scenario_path, [problem])
     try:
         # utf-8-sig: Excel starts a CSV saved as UTF-8 with a byte-order mark
         with path.open(newline="", encoding="utf-8-sig") as handle:

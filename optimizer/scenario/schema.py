@@ -28,6 +28,7 @@ from optimizer.constants import (
     DEFAULT_TIME_LIMIT,
     DEFAULT_TOLERANCE,
     LIMIT_METRICS,
+    MAX_FIGURE,
     OBJECTIVES,
 )
 
@@ -59,6 +60,8 @@ def _estimate(
         if math.isinf(number):
             # an infinite audience or price makes every outcome of the plan meaningless
             raise ValueError(f"must be a finite number, got {number:g}")
+        if abs(number) > MAX_FIGURE:
+            raise ValueError(_TOO_LARGE.format(number))
         if (
             (gt is not None and not number > gt)
             or (ge is not None and not number >= ge)
@@ -100,23 +103,29 @@ def _estimate(
     return BeforeValidator(validate), WithJsonSchema(schema)
 
 
-def _not_bool(value: object) -> object:
+def _plain_number(value: object) -> object:
     # YAML reads `yes` and `true` as booleans, and pydantic would take them for 1
     if isinstance(value, bool):
         raise ValueError(f"must be a number, got {str(value).lower()}")
+    if isinstance(value, int | float) and math.isfinite(value) and abs(value) > MAX_FIGURE:
+        raise ValueError(_TOO_LARGE.format(value))
     return value
 
 
-NotBool = BeforeValidator(_not_bool)
+# Larger figures are typing slips, and their products (reach x rate x order value) pass the
+# range in which the solver's arithmetic is exact.
+_TOO_LARGE = "must be at most 1e12, got {:g}"
+
+PlainNumber = BeforeValidator(_plain_number)
 
 _positive, _rate, _non_negative = _estimate(gt=0), _estimate(ge=0, le=1), _estimate(ge=0)
 PositiveEstimate = Annotated[Estimate, _positive[0], _positive[1]]
 RateEstimate = Annotated[Estimate, _rate[0], _rate[1]]
 NonNegativeEstimate = Annotated[Estimate, _non_negative[0], _non_negative[1]]
 
-PositiveFloat = Annotated[float, NotBool, Field(gt=0)]
-Number = Annotated[float, NotBool]
-Fraction = Annotated[float, NotBool, Field(ge=0, le=1)]
+PositiveFloat = Annotated[float, PlainNumber, Field(gt=0)]
+Number = Annotated[float, PlainNumber]
+Fraction = Annotated[float, PlainNumber, Field(ge=0, le=1)]
 Name = Annotated[str, Field(min_length=1)]
 
 
@@ -145,7 +154,7 @@ class Bounds(Strict):
 class TierDef(Strict):
     """An audience-size class of influencers."""
 
-    min_followers: Annotated[float, NotBool, Field(ge=0)] = 0
+    min_followers: Annotated[float, PlainNumber, Field(ge=0)] = 0
     """Fewest followers of an influencer in this tier."""
     max_followers: PositiveFloat | None = None
     """Most followers of an influencer in this tier; unbounded when left out."""
@@ -167,20 +176,20 @@ class Seasonality(Strict):
 
     cost: PositiveFloat = 1.0
     """Multiplier on the cost of a partnership in this period."""
-    conversions: Annotated[float, NotBool, Field(ge=0)] = 1.0
+    conversions: Annotated[float, PlainNumber, Field(ge=0)] = 1.0
     """Multiplier on conversions (and so revenue) in this period."""
-    reach: Annotated[float, NotBool, Field(ge=0)] = 1.0
+    reach: Annotated[float, PlainNumber, Field(ge=0)] = 1.0
     """Multiplier on reach in this period."""
-    engagements: Annotated[float, NotBool, Field(ge=0)] = 1.0
+    engagements: Annotated[float, PlainNumber, Field(ge=0)] = 1.0
     """Multiplier on engagements in this period."""
 
 
 class Segment(Strict):
     """One step of diminishing returns: influencers up to `up_to` in a cell yield `factor`."""
 
-    up_to: Annotated[int, NotBool, Field(gt=0)] | None = None
+    up_to: Annotated[int, PlainNumber, Field(gt=0)] | None = None
     """Last influencer (1-based, per cell and period) in this segment; the last segment has none."""
-    factor: Annotated[float, NotBool, Field(gt=0, le=1)]
+    factor: Annotated[float, PlainNumber, Field(gt=0, le=1)]
     """Share of the full outcome (reach, engagements, conversions, revenue) each one yields."""
 
 
@@ -435,7 +444,7 @@ class Rules(Strict):
 
     presets: list[Annotated[str, AfterValidator(_known_preset)]] = Field(default_factory=list)
     """Named rule sets (run `optimizer presets`): 70-20-10, ecommerce, b2b-saas, ..."""
-    tolerance: Annotated[float, NotBool, Field(ge=0, le=0.5)] = DEFAULT_TOLERANCE
+    tolerance: Annotated[float, PlainNumber, Field(ge=0, le=0.5)] = DEFAULT_TOLERANCE
     """Width around preset targets written as target +- T."""
     shares: list[ShareRule] = Field(default_factory=list)
     """Bounds on the share of a metric taken by selected cells."""
@@ -450,7 +459,7 @@ class SolverSettings(Strict):
     """highs (default) or cbc; any other solver PuLP runs is chosen with --solver."""
     time_limit: PositiveFloat = DEFAULT_TIME_LIMIT
     """Seconds after which the search stops with the best plan found."""
-    gap: Annotated[float, NotBool, Field(ge=0)] = DEFAULT_GAP
+    gap: Annotated[float, PlainNumber, Field(ge=0)] = DEFAULT_GAP
     """Relative MIP gap at which the search stops."""
 
 
