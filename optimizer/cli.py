@@ -664,6 +664,8 @@ def sweep(
     from optimizer.executors import executor_for
     from optimizer.scenario.loading import load_scenario
 
+    if not budget and not param:
+        raise _fail("give --budget, --param or both")
     format = _output_format(format, output, [file])
     try:
         scenario = load_scenario(file)

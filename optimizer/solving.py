@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from optimizer.errors import OptimizerError
+from optimizer.model.cells import derive_cells
 from optimizer.model.linear import LinearModel, build_model
 from optimizer.plan import Plan, extract_plan
 from optimizer.scenario.loading import load_scenario
@@ -25,12 +27,21 @@ def solve(
     `solver`, `time_limit` and `gap` override the scenario's `solver` settings. Pass a
     `model` already built from this scenario to skip building it again.
     """
-    if not isinstance(scenario, Scenario):
+    if isinstance(scenario, str | Path):
         scenario = load_scenario(scenario)
+    elif not isinstance(scenario, Scenario):
+        raise OptimizerError(
+            f"solve takes a Scenario or a file path, not {type(scenario).__name__}:"
+            " build one from data with scenario_from_dict"
+        )
+    if solver is not None and not isinstance(solver, str):
+        raise OptimizerError(f"solver must be a name such as 'highs' or 'cbc', got {solver!r}")
     settings = scenario.solver
     started = time.perf_counter()
     if model is None:
         model = build_model(scenario)
+    elif not model.cells.index.equals(derive_cells(scenario).index):
+        raise OptimizerError("the model was built from another scenario: pass this one's")
     build_seconds = time.perf_counter() - started
     options = SolveOptions(
         time_limit=settings.time_limit if time_limit is None else time_limit,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from typing import Any
 
 import pytest
 from benchmark_modules import benchmark_module
@@ -108,8 +109,10 @@ def test_the_banner_stays_off_standard_output() -> None:
     [
         ({"time_limit": -1}, "time_limit must be a number of seconds above 0, got -1"),
         ({"time_limit": float("inf")}, "time_limit must be a number of seconds above 0"),
-        ({"gap": -1}, "gap must be a fraction of at least 0, got -1"),
-        ({"gap": float("nan")}, "gap must be a fraction of at least 0, got nan"),
+        ({"gap": -1}, "gap must be a fraction from 0 to 1, got -1"),
+        ({"gap": float("nan")}, "gap must be a fraction from 0 to 1, got nan"),
+        ({"gap": 5}, "gap must be a fraction from 0 to 1, got 5"),
+        ({"time_limit": "5"}, "time_limit must be a number of seconds above 0, got '5'"),
     ],
 )
 def test_solve_refuses_options_no_solver_could_honour(
@@ -130,3 +133,22 @@ def test_a_model_highs_refuses_is_an_error_not_a_missing_plan() -> None:
     scenario = optimizer.scenario_from_dict(data)
     with pytest.raises(optimizer.SolverError, match="HiGHS refused the model"):
         optimizer.solve(scenario)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda s, m: optimizer.solve({"name": "x"}), "solve takes a Scenario or a file path"),
+        (lambda s, m: optimizer.solve(s, solver=123), "solver must be a name"),
+        (lambda s, m: optimizer.solve(s, model=m), "built from another scenario"),
+        (lambda s, m: optimizer.sweep(s, budgets=["1e5"]), "budgets must be numbers"),
+        (lambda s, m: optimizer.sweep(s), "give budgets, params or both"),
+    ],
+)
+def test_api_arguments_a_request_could_get_wrong_are_optimizer_errors(
+    call: Any, message: str
+) -> None:
+    cases = benchmark_module("cases")
+    scenario, other = cases.case("csv-rate-card"), optimizer.build_model(cases.case("b2b-saas"))
+    with pytest.raises(optimizer.OptimizerError, match=re.escape(message)):
+        call(scenario, other)

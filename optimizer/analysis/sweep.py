@@ -240,7 +240,9 @@ def sweep(
     """
     axes = (1 if budgets else 0) + len(params)
     if axes == 0:
-        raise OptimizerError("give --budget, --param or both")
+        raise OptimizerError("give budgets, params or both (--budget, --param on the command line)")
+    if budgets and not all(isinstance(b, int | float) and not isinstance(b, bool) for b in budgets):
+        raise OptimizerError(f"budgets must be numbers, got {list(budgets)!r}")
     if axes > 2:
         raise OptimizerError("sweep at most two parameters at a time (the budget counts as one)")
     if budgets and scenario.budget.total is None:

@@ -459,7 +459,7 @@ class SolverSettings(Strict):
     """highs (default) or cbc; any other solver PuLP runs is chosen with --solver."""
     time_limit: PositiveFloat = DEFAULT_TIME_LIMIT
     """Seconds after which the search stops with the best plan found."""
-    gap: Annotated[float, PlainNumber, Field(ge=0)] = DEFAULT_GAP
+    gap: Annotated[float, PlainNumber, Field(ge=0, le=1)] = DEFAULT_GAP
     """Relative MIP gap at which the search stops."""
 
 

@@ -32,12 +32,16 @@ class SolveOptions:
 
     def __post_init__(self) -> None:
         # The file's settings are checked when it loads; these come from callers directly.
-        if not (math.isfinite(self.time_limit) and self.time_limit > 0):
+        if not (_is_number(self.time_limit) and self.time_limit > 0):
             raise OptimizerError(
                 f"time_limit must be a number of seconds above 0, got {self.time_limit!r}"
             )
-        if not (math.isfinite(self.gap) and self.gap >= 0):
-            raise OptimizerError(f"gap must be a fraction of at least 0, got {self.gap!r}")
+        if not (_is_number(self.gap) and 0 <= self.gap <= 1):
+            raise OptimizerError(f"gap must be a fraction from 0 to 1, got {self.gap!r}")
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 @dataclass(frozen=True)
