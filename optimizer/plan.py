@@ -118,9 +118,7 @@ class Plan:
                 {"name": rule.name, "reason": rule.reason} for rule in self.skipped
             ]
         if self.conflicts is not None:
-            out["conflicts"] = [conflict.to_dict() for conflict in self.conflicts.conflicts]
-            if not self.conflicts.proven:
-                out["conflicts_proven"] = False
+            out.update(self.conflicts.to_dict())
         if self.explanation is not None:
             out["explanation"] = self.explanation.to_dict()
         return out

@@ -699,3 +699,14 @@ def test_re_solves_cut_short_by_the_time_limit_are_not_called_exact() -> None:
     assert "stopped at their time" in rendered
     assert "Free to drop" not in rendered  # an unfinished re-solve proves nothing free
     assert "cut_short" not in explain_plan(scenario, plan).to_dict()
+
+
+def test_conflicts_and_explanations_serialise_as_the_plan_carries_them() -> None:
+    scenario = scenario_from_dict(INTEGER_ONLY)
+    report = find_conflicts(scenario)
+    carried = replace(solve(scenario), conflicts=report).to_dict()
+    assert json.loads(report.to_json())["conflicts"] == carried["conflicts"]
+    assert report.to_dict()["conflicts"] and "conflicts_proven" not in carried
+    priced = scenario_from_dict(PRICED)
+    explanation = explain_plan(priced, solve(priced))
+    assert json.loads(explanation.to_json()) == explanation.to_dict()

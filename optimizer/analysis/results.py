@@ -6,6 +6,7 @@ analyses that compute them.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -65,6 +66,16 @@ class ConflictReport:
 
     conflicts: list[Conflict]
     proven: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        """As a plan's JSON carries it: `conflicts`, and `conflicts_proven` when false."""
+        out: dict[str, Any] = {"conflicts": [conflict.to_dict() for conflict in self.conflicts]}
+        if not self.proven:
+            out["conflicts_proven"] = False
+        return out
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent)
 
 
 # How `Explanation.cut_short` names the re-solve of the next budget step.
@@ -158,3 +169,6 @@ class Explanation:
             "conventions": self.conventions,
             **({"cut_short": self.cut_short} if self.cut_short else {}),
         }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent)
