@@ -43,6 +43,11 @@ def midpoint(value: Estimate) -> float:
     return value
 
 
+# Larger figures are typing slips, and their products (reach x rate x order value) pass the
+# range in which the solver's arithmetic is exact.
+_TOO_LARGE = f"must be at most {MAX_FIGURE:g}, got {{:g}}"
+
+
 def _estimate(
     *, gt: float | None = None, ge: float | None = None, le: float | None = None
 ) -> tuple[BeforeValidator, WithJsonSchema]:
@@ -111,10 +116,6 @@ def _plain_number(value: object) -> object:
         raise ValueError(_TOO_LARGE.format(value))
     return value
 
-
-# Larger figures are typing slips, and their products (reach x rate x order value) pass the
-# range in which the solver's arithmetic is exact.
-_TOO_LARGE = "must be at most 1e12, got {:g}"
 
 PlainNumber = BeforeValidator(_plain_number)
 
