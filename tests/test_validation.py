@@ -1316,7 +1316,8 @@ def test_a_share_written_as_a_percentage_is_shown_as_a_fraction(tmp_path: Path) 
 @pytest.mark.parametrize("field", ["average_order_value", "budget.total"])
 def test_a_figure_beyond_1e12_is_refused(tmp_path: Path, field: str) -> None:
     data = edited({"objective": "revenue", "average_order_value": 60, field: 1e300})
-    assert_one_problem(write(tmp_path, data), field, "must be at most 1e12, got 1e+300")
+    message = "must be at most 1,000,000,000,000, got 1e+300"
+    assert_one_problem(write(tmp_path, data), field, message)
 
 
 def test_data_extends_a_built_in_but_never_opens_a_file(tmp_path: Path) -> None:

@@ -45,7 +45,7 @@ def midpoint(value: Estimate) -> float:
 
 # Larger figures are typing slips, and their products (reach x rate x order value) pass the
 # range in which the solver's arithmetic is exact.
-_TOO_LARGE = f"must be at most {MAX_FIGURE:g}, got {{:g}}"
+_TOO_LARGE = f"must be at most {MAX_FIGURE:,.0f}, got {{:g}}"
 
 
 def _estimate(
