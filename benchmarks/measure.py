@@ -247,7 +247,7 @@ def main(argv: list[str] | None = None) -> None:
     if unknown:
         parser.error(
             f"unknown case {', '.join(unknown)}: give a shipped scenario's name or "
-            "<q4|m12|w52>-p<platforms>-t<3-5>-s<1-4>[-<seed>]"
+            "<q4|m12|w52>-p<4-12>-t<3-5>-s<1-4>[-<seed>]"
         )
     # Cases measured before and not named now are kept, so one case can be re-measured.
     stored = HERE / "results.json"
