@@ -152,3 +152,26 @@ def test_api_arguments_a_request_could_get_wrong_are_optimizer_errors(
     scenario, other = cases.case("csv-rate-card"), optimizer.build_model(cases.case("b2b-saas"))
     with pytest.raises(optimizer.OptimizerError, match=re.escape(message)):
         call(scenario, other)
+
+
+def test_a_status_that_is_neither_a_proof_nor_a_limit_is_an_error() -> None:
+    """HiGHS's "Unknown" without a plan is numerical trouble, not a search cut short."""
+    from types import SimpleNamespace
+
+    import highspy
+
+    from optimizer.solvers.highs import read_solution
+
+    model = optimizer.build_model(benchmark_module("cases").case("csv-rate-card"))
+
+    def stub(status: highspy.HighsModelStatus) -> Any:
+        return SimpleNamespace(
+            getModelStatus=lambda: status,
+            getInfo=lambda: SimpleNamespace(primal_solution_status=0),
+            modelStatusToString=lambda _: "Unknown",
+        )
+
+    with pytest.raises(optimizer.SolverError, match=r"could not solve the model \(Unknown\)"):
+        read_solution(stub(highspy.HighsModelStatus.kUnknown), model, 0.1)
+    stopped = read_solution(stub(highspy.HighsModelStatus.kTimeLimit), model, 0.1)
+    assert stopped.status is optimizer.Status.TIME_LIMIT

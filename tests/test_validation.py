@@ -1332,3 +1332,20 @@ def test_data_extends_a_built_in_but_never_opens_a_file(tmp_path: Path) -> None:
         with pytest.raises(ScenarioError) as caught:
             scenario_from_dict({**data, **edit})
         assert "load_scenario" in str(caught.value) and "api_key" not in str(caught.value)
+
+
+def test_yaml_aliases_that_expand_without_end_are_refused(tmp_path: Path) -> None:
+    """Nine lines of nested aliases make 387 million items; the file is refused at once."""
+    lines = ['l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]" for i in range(1, 9)]
+    bomb = write_text(tmp_path, "bomb.yaml", "\n".join(lines) + "\n")
+    assert_one_problem(bomb, "", "expands to more than 1,000,000 items through YAML aliases")
+    offer = "&micro {followers: 30000, engagement_rate: 0.06}"
+    reused = write_text(
+        tmp_path,
+        "reused.yaml",
+        "name: aliases\nextends: benchmarks-2026\nbudget: {total: 100000}\nplatforms:\n"
+        f"  tiktok: {{tiers: {{micro: {offer}}}}}\n"
+        "  instagram: {tiers: {micro: *micro}}\n",
+    )
+    assert load_scenario(reused).platforms["instagram"].tiers["micro"].followers == 30000

@@ -260,6 +260,10 @@ def read_document(path: Path) -> dict[str, Any]:
         raise ScenarioError(path, [Problem("", message)]) from None
     except tomllib.TOMLDecodeError as error:
         raise ScenarioError(path, [Problem("", f"invalid TOML: {error}")]) from None
+    if kind == "YAML" and _expanded_items(data, {}) > MAX_ITEMS:
+        # YAML aliases can nest a short file into billions of items (a "billion laughs")
+        message = f"the file expands to more than {MAX_ITEMS:,} items through YAML aliases"
+        raise ScenarioError(path, [Problem("", message)])
     if not isinstance(data, dict):
         raise ScenarioError(
             path, [Problem("", f"the file must hold a mapping of fields, not {_kind_of(data)}")]
@@ -269,6 +273,24 @@ def read_document(path: Path) -> dict[str, Any]:
 
 # A scenario or rate card is a few kilobytes; a file of more is not one (and is not read).
 MAX_FILE_BYTES = 10_000_000
+# Items (mappings, lists, values) a scenario may expand to: a 52-week, 12-platform one has
+# a few thousand.
+MAX_ITEMS = 1_000_000
+
+
+def _expanded_items(node: Any, counted: dict[int, int]) -> int:
+    """How many items the document holds once every alias is expanded, counting each shared
+    node once per use without expanding it again."""
+    if id(node) in counted:
+        return counted[id(node)]
+    if isinstance(node, dict):
+        items = 1 + sum(_expanded_items(value, counted) for value in node.values())
+    elif isinstance(node, list):
+        items = 1 + sum(_expanded_items(value, counted) for value in node)
+    else:
+        return 1
+    counted[id(node)] = items
+    return items
 
 
 def _unfit_file(path: Path) -> str | None:

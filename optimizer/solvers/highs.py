@@ -47,6 +47,15 @@ _STATUS = {
 }
 
 
+# Statuses of a search stopped by a limit, with or without a plan in hand.
+_STOPPED = {
+    highspy.HighsModelStatus.kTimeLimit,
+    highspy.HighsModelStatus.kIterationLimit,
+    highspy.HighsModelStatus.kSolutionLimit,
+    highspy.HighsModelStatus.kInterrupt,
+}
+
+
 def to_highs(model: LinearModel, *, names: bool = False) -> highspy.Highs:
     """A silent Highs instance holding the model (names only when asked: they cost time)."""
     lp = highspy.HighsLp()
@@ -180,6 +189,10 @@ def read_solution(highs: highspy.Highs, model: LinearModel, seconds: float) -> S
     status = _STATUS.get(model_status)
     if model_status == highspy.HighsModelStatus.kUnboundedOrInfeasible:
         status = _infeasible_or_unbounded(model)
+    if status is None and not has_values and model_status not in _STOPPED:
+        # neither a proof nor a limit: numerical trouble, not a search cut short
+        name = highs.modelStatusToString(model_status)
+        raise SolverError(f"HiGHS could not solve the model ({name}); check the scenario's figures")
     if status is None:
         status = Status.FEASIBLE if has_values else Status.TIME_LIMIT
     if not status.has_plan:
