@@ -1349,3 +1349,10 @@ def test_yaml_aliases_that_expand_without_end_are_refused(tmp_path: Path) -> Non
         "  instagram: {tiers: {micro: *micro}}\n",
     )
     assert load_scenario(reused).platforms["instagram"].tiers["micro"].followers == 30000
+
+
+def test_a_bad_value_from_a_rate_card_names_its_row(tmp_path: Path) -> None:
+    rows = f"{HEADER}\ntiktok,micro,3000,100,0.05,0.02\ninstagram,micro,3000,15 25,0.05,0.02\n"
+    path = with_rate_card(tmp_path, rows)
+    line = assert_one_problem(path, "platforms.instagram.tiers.micro.cost_per_post", "15 25")
+    assert line.endswith("(from rates.csv line 3)")

@@ -44,15 +44,29 @@ def builtin_names() -> list[str]:
 def load_scenario(path: str | Path) -> Scenario:
     """Read, merge and validate one scenario file; raises ScenarioError listing every problem."""
     path = Path(path)
-    data = _resolve(path, chain=())
+    trace = Trace()
+    data = _resolve(path, chain=(), trace=trace)
     try:
         return scenario_from_dict(data, source=path)
     except ScenarioError as error:
         own = read_document(path)
-        if "extends" not in own:
-            raise
-        problems = [_inherited(problem, own, data) for problem in error.problems]
+        problems = [_located(problem, own, data, trace) for problem in error.problems]
         raise ScenarioError(path, problems) from None
+
+
+def _located(
+    problem: Problem, own: Mapping[str, Any], merged: Mapping[str, Any], trace: Trace
+) -> Problem:
+    """The problem, saying where its value was written when that is not this file: a rate
+    card's row, or the file this one extends."""
+    parts = re.findall(r"[^.\[\]]+", problem.path)
+    if not _holds(own, parts):
+        for offer, row in trace.rows.items():
+            if problem.path == offer or problem.path.startswith(f"{offer}."):
+                return Problem(problem.path, f"{problem.message} (from {row})")
+    if "extends" in own:
+        return _inherited(problem, own, merged)
+    return problem
 
 
 @dataclass
@@ -64,6 +78,9 @@ class Trace:
     replaced: list[str] = field(default_factory=list)
     """Paths of lists the file gives in place of a list of the file it extends
     (`rules.limits`): lists are values, replaced whole, not merged entry by entry."""
+    rows: dict[str, str] = field(default_factory=dict)
+    """Where each offer read from a CSV rate card was written: `platforms.tiktok.tiers.micro`
+    to `rates.csv line 3`."""
 
 
 def trace(path: str | Path) -> Trace:
@@ -196,7 +213,8 @@ def _resolve(path: Path, chain: tuple[Path, ...], trace: Trace | None = None) ->
         rest = {key: value for key, value in platforms.items() if key != "from_csv"}
         if trace is not None and isinstance(platforms["from_csv"], str):
             trace.files.append(path.parent / platforms["from_csv"])
-        data["platforms"] = merge(_read_rate_card(path, platforms["from_csv"]), rest)
+        card = _read_rate_card(path, platforms["from_csv"], None if trace is None else trace.rows)
+        data["platforms"] = merge(card, rest)
     parent = data.pop("extends", None)
     if parent is None:
         return data
@@ -316,8 +334,11 @@ def _kind_of(value: object) -> str:
     return "an empty file" if value is None else f"a {type(value).__name__}"
 
 
-def _read_rate_card(scenario_path: Path, name: object) -> dict[str, Any]:
-    """Offers from a CSV file with one row per (platform, tier); empty cells are not given."""
+def _read_rate_card(
+    scenario_path: Path, name: object, rows_at: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Offers from a CSV file with one row per (platform, tier); empty cells are not given.
+    `rows_at` collects each offer's row (`platforms.tiktok.tiers.micro`: `rates.csv line 3`)."""
     if not isinstance(name, str):
         raise ScenarioError(scenario_path, [Problem("platforms.from_csv", "must be a file path")])
     path = scenario_path.parent / name
@@ -386,6 +407,8 @@ def _read_rate_card(scenario_path: Path, name: object) -> dict[str, Any]:
         if tier in entry["tiers"]:
             problems.append(Problem(where, f"a second row for {platform}/{tier}"))
         entry["tiers"][tier] = values
+        if rows_at is not None:
+            rows_at[f"platforms.{platform}.tiers.{tier}"] = f"{name} line {line}"
     if problems:
         raise ScenarioError(scenario_path, problems)
     return platforms
