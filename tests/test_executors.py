@@ -39,8 +39,10 @@ def always_fails(value: int) -> int:
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[str]:
     distributed = pytest.importorskip("distributed")
+    # A dashboard on any free port: the default 8787 may be another run's, and taking
+    # another port then is a warning, which this suite treats as an error.
     with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
     ) as local:
         yield local.scheduler_address
 
