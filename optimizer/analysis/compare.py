@@ -7,7 +7,7 @@ mixed; the first plan is the reference every delta is taken against.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -228,8 +228,7 @@ def compare(
     metric = metrics.pop() if len(metrics) == 1 else ""
     metric = metric.removeprefix("min ")  # the unit the objective's figures read in
     comparison = Comparison(names, totals, shares, rules, cells, baseline, currency, metric)
-    comparison.notes.extend(_notes(comparison, items, results))
-    return comparison
+    return replace(comparison, notes=_notes(comparison, items, results))
 
 
 def _notes(
