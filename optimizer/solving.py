@@ -6,7 +6,6 @@ import time
 from pathlib import Path
 
 from optimizer.errors import OptimizerError
-from optimizer.model.cells import derive_cells
 from optimizer.model.linear import LinearModel, build_model
 from optimizer.plan import Plan, extract_plan
 from optimizer.scenario.loading import load_scenario
@@ -40,7 +39,7 @@ def solve(
     started = time.perf_counter()
     if model is None:
         model = build_model(scenario)
-    elif not model.cells.index.equals(derive_cells(scenario).index):
+    elif model.cells.index.tolist() != _cell_keys(scenario):
         raise OptimizerError("the model was built from another scenario: pass this one's")
     build_seconds = time.perf_counter() - started
     options = SolveOptions(
@@ -49,3 +48,9 @@ def solve(
     )
     solution = run_solver(model, solver or settings.name, options)
     return extract_plan(scenario, model, solution, build_seconds)
+
+
+def _cell_keys(scenario: Scenario) -> list[tuple[str, str, str]]:
+    """The (period, platform, tier) of each cell, in the order `derive_cells` lists them."""
+    offers = [(platform, tier) for platform, tier, _ in scenario.offers()]
+    return [(period, *offer) for period in scenario.periods for offer in offers]

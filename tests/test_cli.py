@@ -814,3 +814,24 @@ def test_a_share_just_off_its_bound_shows_two_decimals() -> None:
         f"| tiktok-at-most-half | share | spend | {shown} |"
         in invoke("solve", path, "--format", "md").stdout
     )
+
+
+def test_compare_with_a_scenario_without_a_plan_writes_its_report(tmp_path: Path) -> None:
+    infeasible = SCENARIOS / "infeasible" / "holiday-push.yaml"
+    result = invoke("compare", B2B, infeasible, "-o", tmp_path / "c.md")
+    assert result.exit_code == 1, result.output  # no plan for one of them, named on stderr
+    assert "## Rules" in (tmp_path / "c.md").read_text()
+
+
+def test_output_onto_an_input_that_does_not_parse_is_refused(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"name": "x", oops}')
+    result = invoke("solve", B2B, broken, "--format", "json", "-o", broken)
+    assert result.exit_code == 2 and "is an input file" in result.stderr
+    assert broken.read_text() == '{"name": "x", oops}'
+
+
+def test_a_sweep_csv_keeps_whole_counts_beside_a_point_without_a_plan(tmp_path: Path) -> None:
+    result = invoke("sweep", SCENARIOS / "ecommerce-dtc.yaml", "--budget", "5e4,2.5e5", "-f", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert rows[0]["count"] == "" and rows[1]["count"].isdigit()  # $50,000 has no plan

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -596,3 +597,22 @@ def test_plans_of_different_periods_are_noted() -> None:
     notes = compare([quarterly, thirds], labels=["q", "t"]).notes
     assert any(note.startswith("The plans have different periods") for note in notes)
     assert not compare([quarterly, quarterly], labels=["a", "b"]).notes
+
+
+def test_sweeping_the_order_value_keeps_revenue_and_numpy_budgets_are_numbers() -> None:
+    swept = sweep(optimizer.scenario_from_dict(brand()), params=[("average_order_value", [50, 80])])
+    revenue = swept.points["revenue"].to_numpy()
+    assert revenue[1] == pytest.approx(revenue[0] * 80 / 50, rel=1e-6) and revenue[0] > 0
+    points = sweep(optimizer.scenario_from_dict(brand()), list(np.arange(20000, 40001, 20000)))
+    assert len(points.points) == 2
+
+
+def test_a_report_says_which_re_solves_stopped_at_their_time_limit() -> None:
+    from optimizer.analysis.prices import explain_plan
+
+    root = Path(__file__).resolve().parent.parent
+    scenario = optimizer.load_scenario(root / "scenarios" / "ecommerce-dtc.yaml")
+    plan = optimizer.solve(scenario)
+    explanation = explain_plan(scenario, plan, time_limit=0.001)
+    lines = plan_report(replace(plan, explanation=explanation), with_charts=False).lines
+    assert any(line.startswith("Re-solves that stopped at their time limit:") for line in lines)

@@ -1356,3 +1356,11 @@ def test_a_bad_value_from_a_rate_card_names_its_row(tmp_path: Path) -> None:
     path = with_rate_card(tmp_path, rows)
     line = assert_one_problem(path, "platforms.instagram.tiers.micro.cost_per_post", "15 25")
     assert line.endswith("(from rates.csv line 3)")
+
+
+def test_a_yaml_node_that_holds_itself_is_refused(tmp_path: Path) -> None:
+    text = "name: x\nbudget: {total: 1000}\nperiods: &a [Q1, *a]\n"
+    path = write_text(tmp_path, "loop.yaml", text)
+    assert_one_problem(path, "", "expands to more than 1,000,000 items through YAML aliases")
+    result = run("validate", path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr

@@ -56,6 +56,7 @@ class Comparison:
             "shares": _records(self.shares.reset_index()),
             "rules": _records(self.rules.reset_index()),
             "cells": _records(self.cells.reset_index()),
+            "notes": self.notes,
         }
 
     def broken(self) -> dict[str, list[str]]:
@@ -237,7 +238,10 @@ def _notes(
     notes = []
     if not comparison.metric:
         metrics = ", ".join(dict.fromkeys(comparison.totals["metric"]))
-        notes.append(f"The plans pursue different objectives ({metrics}): no lift between them.")
+        notes.append(
+            f"The plans pursue different objectives ({metrics}): lift only between plans of"
+            " the same one."
+        )
     periods = {tuple(item.scenario.periods) for item in items if isinstance(item, Plan)}
     if len(periods) > 1:
         notes.append(

@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -241,7 +242,7 @@ def sweep(
     axes = (1 if budgets else 0) + len(params)
     if axes == 0:
         raise OptimizerError("give budgets, params or both (--budget, --param on the command line)")
-    if budgets and not all(isinstance(b, int | float) and not isinstance(b, bool) for b in budgets):
+    if budgets and not all(isinstance(b, Real) and not isinstance(b, bool) for b in budgets):
         raise OptimizerError(f"budgets must be numbers, got {list(budgets)!r}")
     if axes > 2:
         raise OptimizerError("sweep at most two parameters at a time (the budget counts as one)")
@@ -275,7 +276,7 @@ def sweep(
     if shares and "spend" in points:
         spent = points["spend"].fillna(0.0) > 0
         points.loc[spent, shares] = points.loc[spent, shares].fillna(0.0)
-    if scenario.average_order_value is None and "revenue" in points:
+    if scenario.average_order_value is None and "average_order_value" not in names:
         points["revenue"] = np.nan  # missing, not zero: no average order value gives one
     return Sweep(
         scenario=scenario.name,

@@ -189,6 +189,11 @@ def plan_report(plan: Plan, with_charts: bool = True) -> Report:
                     )
                 )
     lines += _conflict_lines(plan)
+    if plan.explanation is not None and plan.explanation.cut_short:
+        lines.append(
+            f"Re-solves that stopped at their time limit: {', '.join(plan.explanation.cut_short)};"
+            " their gains are at least what is given."
+        )
     tables += _explanation_tables(plan)
     return Report(scenario.name, lines, tables, charts_out, scenario.currency, main="Allocation")
 
@@ -235,7 +240,10 @@ def _explanation_tables(plan: Plan) -> list[Table]:
         renamed = {"shadow_price": "shadow_per_step"}
         row = {renamed.get(key, key): value for key, value in price.to_dict().items()}
         rows.append({**row, "shadow_per_step": shadow, "step": step})
-        slack.append(rule_unit(report.kind, report.metric))
+        unit = rule_unit(report.kind, report.metric)
+        # a share's slack under a point reads to two places (0.03%), as the terminal says it
+        small = unit == "percent" and price.slack is not None and 0 < price.slack < 0.01
+        slack.append("gap" if small else unit)
     prices = pd.DataFrame(rows)
     tables.append(
         Table(
@@ -294,7 +302,8 @@ def comparison_report(comparison: Comparison, with_charts: bool = True) -> Repor
         rules.columns = [f"{plan} {what}" for plan, what in rules.columns]
         for plan in comparison.names:
             # "no" must stand out where a blank would read as "not binding"
-            rules[f"{plan} met"] = rules[f"{plan} met"].map({True: "yes", False: "no"})
+            if f"{plan} met" in rules:  # a plan without a plan has no rules
+                rules[f"{plan} met"] = rules[f"{plan} met"].map({True: "yes", False: "no"})
         rules = rules.reset_index()
     cells = comparison.cells.copy()
     cells.columns = [f"{plan} {what}" for plan, what in cells.columns]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import csv
 import html
+import io
 import math
 from collections.abc import Sequence
 from contextlib import ExitStack
@@ -233,19 +235,24 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def _csv_text(table: Table) -> str:
     """Whole counts without `.0`, and no float noise (2735.9999999999995 is 2736), cell by
     cell: a summary's value column holds a status beside counts and money."""
-    rows = [
-        [_csv_cell(value, kind) for value, kind in zip(row, kinds, strict=True)]
-        for row, kinds in zip(
-            table.frame.itertuples(index=False), table.cell_formats(), strict=True
-        )
-    ]
-    return pd.DataFrame(rows, columns=table.frame.columns).to_csv(index=False)
+    # Written row by row, not through a DataFrame, which would make a count column with one
+    # missing value float again (40.0).
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([str(column) for column in table.frame.columns])
+    for row, kinds in zip(table.frame.itertuples(index=False), table.cell_formats(), strict=True):
+        writer.writerow([_csv_cell(value, kind) for value, kind in zip(row, kinds, strict=True)])
+    return buffer.getvalue()
 
 
 def _csv_cell(value: Any, kind: Format) -> Any:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return ""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value  # a spreadsheet opening the file must not run a name as a formula
-    if not isinstance(value, float) or value != value:  # text, bool, int or NaN
+    if hasattr(value, "item"):  # a numpy number: its plain Python value
+        value = value.item()
+    if not isinstance(value, float) or isinstance(value, bool):
         return value
     value = round(value, 6) + 0.0
     return int(value) if kind == "count" and value.is_integer() else value

@@ -205,9 +205,9 @@ def _entries(value: Any) -> bool:
 def _resolve(path: Path, chain: tuple[Path, ...], trace: Trace | None = None) -> dict[str, Any]:
     """The file's fields merged over those of the files it extends; `trace` records what was
     read and which lists were replaced."""
-    data = read_document(path)
     if trace is not None:
-        trace.files.append(path)
+        trace.files.append(path)  # before reading: a file that does not parse is still read
+    data = read_document(path)
     platforms = data.get("platforms")
     if isinstance(platforms, Mapping) and "from_csv" in platforms:
         rest = {key: value for key, value in platforms.items() if key != "from_csv"}
@@ -301,14 +301,14 @@ def _expanded_items(node: Any, counted: dict[int, int]) -> int:
     node once per use without expanding it again."""
     if id(node) in counted:
         return counted[id(node)]
-    if isinstance(node, dict):
-        items = 1 + sum(_expanded_items(value, counted) for value in node.values())
-    elif isinstance(node, list):
-        items = 1 + sum(_expanded_items(value, counted) for value in node)
-    else:
+    if not isinstance(node, dict | list):
         return 1
-    counted[id(node)] = items
-    return items
+    # A node that holds itself (`&a [*a]`) expands without end: while it is being counted,
+    # meeting it again counts as too many.
+    counted[id(node)] = MAX_ITEMS + 1
+    values = node.values() if isinstance(node, dict) else node
+    counted[id(node)] = 1 + sum(_expanded_items(value, counted) for value in values)
+    return counted[id(node)]
 
 
 def _unfit_file(path: Path) -> str | None:
