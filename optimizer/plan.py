@@ -139,6 +139,11 @@ def _clean(value: Any, integer: bool = False) -> Any:
     return round(number, 6) + 0.0
 
 
+def bound_tolerance(low: float | None, high: float | None) -> float:
+    """How close to a bound a value counts as on it: BINDING_TOLERANCE of the bounds' scale."""
+    return BINDING_TOLERANCE * max(1.0, *(abs(b) for b in (low, high) if b is not None))
+
+
 def _report(constraint: Constraint, outcomes: pd.DataFrame) -> RuleReport:
     value = constraint.value(outcomes)
     slack = None
@@ -148,8 +153,7 @@ def _report(constraint: Constraint, outcomes: pd.DataFrame) -> RuleReport:
             abs(value - bound) for bound in (constraint.min, constraint.max) if bound is not None
         ]
         slack = min(gaps) if gaps else None
-        scale = max(1.0, *(abs(b) for b in (constraint.min, constraint.max) if b is not None))
-        binding = slack is not None and slack <= BINDING_TOLERANCE * scale
+        binding = slack is not None and slack <= bound_tolerance(constraint.min, constraint.max)
     return RuleReport(
         name=constraint.name,
         rule=constraint.rule,

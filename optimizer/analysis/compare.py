@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from optimizer.constants import BINDING_TOLERANCE, DIMENSIONS, METRICS
+from optimizer.constants import DIMENSIONS, METRICS
 from optimizer.errors import OptimizerError
-from optimizer.plan import Plan
+from optimizer.plan import Plan, bound_tolerance
 from optimizer.report.numbers import money
 from optimizer.solvers.base import Status
 
@@ -274,8 +274,7 @@ def _meets(rule: dict[str, Any]) -> bool | None:
     if value is None:
         return None
     low, high = rule.get("min"), rule.get("max")
-    scale = max(1.0, *(abs(b) for b in (low, high) if b is not None))
-    tolerance = BINDING_TOLERANCE * scale
+    tolerance = bound_tolerance(low, high)
     return (low is None or value >= low - tolerance) and (high is None or value <= high + tolerance)
 
 
