@@ -11,15 +11,16 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 
-def _number(value: float | None) -> float | None:
+def json_number(value: float | None) -> float | None:
+    """A figure as JSON carries it: rounded to six places, None when missing or infinite."""
     if value is None or value != value or value in (float("inf"), float("-inf")):
         return None
     return round(float(value), 6) + 0.0
 
 
-def _whole(value: float) -> int | float | None:
+def json_count(value: float | None) -> int | float | None:
     """Counts as JSON integers when whole, as in the plan's allocation."""
-    number = _number(value)
+    number = json_number(value)
     return round(number) if number is not None and number == round(number) else number
 
 
@@ -47,8 +48,8 @@ class Conflict:
         out = {
             "rule": self.rule,
             "bound": self.bound,
-            "current": _number(self.current),
-            "needed": _number(self.needed),
+            "current": json_number(self.current),
+            "needed": json_number(self.needed),
             "message": self.message,
         }
         if self.name != self.rule:
@@ -103,9 +104,9 @@ class RulePrice:
         out: dict[str, Any] = {
             "name": self.name,
             "binding": self.binding,
-            "slack": _number(self.slack),
-            "price": _number(self.price),
-            "shadow_price": _number(self.shadow_price),
+            "slack": json_number(self.slack),
+            "price": json_number(self.price),
+            "shadow_price": json_number(self.shadow_price),
             "shadow_bound": self.shadow_bound,
         }
         if self.unbounded:
@@ -132,8 +133,8 @@ class Capacity:
             "period": self.period,
             "platform": self.platform,
             "tier": self.tier,
-            "count": _whole(self.count),
-            "available": _whole(self.available),
+            "count": json_count(self.count),
+            "available": json_count(self.available),
             "rule": self.rule,
         }
 
@@ -158,7 +159,7 @@ class Explanation:
         marginal = (
             None
             if self.budget_step is None
-            else {"budget_step": _number(self.budget_step), "gain": _number(self.gain)}
+            else {"budget_step": json_number(self.budget_step), "gain": json_number(self.gain)}
         )
         return {
             "rules": [rule.to_dict() for rule in self.rules],

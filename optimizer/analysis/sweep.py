@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from optimizer.analysis.results import json_count, json_number
 from optimizer.constants import METRICS
 from optimizer.errors import OptimizerError
 from optimizer.executors import Executor, Failed, LocalExecutor
@@ -45,20 +46,19 @@ class Sweep:
     def to_dict(self) -> dict[str, Any]:
         out = []
         for row in self.points.to_dict(orient="records"):
-            totals = {metric: _number(row.get(metric)) for metric in METRICS}
-            if totals["count"] is not None and float(totals["count"]).is_integer():
-                totals["count"] = int(totals["count"])  # whole unless `integer: false`
+            totals = {metric: json_number(row.get(metric)) for metric in METRICS}
+            totals["count"] = json_count(row.get("count"))  # whole unless `integer: false`
             point = {
                 "budget": row["budget"],
                 "params": {name: row[name] for name, _ in self.params},
                 "status": row["status"],
-                "objective": _number(row.get("objective")),
-                "gap": _number(row.get("gap")),
+                "objective": json_number(row.get("objective")),
+                "gap": json_number(row.get("gap")),
                 "totals": totals,
-                "cpa": _number(row.get("cpa")),
-                "marginal_cpa": _number(row["marginal_cpa"]),
+                "cpa": json_number(row.get("cpa")),
+                "marginal_cpa": json_number(row["marginal_cpa"]),
                 "tier_shares": {
-                    key.removeprefix("share:"): _number(value)
+                    key.removeprefix("share:"): json_number(value)
                     for key, value in row.items()
                     if key.startswith("share:")
                 },
@@ -70,12 +70,6 @@ class Sweep:
 
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent)
-
-
-def _number(value: Any) -> float | None:
-    if value is None or (isinstance(value, float) and not np.isfinite(value)):
-        return None
-    return round(float(value), 6) + 0.0
 
 
 MAX_POINTS = 1000
