@@ -39,8 +39,17 @@ def markdown_table(
     )
 
 
+def _plain(value: Any) -> Any:
+    """A cell's value as plain Python: None when missing (None, NaN, NA), numpy numbers as
+    Python ones."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
 def cell_text(value: Any, kind: Format, currency: str) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    value = _plain(value)
+    if value is None:
         return "-"
     if kind == "bool":
         return "yes" if value else ""
@@ -214,12 +223,9 @@ def _append(sheet: Any, values: Sequence[Any]) -> None:
 def _excel_value(value: Any) -> Any:
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
+    value = _plain(value)
     if isinstance(value, str):
         return ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters a workbook refuses
-    if hasattr(value, "item"):
-        return value.item()
     return value
 
 
@@ -246,13 +252,12 @@ def _csv_text(table: Table) -> str:
 
 
 def _csv_cell(value: Any, kind: Format) -> Any:
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+    value = _plain(value)
+    if value is None:
         return ""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value  # a spreadsheet opening the file must not run a name as a formula
-    if hasattr(value, "item"):  # a numpy number: its plain Python value
-        value = value.item()
-    if not isinstance(value, float) or isinstance(value, bool):
+    if not isinstance(value, float):
         return value
     value = round(value, 6) + 0.0
     return int(value) if kind == "count" and value.is_integer() else value
