@@ -204,8 +204,7 @@ def _figure(constraint: Constraint, value: float, currency: str) -> str:
     if constraint.base is not None:
         return f"{value:.{SHARE_DECIMALS}f}".rstrip("0").rstrip(".")
     if constraint.metric in MONEY_METRICS:
-        # Whole amounts read as written in a file: "$0", not "$0.00".
-        return money(value, currency).removesuffix(".00")
+        return money(value, currency)  # whole amounts read as written in a file: "$0"
     return quantity(value)
 
 
