@@ -181,18 +181,19 @@ def _writing() -> Iterator[None]:
 
 
 def _load_all(files: list[Path]) -> tuple[list[tuple[Path, Scenario]], bool]:
-    from optimizer.scenario.loading import load_scenario, trace
+    from optimizer.scenario.loading import load_traced
 
     loaded, invalid = [], False
     for path in files:
         try:
-            loaded.append((path, load_scenario(path)))
+            scenario, traced = load_traced(path)
         except ScenarioError as error:
             _report_invalid(error)
             invalid = True
             continue
+        loaded.append((path, scenario))
         # A list is replaced whole: a planner adding one limit may not mean to drop the rest.
-        for replaced in trace(path).replaced:
+        for replaced in traced.replaced:
             errors.print(
                 f"note: {path}: {replaced} replaces the list of the file it extends;"
                 " restate its entries to keep them",

@@ -43,11 +43,16 @@ def builtin_names() -> list[str]:
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read, merge and validate one scenario file; raises ScenarioError listing every problem."""
+    return load_traced(path)[0]
+
+
+def load_traced(path: str | Path) -> tuple[Scenario, Trace]:
+    """`load_scenario`, with the trace of what loading read and replaced."""
     path = Path(path)
     trace = Trace()
     data = _resolve(path, chain=(), trace=trace)
     try:
-        return scenario_from_dict(data, source=path)
+        return scenario_from_dict(data, source=path), trace
     except ScenarioError as error:
         own = read_document(path)
         problems = [_located(problem, own, data, trace) for problem in error.problems]
