@@ -52,7 +52,12 @@ def tier_colour(name: str) -> str:
     (stable across charts and runs)."""
     if name in TIER_COLOURS:
         return TIER_COLOURS[name]
-    return EXTRA_TIER_COLOURS[zlib.crc32(name.encode()) % len(EXTRA_TIER_COLOURS)]
+    return EXTRA_TIER_COLOURS[_slot(name)]
+
+
+def _slot(name: str) -> int:
+    """A defined tier's place in EXTRA_TIER_COLOURS, from a hash of its name."""
+    return zlib.crc32(name.encode()) % len(EXTRA_TIER_COLOURS)
 
 
 def tier_colours(names: Sequence[str]) -> dict[str, str]:
@@ -62,7 +67,7 @@ def tier_colours(names: Sequence[str]) -> dict[str, str]:
     colours = {name: TIER_COLOURS[name] for name in names if name in TIER_COLOURS}
     used = set(colours.values())
     for name in sorted(set(names) - set(colours)):
-        start = zlib.crc32(name.encode()) % len(EXTRA_TIER_COLOURS)
+        start = _slot(name)
         for step in range(len(EXTRA_TIER_COLOURS)):
             colour = EXTRA_TIER_COLOURS[(start + step) % len(EXTRA_TIER_COLOURS)]
             if colour not in used:
