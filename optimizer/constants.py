@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, Literal
 
 DIMENSIONS: Final = ("period", "platform", "tier")
 
@@ -11,7 +11,10 @@ SATURATED_METRICS: Final = ("reach", "engagements", "conversions", "revenue")
 # Every per-cell figure a rule, the objective or a report can name, in report order.
 METRICS: Final = ("count", "spend", *SATURATED_METRICS)
 
-SHARE_METRICS: Final = ("spend", "count", "reach", "engagements", "conversions")
+ShareMetric = Literal["spend", "count", "reach", "engagements", "conversions"]
+"""What a share rule can take a share of."""
+Within = Literal["total", "period"]
+"""A share of the whole plan, or one share per period."""
 LIMIT_METRICS: Final = METRICS
 OBJECTIVES: Final = ("conversions", "revenue", "profit", "reach", "engagements")
 # Metrics counted in money: reports show them with the currency, conflicts to the cent.
@@ -22,7 +25,8 @@ DEFAULT_TOLERANCE: Final = 0.05
 DEFAULT_TIME_LIMIT: Final = 60.0
 DEFAULT_GAP: Final = 1e-4
 DEFAULT_SOLVER: Final = "highs"
-SOLVERS: Final = ("highs", "cbc")
+SolverName = Literal["highs", "cbc"]
+"""The solvers a scenario file can name."""
 
 # A rule binds when its value is this close to a bound, relative to the bound's scale.
 BINDING_TOLERANCE: Final = 1e-6

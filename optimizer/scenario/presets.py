@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
+from optimizer.constants import Within
 from optimizer.scenario.schema import Select, ShareRule
 
 
@@ -17,7 +17,7 @@ class PresetRule:
     target: float | None = None
     min: float | None = None
     max: float | None = None
-    within: Literal["total", "period"] = "total"
+    within: Within = "total"
 
     def expand(self, tolerance: float) -> ShareRule:
         low: float | None

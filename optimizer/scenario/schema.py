@@ -30,6 +30,9 @@ from optimizer.constants import (
     LIMIT_METRICS,
     MAX_FIGURE,
     OBJECTIVES,
+    ShareMetric,
+    SolverName,
+    Within,
 )
 
 Estimate = float | tuple[float, float]
@@ -374,9 +377,9 @@ class ShareRule(Strict):
     """Unique name of the rule, used in reports and conflicts."""
     select: Select = Field(default_factory=Select)
     """The cells whose share is bounded."""
-    of: Literal["spend", "count", "reach", "engagements", "conversions"] = "spend"
+    of: ShareMetric = "spend"
     """The metric whose share is taken."""
-    within: Literal["total", "period"] = "total"
+    within: Within = "total"
     """total: one share of everything; period: one share per period."""
     min: Fraction | None = None
     """Lowest allowed share, in [0, 1]."""
@@ -456,7 +459,7 @@ class Rules(Strict):
 class SolverSettings(Strict):
     """How to solve; the command line overrides these."""
 
-    name: Literal["highs", "cbc"] = DEFAULT_SOLVER
+    name: SolverName = DEFAULT_SOLVER
     """highs (default) or cbc; any other solver PuLP runs is chosen with --solver."""
     time_limit: PositiveFloat = DEFAULT_TIME_LIMIT
     """Seconds after which the search stops with the best plan found."""
