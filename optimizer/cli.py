@@ -44,8 +44,24 @@ class _Group(_HelpIsAFlag, typer.core.TyperGroup):
     pass
 
 
+class _Argument(typer.core.TyperArgument):
+    """An argument shown by its metavar alone (`FILE...`): typer 0.29 adds its Python type
+    (`<list[Path]>`) to the help and wraps it in braces on the usage line."""
+
+    def display_type_rich(self, ctx: Any) -> None:
+        return None
+
+    def _usage_display_name(self) -> str:
+        return self.display_name_raw if self.required else f"[{self.display_name_raw}]"
+
+
 class _Command(_HelpIsAFlag, typer.core.TyperCommand):
-    pass
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            # typer makes its own argument objects; they take this class's way of showing
+            if type(param) is typer.core.TyperArgument:
+                param.__class__ = _Argument
 
 
 app = typer.Typer(
@@ -207,7 +223,7 @@ def _load_all(files: list[Path]) -> tuple[list[tuple[Path, Scenario]], bool]:
 def solve(
     files: Annotated[
         list[Path],
-        typer.Argument(help="Scenario files (.yaml, .json, .toml)."),
+        typer.Argument(metavar="FILE...", help="Scenario files (.yaml, .json, .toml)."),
     ],
     format: FormatOption = None,
     output: OutputOption = None,
@@ -483,7 +499,9 @@ def _write_results(
 
 @app.command(cls=_Command)
 def explain(
-    file: Annotated[Path, typer.Argument(help="Scenario file (.yaml, .json, .toml).")],
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="Scenario file (.yaml, .json, .toml).")
+    ],
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", metavar="FILE", help="Write the text here, not the screen."),
@@ -522,7 +540,9 @@ def explain(
 def compare(
     files: Annotated[
         list[Path],
-        typer.Argument(help="Scenario files or saved plan JSON files, in order."),
+        typer.Argument(
+            metavar="FILE...", help="Scenario files or saved plan JSON files, in order."
+        ),
     ],
     baseline: Annotated[
         str | None,
@@ -631,7 +651,7 @@ def _is_plan_file(path: Path) -> bool:
 
 @app.command(cls=_Command)
 def sweep(
-    file: Annotated[Path, typer.Argument(help="Scenario file.")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="Scenario file.")],
     budget: Annotated[
         str | None,
         typer.Option(
@@ -720,7 +740,9 @@ def _product(numbers: Any) -> int:
 
 @app.command(cls=_Command)
 def validate(
-    files: Annotated[list[Path], typer.Argument(help="Scenario files to check.")],
+    files: Annotated[
+        list[Path], typer.Argument(metavar="FILE...", help="Scenario files to check.")
+    ],
 ) -> None:
     """Check scenario files without solving; list every problem found."""
     from optimizer.model.cells import derive_cells

@@ -702,13 +702,22 @@ def test_solve_help_mentions_every_option() -> None:
     "command", [[], ["solve"], ["explain"], ["compare"], ["sweep"], ["validate"], ["presets"]]
 )
 def test_help_names_what_each_option_takes(command: list[str]) -> None:
-    """Options show a placeholder (FILE, SECONDS), not a Python type; flags show none."""
+    """Options and arguments show a placeholder (FILE, SECONDS), not a Python type; flags show
+    none."""
     result = invoke(*command, "--help", columns=120)
     assert result.exit_code == 0, result.output
-    options = [line for line in result.stdout.splitlines() if line.lstrip("│ ").startswith("-")]
+    lines = result.stdout.splitlines()
+    options = [line for line in lines if line.lstrip("│ ").startswith("-")]
     assert options and any("--help" in line for line in options)
-    for line in options:
-        assert not re.search(r"<[a-z]", line), line  # <bool>, <str>, <float range>
+    arguments = [line for line in lines if line.lstrip("│ ").startswith("*")]
+    for line in options + arguments:
+        assert not re.search(r"<[a-zA-Z]", line), line  # <bool>, <float range>, <list[Path]>
+    if command in (["solve"], ["compare"], ["validate"]):
+        assert any(" FILE... " in line for line in arguments), arguments
+        assert re.search(r"Usage: \w+ \w+ \[OPTIONS\] FILE\.\.\.\s", result.stdout)
+    if command in (["explain"], ["sweep"]):
+        assert any(" FILE " in line for line in arguments), arguments
+        assert re.search(r"Usage: \w+ \w+ \[OPTIONS\] FILE\s", result.stdout)
     if command in (["solve"], ["compare"], ["sweep"]):
         assert any(" FILE " in line for line in options if "--output" in line)
 
