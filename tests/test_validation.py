@@ -758,6 +758,19 @@ CROSS_CASES = [
         "give at least one platform with at least one tier",
         id="no-offers",
     ),
+    pytest.param(
+        {f"{OFFER}.min": 2.5, f"{OFFER}.available": 2.7},
+        f"{OFFER}.available",
+        "no whole number of influencers lies between min (2.5, at least 3) and available"
+        " (2.7, at most 2)",
+        id="min-and-pool-without-a-whole-number-between",
+    ),
+    pytest.param(
+        {f"{OFFER}.min": [0, 1], f"{OFFER}.available": [0, 1]},
+        f"{OFFER}.available",
+        "between min (0.5, at least 1) and available (0.5, at most 0)",
+        id="ranges-without-a-whole-number-between",
+    ),
 ]
 
 
@@ -781,6 +794,11 @@ def test_inconsistent_fields_are_named_with_what_to_fix(
             id="rule-tier-without-offers",
         ),
         pytest.param({f"{OFFER}.followers": [30_000, 30_000]}, id="range-of-one-value"),
+        pytest.param(
+            {f"{OFFER}.min": 2.5, f"{OFFER}.available": 2.7, "integer": False},
+            id="fractional-counts-between-min-and-pool",
+        ),
+        pytest.param({f"{OFFER}.min": 2.5, f"{OFFER}.available": 3}, id="min-rounds-up-to-pool"),
         pytest.param(
             {"tiers": {"giga": {"min_followers": 5e6}}, "platforms.tiktok.tiers.giga": MICRO},
             id="own-tier",

@@ -103,6 +103,7 @@ def derive_cells(scenario: Scenario) -> Cells:
                 "reach": season.reach if season else 1.0,
             }
             conversions *= multiplier["conversions"]
+            lower, upper = offer.count_bounds(scenario.integer)
             rows.append(
                 {
                     "period": period,
@@ -113,10 +114,8 @@ def derive_cells(scenario: Scenario) -> Cells:
                     "engagements": base_engagements * multiplier["engagements"],
                     "conversions": conversions,
                     "revenue": conversions * aov,
-                    "lower": _fewest(midpoint(offer.min), scenario.integer),
-                    "upper": np.inf
-                    if offer.available is None
-                    else _most(midpoint(offer.available), scenario.integer),
+                    "lower": lower,
+                    "upper": upper,
                     "platform_emerging": scenario.platforms[platform].emerging,
                     "tier_emerging": scenario.tiers[tier].emerging
                     if tier in scenario.tiers
@@ -140,13 +139,3 @@ def derive_cells(scenario: Scenario) -> Cells:
     table = pd.DataFrame(rows).set_index(list(DIMENSIONS))
     segments = pd.DataFrame(segment_rows, columns=["cell", "segment", "start", "width", "factor"])
     return Cells(table=table, segments=segments)
-
-
-def _fewest(count: float, integer: bool) -> float:
-    """`min` as the model uses it: with whole influencers, the next whole number up."""
-    return float(np.ceil(count - 1e-9)) if integer else count
-
-
-def _most(count: float, integer: bool) -> float:
-    """`available` as the model uses it: with whole influencers, the whole number below."""
-    return float(np.floor(count + 1e-9)) if integer else count

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from optimizer.errors import Problem
 from optimizer.scenario.presets import PRESETS
-from optimizer.scenario.schema import Scenario, Select
+from optimizer.scenario.schema import Scenario, Select, midpoint
 
 
 def _unknown(kind: str, names: Iterable[str], known: Iterable[str]) -> str | None:
@@ -60,7 +60,19 @@ def check_scenario(scenario: Scenario) -> list[Problem]:
                 )
     if not scenario.offers():
         problems.append(Problem("platforms", "give at least one platform with at least one tier"))
-    for platform, tier, _ in scenario.offers():
+    for platform, tier, offer in scenario.offers():
+        fewest, most = offer.count_bounds(scenario.integer)
+        if fewest > most:
+            # the offer itself checks the midpoints; this is what rounding to whole people adds
+            problems.append(
+                Problem(
+                    f"platforms.{platform}.tiers.{tier}.available",
+                    f"no whole number of influencers lies between min ({midpoint(offer.min):g},"
+                    f" at least {fewest:g}) and available ({midpoint(offer.available or 0):g},"
+                    f" at most {most:g}); give a pool of at least {fewest:g}, or set"
+                    " integer: false",
+                )
+            )
         if tier not in scenario.tiers:
             problems.append(
                 Problem(

@@ -272,6 +272,16 @@ class Offer(Strict):
             raise ValueError("; ".join(problems))
         return self
 
+    def count_bounds(self, integer: bool) -> tuple[float, float]:
+        """(fewest, most) influencers per period as the model uses them: with whole
+        influencers, `min` rounded up and `available` down."""
+        low = midpoint(self.min)
+        high = math.inf if self.available is None else midpoint(self.available)
+        if integer:
+            low = math.ceil(low - 1e-9)
+            high = high if math.isinf(high) else math.floor(high + 1e-9)
+        return float(low), float(high)
+
 
 class Platform(Strict):
     """A platform and its offers per tier."""
