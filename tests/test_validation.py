@@ -827,6 +827,32 @@ def test_pool_and_minimum_take_ranges_and_fractions_like_every_offer_field(
     assert {(model.col_lower[i], model.col_upper[i]) for i in micro} == {bounds}
 
 
+@pytest.mark.parametrize(
+    ("nano", "emerging", "follower_range"),
+    [
+        ({"max_followers": 5_000}, True, (0, 5_000)),
+        ({"emerging": False}, False, (0, 1_000)),
+        ({"min_followers": 100, "max_followers": 2_000, "emerging": True}, True, (100, 2_000)),
+    ],
+)
+def test_a_built_in_tier_given_again_changes_only_the_keys_given(
+    tmp_path: Path, nano: dict[str, Any], emerging: bool, follower_range: tuple[float, float]
+) -> None:
+    """Like `extends`, key by key: widening nano's range keeps it the emerging tier that
+    70-20-10's emerging-tests rule selects."""
+    edits = {
+        "tiers": {"nano": nano},
+        "platforms.tiktok.tiers.nano": {**MICRO, "followers": 800},
+        "rules": {"presets": ["70-20-10"]},
+    }
+    scenario = load_scenario(write(tmp_path, edited(edits)))
+    tier = scenario.tiers["nano"]
+    assert (tier.emerging, (tier.min_followers, tier.max_followers)) == (emerging, follower_range)
+    assert scenario.tiers["micro"].max_followers == 100_000
+    skipped = {rule.name for rule in build_model(scenario).skipped}
+    assert ("70-20-10:emerging-tests" in skipped) is not emerging
+
+
 def test_a_currency_code_reads_in_any_case(tmp_path: Path) -> None:
     assert load_scenario(write(tmp_path, edited({"currency": "eur"}))).currency == "EUR"
 

@@ -487,9 +487,22 @@ def _default_tiers() -> dict[str, TierDef]:
 
 
 def _with_default_tiers(value: object) -> object:
-    if isinstance(value, dict):
-        return {**_default_tiers(), **value}
-    return value
+    """The built-in tiers with the scenario's over them, key by key as `extends` merges: a
+    built-in tier given again keeps every key not given (`nano: {max_followers: 5000}` is
+    still emerging)."""
+    if not isinstance(value, dict):
+        return value
+    tiers: dict[object, object] = {
+        name: tier.model_dump() for name, tier in _default_tiers().items()
+    }
+    for name, given in value.items():
+        built_in = tiers.get(name)
+        tiers[name] = (
+            {**built_in, **given}
+            if isinstance(built_in, dict) and isinstance(given, dict)
+            else given
+        )
+    return tiers
 
 
 def _unique(kind: str) -> Callable[[list[str]], list[str]]:
