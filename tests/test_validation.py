@@ -260,7 +260,10 @@ FIELD_CASES = [
         id="tier-name-number",
     ),
     pytest.param(
-        {OFFER: None}, OFFER, "valid dictionary or instance of Offer, got None", id="offer-null"
+        {OFFER: None},
+        "platforms",
+        "give at least one platform with at least one tier",
+        id="offer-null-removes-the-only-offer",
     ),
     pytest.param(
         {"rules": {"shares": [{"name": "a", "select": {"platforms": "tiktok"}, "max": 0.5}]}},
@@ -851,6 +854,37 @@ def test_a_built_in_tier_given_again_changes_only_the_keys_given(
     assert scenario.tiers["micro"].max_followers == 100_000
     skipped = {rule.name for rule in build_model(scenario).skipped}
     assert ("70-20-10:emerging-tests" in skipped) is not emerging
+
+
+def test_null_means_not_given_in_any_file(tmp_path: Path) -> None:
+    """Not only where it removes what a parent gives: in a file of its own, and in an offer
+    that a child adds, a field left null takes its default."""
+    nulls = {"reach_rate": None, "min": None, "available": None, "cost_per_1k_followers": None}
+    own = edited(
+        {
+            "currency": None,
+            "platforms.tiktok.emerging": None,
+            **{f"{OFFER}.{field}": value for field, value in nulls.items()},
+        }
+    )
+    for scenario in (
+        load_scenario(write(tmp_path, own, "own.yaml")),
+        scenario_from_dict(own),
+        load_scenario(
+            write(
+                tmp_path,
+                {
+                    "extends": "own.yaml",
+                    "platforms": {"youtube": {"tiers": {"micro": {**MICRO, **nulls}}}},
+                },
+                "child.yaml",
+            )
+        ),
+    ):
+        assert scenario.currency == "USD" and not scenario.platforms["tiktok"].emerging
+        for platform in scenario.platforms.values():
+            offer = platform.tiers["micro"]
+            assert (offer.reach_rate, offer.min, offer.available) == (1.0, 0, None)
 
 
 def test_a_currency_code_reads_in_any_case(tmp_path: Path) -> None:

@@ -149,7 +149,7 @@ def _with_builtin_parent(data: Mapping[str, Any], source: str | Path) -> Mapping
         raise ScenarioError(source, [Problem("platforms.from_csv", message)])
     parent = data.get("extends")
     if parent is None:
-        return data
+        return merge({}, data)
     if not isinstance(parent, str) or parent not in builtin_names():
         message = (
             f"in data, extends names a built-in ({', '.join(builtin_names())});"
@@ -184,15 +184,18 @@ def merge(
     replaced: list[str] | None = None,
     at: str = "",
 ) -> dict[str, Any]:
-    """Override `base` key by key, recursing into mappings; a null value removes the key.
+    """Override `base` key by key, recursing into mappings; a null value removes the key, in
+    a mapping `base` lacks too (a null means "not given" wherever it is written).
     `replaced` collects the paths where a list of `override` replaces a different one."""
     merged = dict(base)
     for key, value in override.items():
         path = f"{at}.{key}" if at else str(key)
         if value is None:
             merged.pop(key, None)
-        elif isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = merge(merged[key], value, replaced, path)
+        elif isinstance(value, Mapping):
+            previous = merged.get(key)
+            below = previous if isinstance(previous, Mapping) else {}
+            merged[key] = merge(below, value, replaced, path)
         else:
             previous = merged.get(key)
             changed = _entries(previous) and _entries(value) and previous != value
@@ -222,7 +225,7 @@ def _resolve(path: Path, chain: tuple[Path, ...], trace: Trace | None = None) ->
         data["platforms"] = merge(card, rest)
     parent = data.pop("extends", None)
     if parent is None:
-        return data
+        return merge({}, data)
     if not isinstance(parent, str):
         raise ScenarioError(path, [Problem("extends", "must be a file path or a built-in name")])
     parent_path = _find_parent(path, parent)
