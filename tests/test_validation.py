@@ -1398,6 +1398,31 @@ def test_a_figure_beyond_1e12_is_refused(tmp_path: Path, field: str) -> None:
     assert_one_problem(write(tmp_path, data), field, message)
 
 
+@pytest.mark.parametrize(
+    "field",
+    [
+        "budget.total",
+        f"{OFFER}.followers",
+        f"{OFFER}.available",
+        "budget.periods.Q1.max",
+        "seasonality.Q1.cost",
+        "solver.time_limit",
+    ],
+)
+def test_a_whole_number_too_large_for_a_float_is_refused(tmp_path: Path, field: str) -> None:
+    """JSON and YAML read a whole number of any length; Python cannot make it a float."""
+    huge = int("9" * 400)
+    data = edited({field: huge})
+    message = "must be at most 1,000,000,000,000, got a number too large to hold"
+    path = tmp_path / "huge.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert_one_problem(path, field, message)
+    with pytest.raises(ScenarioError):
+        scenario_from_dict(data)
+    result = invoke("validate", path)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+
+
 def test_data_extends_a_built_in_but_never_opens_a_file(tmp_path: Path) -> None:
     """scenario_from_dict is what a service hands request data to: built-in rate cards
     resolve, file paths and CSV rate cards are refused rather than read."""

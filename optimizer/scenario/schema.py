@@ -51,6 +51,17 @@ def midpoint(value: Estimate) -> float:
 _TOO_LARGE = f"must be at most {MAX_FIGURE:,.0f}, got {{:g}}"
 
 
+def _as_float(value: float) -> float:
+    """The number as a float; a whole number too large for one (JSON and YAML read any
+    number of digits) is refused as too large, not with Python's OverflowError."""
+    try:
+        return float(value)
+    except OverflowError:
+        raise ValueError(
+            f"must be at most {MAX_FIGURE:,.0f}, got a number too large to hold"
+        ) from None
+
+
 def _estimate(
     *, gt: float | None = None, ge: float | None = None, le: float | None = None
 ) -> tuple[BeforeValidator, WithJsonSchema]:
@@ -82,10 +93,11 @@ def _estimate(
 
     def validate(value: object) -> Estimate:
         if is_number(value):
-            check(float(value))  # type: ignore[arg-type]
-            return float(value)  # type: ignore[arg-type]
+            number = _as_float(value)  # type: ignore[arg-type]
+            check(number)
+            return number
         if isinstance(value, list | tuple) and len(value) == 2 and all(map(is_number, value)):
-            low, high = float(value[0]), float(value[1])
+            low, high = _as_float(value[0]), _as_float(value[1])
             check(low)
             check(high)
             if low > high:
@@ -115,8 +127,10 @@ def _plain_number(value: object) -> object:
     # YAML reads `yes` and `true` as booleans, and pydantic would take them for 1
     if isinstance(value, bool):
         raise ValueError(f"must be a number, got {str(value).lower()}")
-    if isinstance(value, int | float) and math.isfinite(value) and abs(value) > MAX_FIGURE:
-        raise ValueError(_TOO_LARGE.format(value))
+    if isinstance(value, int | float):
+        number = _as_float(value)
+        if math.isfinite(number) and abs(number) > MAX_FIGURE:
+            raise ValueError(_TOO_LARGE.format(number))
     return value
 
 
