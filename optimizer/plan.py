@@ -141,7 +141,7 @@ def _clean(value: Any, integer: bool = False) -> Any:
 
 def bound_tolerance(low: float | None, high: float | None) -> float:
     """How close to a bound a value counts as on it: BINDING_TOLERANCE of the bounds' scale."""
-    return BINDING_TOLERANCE * max(1.0, *(abs(b) for b in (low, high) if b is not None))
+    return BINDING_TOLERANCE * max([1.0, *(abs(b) for b in (low, high) if b is not None)])
 
 
 def _report(constraint: Constraint, outcomes: pd.DataFrame) -> RuleReport:

@@ -430,6 +430,44 @@ def test_cli_compare_reads_saved_plans(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda d: d.pop("objective"), "objective: required field is missing"),
+        (lambda d: d.pop("totals"), "totals: required field is missing"),
+        (lambda d: d.update(objective=None), "objective: input should be a valid dict"),
+        (lambda d: d.update(rules=None), "rules: input should be a valid list"),
+        (lambda d: d["allocation"][0].pop("spend"), "allocation[0].spend: required"),
+        (lambda d: d["allocation"][0].update(period=None), "allocation[0].period"),
+        (lambda d: d["objective"].update(value="lots"), "objective.value: input should"),
+        (lambda d: d.update(status="banana"), "status: must be one of optimal"),
+    ],
+)
+def test_a_saved_plan_that_is_not_whole_is_refused_by_what_is_wrong(
+    tmp_path: Path, edit: Any, message: str
+) -> None:
+    """A plan file edited by hand or cut short names the field; it used to crash compare."""
+    path = write(tmp_path, brand())
+    plan = optimizer.solve(path)
+    saved = plan.to_dict()
+    edit(saved)
+    with pytest.raises(optimizer.OptimizerError, match=re.escape(message)):
+        compare([plan, saved])
+    (tmp_path / "plan.json").write_text(json.dumps(saved), encoding="utf-8")
+    result = CliRunner().invoke(app, ["compare", str(path), str(tmp_path / "plan.json")])
+    assert result.exit_code == 2 and message in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_a_saved_plan_reads_counts_written_as_text_and_rules_with_one_bound_or_none() -> None:
+    plan = optimizer.solve(optimizer.scenario_from_dict(brand()))
+    saved = plan.to_dict()
+    saved["allocation"][0]["count"] = str(saved["allocation"][0]["count"])
+    saved["rules"][0].pop("max")  # the budget: no bound left to meet
+    table = compare([plan, saved]).cells
+    assert table.iloc[:, 0].tolist() == table.iloc[:, 2].tolist()  # counts equal, per cell
+
+
+@pytest.mark.parametrize(
     ("arguments", "message"),
     [
         (["sweep", "{file}", "--budget", "1:2"], "start:stop:step"),

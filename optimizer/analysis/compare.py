@@ -9,15 +9,18 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, ValidationError, create_model, field_validator
 
+from optimizer.analysis.baseline import BASELINE_NAME
 from optimizer.constants import DIMENSIONS, METRICS
 from optimizer.errors import OptimizerError
 from optimizer.plan import Plan, bound_tolerance
 from optimizer.report.numbers import money
+from optimizer.scenario.loading import problem_of
 from optimizer.solvers.base import Status
 
 SHARE_DIMENSIONS = ("tier", "platform", "period")
@@ -99,12 +102,69 @@ def load_result(path: str | Path) -> dict[str, Any]:
     return _checked(data, str(path))
 
 
+class _Saved(BaseModel):
+    """Part of a saved plan: what compare reads is checked, anything else is kept."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class _SavedObjective(_Saved):
+    sense: Literal["maximize", "minimize"]
+    metric: str
+    value: float | None
+    bound: float | None = None
+    gap: float | None = None
+
+
+_SavedFigures = create_model(  # type: ignore[call-overload]
+    "_SavedFigures", __base__=_Saved, **{metric: (float, ...) for metric in METRICS}
+)
+
+
+class _SavedCell(_SavedFigures):  # type: ignore[valid-type, misc]
+    period: str
+    platform: str
+    tier: str
+
+
+class _SavedRule(_Saved):
+    name: str
+    kind: str
+    value: float | None
+    min: float | None = None
+    max: float | None = None
+    binding: bool | None = None
+
+
+class _SavedPlan(_Saved):
+    """A section-7 result as compare reads it (`status` may also be the hand-made baseline's)."""
+
+    scenario: str
+    status: str
+    objective: _SavedObjective
+    totals: _SavedFigures  # type: ignore[valid-type]
+    allocation: list[_SavedCell]
+    rules: list[_SavedRule] = []
+
+    @field_validator("status")
+    @classmethod
+    def _known(cls, status: str) -> str:
+        known = [*Status, BASELINE_NAME]
+        if status not in known:
+            raise ValueError(f"must be one of {', '.join(known)}, got {status!r}")
+        return status
+
+
 def _checked(data: Any, source: str) -> dict[str, Any]:
-    if not isinstance(data, dict) or not {"scenario", "status", "allocation"} <= set(data):
+    """The plan's dictionary with its numbers as numbers, or an error naming what is wrong."""
+    try:
+        plan = _SavedPlan.model_validate(data)
+    except ValidationError as error:
+        problems = "; ".join(str(problem_of(item)) for item in error.errors())
         raise OptimizerError(
-            f"{source}: not a plan: expected the JSON of `optimizer solve --format json`"
-        )
-    return data
+            f"{source}: not a plan as `optimizer solve --format json` writes it: {problems}"
+        ) from None
+    return plan.model_dump(mode="json", exclude_unset=True)
 
 
 def as_result(item: Plan | dict[str, Any], position: int = 0) -> dict[str, Any]:

@@ -134,7 +134,7 @@ def scenario_from_dict(data: Mapping[str, Any], source: str | Path = "<scenario>
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as error:
-        problems = [_problem(item) for item in error.errors()]
+        problems = [problem_of(item) for item in error.errors()]
         raise ScenarioError(source, problems + _pair_problems(data, problems)) from None
     problems = check_scenario(scenario)
     if problems:
@@ -443,7 +443,8 @@ def _path(loc: tuple[int | str, ...]) -> str:
     return out
 
 
-def _problem(error: Any) -> Problem:
+def problem_of(error: Any) -> Problem:
+    """One of pydantic's validation errors as a planner reads it: the field's path and the fix."""
     loc = tuple(error["loc"])
     kind = error["type"]
     message = error["msg"]
@@ -456,6 +457,9 @@ def _problem(error: Any) -> Problem:
     elif kind == "too_short":
         least = error["ctx"]["min_length"]
         message = f"give at least {least} item{'s' * (least != 1)}, got {error.get('input')!r}"
+    elif kind == "model_type":
+        # pydantic names the model class here, which means nothing in a file
+        message = f"input should be a valid dictionary of fields, got {error.get('input')!r}"
     elif kind == "value_error":
         message = message.removeprefix("Value error, ")
     else:
