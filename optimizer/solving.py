@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 from optimizer.errors import OptimizerError
-from optimizer.model.linear import LinearModel, build_model
+from optimizer.model.linear import LinearModel, model_for
 from optimizer.plan import Plan, extract_plan
 from optimizer.scenario.loading import load_scenario
 from optimizer.scenario.schema import Scenario
@@ -35,22 +35,20 @@ def solve(
         )
     if solver is not None and not isinstance(solver, str):
         raise OptimizerError(f"solver must be a name such as 'highs' or 'cbc', got {solver!r}")
-    settings = scenario.solver
+    options = solve_options(scenario, time_limit, gap)
     started = time.perf_counter()
-    if model is None:
-        model = build_model(scenario)
-    elif model.cells.index.tolist() != _cell_keys(scenario):
-        raise OptimizerError("the model was built from another scenario: pass this one's")
+    model = model_for(scenario, model)
     build_seconds = time.perf_counter() - started
-    options = SolveOptions(
-        time_limit=settings.time_limit if time_limit is None else time_limit,
-        gap=settings.gap if gap is None else gap,
-    )
-    solution = run_solver(model, solver or settings.name, options)
+    solution = run_solver(model, solver or scenario.solver.name, options)
     return extract_plan(scenario, model, solution, build_seconds)
 
 
-def _cell_keys(scenario: Scenario) -> list[tuple[str, str, str]]:
-    """The (period, platform, tier) of each cell, in the order `derive_cells` lists them."""
-    offers = [(platform, tier) for platform, tier, _ in scenario.offers()]
-    return [(period, *offer) for period in scenario.periods for offer in offers]
+def solve_options(
+    scenario: Scenario, time_limit: float | None = None, gap: float | None = None
+) -> SolveOptions:
+    """The scenario's time limit and gap, each replaced by the caller's where given."""
+    settings = scenario.solver
+    return SolveOptions(
+        time_limit=settings.time_limit if time_limit is None else time_limit,
+        gap=settings.gap if gap is None else gap,
+    )

@@ -135,12 +135,42 @@ def test_a_model_highs_refuses_is_an_error_not_a_missing_plan() -> None:
         optimizer.solve(scenario)
 
 
+def richer(scenario: optimizer.Scenario) -> optimizer.Scenario:
+    """The scenario with twice its budget: the same cells, another model."""
+    budget = scenario.budget.model_copy(update={"total": 2 * scenario.budget.total})
+    return scenario.model_copy(update={"budget": budget})
+
+
 @pytest.mark.parametrize(
     ("call", "message"),
     [
         (lambda s, m: optimizer.solve({"name": "x"}), "solve takes a Scenario or a file path"),
         (lambda s, m: optimizer.solve(s, solver=123), "solver must be a name"),
         (lambda s, m: optimizer.solve(s, model=m), "built from another scenario"),
+        (lambda s, m: optimizer.solve(s, model=build_model(richer(s))), "another scenario"),
+        (lambda s, m: optimizer.explain_plan(s, optimizer.solve(s), m), "another scenario"),
+        (
+            lambda s, m: optimizer.explain_plan(richer(s), optimizer.solve(s)),
+            "the plan was made for another scenario",
+        ),
+        (
+            lambda s, m: optimizer.explain_plan(s, optimizer.solve(s), gap=5),
+            "gap must be a fraction from 0 to 1, got 5",
+        ),
+        (
+            lambda s, m: optimizer.explain_plan(s, optimizer.solve(s), time_limit=-5),
+            "time_limit must be a number of seconds above 0, got -5",
+        ),
+        (
+            lambda s, m: optimizer.explain_plan(s, optimizer.solve(s), budget_step=0),
+            "budget_step must be an amount of money above 0, got 0",
+        ),
+        (
+            lambda s, m: optimizer.explain_plan(s, optimizer.solve(s), budget_step="x"),
+            "budget_step must be an amount of money above 0, got 'x'",
+        ),
+        (lambda s, m: optimizer.find_conflicts(s, time_limit=0), "time_limit must be a number"),
+        (lambda s, m: optimizer.find_conflicts(s, m), "built from another scenario"),
         (lambda s, m: optimizer.sweep(s, budgets=["1e5"]), "budgets must be numbers"),
         (lambda s, m: optimizer.sweep(s), "give budgets, params or both"),
     ],

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from optimizer.errors import OptimizerError
-from optimizer.model.linear import LinearModel, build_model
+from optimizer.model.linear import LinearModel, model_for
 from optimizer.plan import Plan, extract_plan
 from optimizer.scenario.presets import PRESETS
 from optimizer.scenario.schema import Scenario, Select
@@ -68,7 +68,7 @@ def spreadsheet_counts(scenario: Scenario, model: LinearModel) -> np.ndarray:
 
 def spreadsheet_plan(scenario: Scenario, model: LinearModel | None = None) -> Plan:
     """The hand-made split evaluated like any plan: totals, figures and the rule report."""
-    model = model if model is not None else build_model(scenario)
+    model = model_for(scenario, model)
     values = np.zeros(model.num_cols)
     values[model.count_columns] = spreadsheet_counts(scenario, model)
     solution = Solution(Status.FEASIBLE, values, None, None, 0.0, BASELINE_NAME)

@@ -15,8 +15,9 @@ from optimizer.analysis.editing import ModelEditor, Outcome, Settings
 from optimizer.analysis.groups import Group, groups_of, without
 from optimizer.analysis.moves import move
 from optimizer.analysis.results import ConflictReport
-from optimizer.model.linear import LinearModel, build_model
+from optimizer.model.linear import LinearModel, model_for
 from optimizer.scenario.schema import Scenario
+from optimizer.solving import solve_options
 
 # Seconds a single feasibility check may take; a conflict search makes dozens of them.
 CHECK_TIME_LIMIT = 10.0
@@ -64,8 +65,10 @@ def find_conflicts(
     Empty when the scenario has a plan. `time_limit` bounds each of the many small solves
     (default: the scenario's limit, at most `CHECK_TIME_LIMIT`).
     """
-    model = model if model is not None else build_model(scenario)
-    limit = min(scenario.solver.time_limit, CHECK_TIME_LIMIT) if time_limit is None else time_limit
+    model = model_for(scenario, model)
+    if time_limit is None:
+        time_limit = min(scenario.solver.time_limit, CHECK_TIME_LIMIT)
+    limit = solve_options(scenario, time_limit).time_limit
     editor = ModelEditor(model)
     settings = Settings.of(model)
     if editor.solve(settings, time_limit=limit).has_solution:

@@ -18,9 +18,11 @@ from optimizer.analysis.duals import ShadowPrice, shadow_prices
 from optimizer.analysis.editing import ModelEditor, Outcome, Settings
 from optimizer.analysis.results import BUDGET_STEP, Capacity, Explanation, RulePrice
 from optimizer.errors import OptimizerError
-from optimizer.model.linear import LinearModel, build_model
+from optimizer.model.linear import LinearModel, model_for
 from optimizer.plan import Plan, RuleReport
 from optimizer.scenario.schema import Scenario
+from optimizer.solvers.base import is_number
+from optimizer.solving import solve_options
 
 # The budget step when none is given: this share of budget.total.
 DEFAULT_BUDGET_STEP = 0.05
@@ -52,15 +54,24 @@ def explain_plan(
 
     `gap` and `time_limit` apply to each re-solve (default: the scenario's settings).
     """
-    if not plan.has_plan or plan.counts is None or plan.objective is None:
+    if (
+        not isinstance(plan, Plan)
+        or not plan.has_plan
+        or plan.counts is None
+        or plan.objective is None
+    ):
         raise OptimizerError("only a plan can be explained; without one, look at its conflicts")
-    model = model if model is not None else build_model(scenario)
+    if plan.scenario is not scenario and plan.scenario != scenario:
+        raise OptimizerError(
+            "the plan was made for another scenario: explain it with its own, plan.scenario"
+        )
+    if budget_step is not None and not (is_number(budget_step) and budget_step > 0):
+        message = f"budget_step must be an amount of money above 0, got {budget_step!r}"
+        raise OptimizerError(message)
+    options = solve_options(scenario, time_limit, gap)
+    model = model_for(scenario, model)
     solve = _Resolver(
-        ModelEditor(model),
-        plan.counts,
-        plan.objective,
-        scenario.solver.gap if gap is None else gap,
-        scenario.solver.time_limit if time_limit is None else time_limit,
+        ModelEditor(model), plan.counts, plan.objective, options.gap, options.time_limit
     )
     settings = Settings.of(model)
     total = len(model.constraints) + 2
@@ -133,7 +144,7 @@ def _budget_step(
         return None, None
     low, high = settings.bounds[number]
     assert high is not None
-    step = DEFAULT_BUDGET_STEP * high if step is None else step
+    step = DEFAULT_BUDGET_STEP * high if step is None else float(step)
     gained, _ = solve.gain(settings.with_bounds(number, (low, high + step)), BUDGET_STEP)
     return step, gained
 

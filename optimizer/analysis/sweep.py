@@ -143,8 +143,10 @@ class _Job:
     options: SolveOptions
 
 
-def _budget_model(model: LinearModel, budget: float) -> LinearModel:
-    """The model with `budget` as the total: only the budget row and its report change."""
+def _budget_model(model: LinearModel, scenario: Scenario) -> LinearModel:
+    """The model of `scenario`, which differs from the model's own in its total budget only:
+    only the budget row and its report change."""
+    budget = scenario.budget.total
     block = next(block for block in model.blocks if block.name == "budget")
     row_upper = model.row_upper.copy()
     row_upper[block.start] = budget
@@ -152,7 +154,7 @@ def _budget_model(model: LinearModel, budget: float) -> LinearModel:
         replace(constraint, max=budget) if constraint.name == "budget" else constraint
         for constraint in model.constraints
     ]
-    return replace(model, row_upper=row_upper, constraints=constraints)
+    return replace(model, row_upper=row_upper, constraints=constraints, scenario=scenario)
 
 
 def _run_job(job: _Job) -> list[dict[str, Any]]:
@@ -175,7 +177,9 @@ def _run_job(job: _Job) -> list[dict[str, Any]]:
     last_budget: float | None = None
     budget_row = next(block.start for block in model.blocks if block.name == "budget")
     for budget in job.budgets:
-        at_budget = _budget_model(model, budget)
+        budget_spec = top.budget.model_copy(update={"total": budget})
+        scenario = top.model_copy(update={"budget": budget_spec})
+        at_budget = _budget_model(model, scenario)
         # A plan for a smaller budget is feasible for a larger one: a warm start.
         warm = start if last_budget is not None and budget >= last_budget else None
         if session is not None:
@@ -183,8 +187,6 @@ def _run_job(job: _Job) -> list[dict[str, Any]]:
             solution = session.solve(job.options, warm)
         else:
             solution = run_solver(at_budget, job.solver, job.options)
-        budget_spec = top.budget.model_copy(update={"total": budget})
-        scenario = top.model_copy(update={"budget": budget_spec})
         plan = extract_plan(scenario, at_budget, solution)
         points.append(_point(plan, budget, job.params))
         start = solution.values

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from optimizer.constants import SATURATED_METRICS
+from optimizer.errors import OptimizerError
 from optimizer.model.cells import Cells, derive_cells
 from optimizer.model.constraints import Constraint, RuleSet, SkippedRule, collect_constraints
 from optimizer.scenario.schema import Scenario
@@ -76,6 +77,8 @@ class LinearModel:
     cells: Cells
     constraints: list[Constraint]
     skipped: list[SkippedRule]
+    scenario: Scenario
+    """The scenario the model was built from (with the budget it holds)."""
 
     @property
     def num_cols(self) -> int:
@@ -351,7 +354,19 @@ def _assemble(
         cells=cells,
         constraints=rule_set.constraints,
         skipped=rule_set.skipped,
+        scenario=scenario,
     )
+
+
+def model_for(scenario: Scenario, model: LinearModel | None = None) -> LinearModel:
+    """The scenario's model: `model`, when a caller built it already, else a new one."""
+    if model is None:
+        return build_model(scenario)
+    if not isinstance(model, LinearModel):
+        raise OptimizerError(f"model must be a LinearModel, not {type(model).__name__}")
+    if model.scenario is not scenario and model.scenario != scenario:
+        raise OptimizerError("the model was built from another scenario: pass this one's, or none")
+    return model
 
 
 def _row_matrix(

@@ -33,15 +33,19 @@ class SolveOptions:
 
     def __post_init__(self) -> None:
         # The file's settings are checked when it loads; these come from callers directly.
-        if not (_is_number(self.time_limit) and self.time_limit > 0):
+        if not (is_number(self.time_limit) and self.time_limit > 0):
             raise OptimizerError(
                 f"time_limit must be a number of seconds above 0, got {self.time_limit!r}"
             )
-        if not (_is_number(self.gap) and 0 <= self.gap <= 1):
+        if not (is_number(self.gap) and 0 <= self.gap <= 1):
             raise OptimizerError(f"gap must be a fraction from 0 to 1, got {self.gap!r}")
+        # numpy's numbers are taken, and kept as floats: they reach JSON and HiGHS's options
+        object.__setattr__(self, "time_limit", float(self.time_limit))
+        object.__setattr__(self, "gap", float(self.gap))
 
 
-def _is_number(value: object) -> bool:
+def is_number(value: object) -> bool:
+    """A finite real number, numpy's included; not a bool."""
     # numbers.Real takes numpy's numbers too (np.int64 is not an int)
     return isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
 
