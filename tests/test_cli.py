@@ -603,6 +603,14 @@ def schema_problems(document: dict[str, Any]) -> list[str]:
     return [".".join(map(str, error.path)) for error in found]
 
 
+def test_the_schema_takes_null_for_a_field_that_is_not_required() -> None:
+    """As the loader does: null means not given, with or without extends."""
+    offer = {**OFFER_FIELDS, "reach_rate": None, "min": None, "available": None}
+    document = {"name": "a", "currency": None, "platforms": {"x": {"tiers": {"micro": offer}}}}
+    assert schema_problems(document) == []
+    assert schema_problems({**document, "name": None}) == ["name"]
+
+
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda path: path.stem)
 def test_every_shipped_scenario_is_valid_under_the_schema(path: Path) -> None:
     """What an editor checks is the file as written: with extends, nulls and from_csv."""
@@ -623,13 +631,35 @@ OFFER_FIELDS = {
         ({"budget": {"total": 1}, "platforms": {"x": {"tiers": {"micro": OFFER_FIELDS}}}}, ""),
         (
             {"name": "a", "platforms": {"x": {"tiers": {"micro": {"cost_per_post": 9}}}}},
-            "platforms.x.tiers.micro",
+            "platforms.x.tiers",  # tiers may be null, so the error is reported there
         ),
         ({"name": "a", "platforms": {"x": None}}, "platforms.x"),
         ({"extends": "benchmarks-2026", "budgett": {"total": 1}}, ""),
         ({"extends": "benchmarks-2026", "budget": {"total": "lots"}}, "budget"),
+        ({"name": "a", "budget": {"total": -5}, "platforms": {}}, "budget"),
+        # inside a field that may also be null, the error is reported at that field
+        ({"extends": "benchmarks-2026", "budget": {"total": -5}}, "budget"),
+        ({"extends": "benchmarks-2026", "solver": {"gap": 3}}, "solver"),
+        ({"extends": "benchmarks-2026", "rules": {"tolerance": 0.9}}, "rules"),
+        (
+            {"extends": "benchmarks-2026", "rules": {"shares": [{"name": "a", "max": 1.4}]}},
+            "rules",
+        ),
+        ({"extends": "benchmarks-2026", "saturation": [{"factor": 0}]}, "saturation"),
     ],
-    ids=["no-name", "offer-incomplete", "null-without-extends", "unknown-key", "text-amount"],
+    ids=[
+        "no-name",
+        "offer-incomplete",
+        "null-without-extends",
+        "unknown-key",
+        "text-amount",
+        "negative-budget-without-extends",
+        "negative-budget",
+        "gap-above-one",
+        "tolerance-above-half",
+        "share-above-one",
+        "factor-zero",
+    ],
 )
 def test_schema_finds_what_validation_would(document: dict[str, Any], where: str) -> None:
     """Only a file that extends another may leave fields out or remove them with null."""

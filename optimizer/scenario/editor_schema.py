@@ -4,7 +4,7 @@ The pydantic model describes a scenario after `extends` and `from_csv` are resol
 checked before that, so the schema has two forms of every model:
 
 - a file without `extends` must be complete: the model's own schema, plus `from_csv` under
-  `platforms`;
+  `platforms`, and `null` (not given) for any field that is not required;
 - a file with `extends` overrides its parent key by key: every field is optional, and `null`
   removes a key (a platform, a tier, a rule list), so the same models with nothing required
   and `null` allowed everywhere.
@@ -38,6 +38,12 @@ def editor_schema() -> dict[str, Any]:
     definitions["Scenario"] = model
     model["properties"]["platforms"]["properties"] = {"from_csv": FROM_CSV}
     overrides = {name + OVERRIDE: _override(schema) for name, schema in definitions.items()}
+    for definition in definitions.values():
+        required = set(definition.get("required", ()))
+        properties = definition.get("properties", {})
+        for name, field in properties.items():
+            if name not in required:
+                properties[name] = _or_null(field)
     overrides["Scenario" + OVERRIDE]["properties"]["extends"] = EXTENDS
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -141,9 +141,9 @@ PositiveEstimate = Annotated[Estimate, _positive[0], _positive[1]]
 RateEstimate = Annotated[Estimate, _rate[0], _rate[1]]
 NonNegativeEstimate = Annotated[Estimate, _non_negative[0], _non_negative[1]]
 
-PositiveFloat = Annotated[float, PlainNumber, Field(gt=0)]
+PositiveFloat = Annotated[float, Field(gt=0), PlainNumber]
 Number = Annotated[float, PlainNumber]
-Fraction = Annotated[float, PlainNumber, Field(ge=0, le=1)]
+Fraction = Annotated[float, Field(ge=0, le=1), PlainNumber]
 Name = Annotated[str, Field(min_length=1)]
 
 
@@ -172,7 +172,7 @@ class Bounds(Strict):
 class TierDef(Strict):
     """An audience-size class of influencers."""
 
-    min_followers: Annotated[float, PlainNumber, Field(ge=0)] = 0
+    min_followers: Annotated[float, Field(ge=0), PlainNumber] = 0
     """Fewest followers of an influencer in this tier."""
     max_followers: PositiveFloat | None = None
     """Most followers of an influencer in this tier; unbounded when left out."""
@@ -194,20 +194,20 @@ class Seasonality(Strict):
 
     cost: PositiveFloat = 1.0
     """Multiplier on the cost of a partnership in this period."""
-    conversions: Annotated[float, PlainNumber, Field(ge=0)] = 1.0
+    conversions: Annotated[float, Field(ge=0), PlainNumber] = 1.0
     """Multiplier on conversions (and so revenue) in this period."""
-    reach: Annotated[float, PlainNumber, Field(ge=0)] = 1.0
+    reach: Annotated[float, Field(ge=0), PlainNumber] = 1.0
     """Multiplier on reach in this period."""
-    engagements: Annotated[float, PlainNumber, Field(ge=0)] = 1.0
+    engagements: Annotated[float, Field(ge=0), PlainNumber] = 1.0
     """Multiplier on engagements in this period."""
 
 
 class Segment(Strict):
     """One step of diminishing returns: influencers up to `up_to` in a cell yield `factor`."""
 
-    up_to: Annotated[int, PlainNumber, Field(gt=0)] | None = None
+    up_to: Annotated[int, Field(gt=0), PlainNumber] | None = None
     """Last influencer (1-based, per cell and period) in this segment; the last segment has none."""
-    factor: Annotated[float, PlainNumber, Field(gt=0, le=1)]
+    factor: Annotated[float, Field(gt=0, le=1), PlainNumber]
     """Share of the full outcome (reach, engagements, conversions, revenue) each one yields."""
 
 
@@ -472,7 +472,7 @@ class Rules(Strict):
 
     presets: list[Annotated[str, AfterValidator(_known_preset)]] = Field(default_factory=list)
     """Named rule sets (run `optimizer presets`): 70-20-10, ecommerce, b2b-saas, ..."""
-    tolerance: Annotated[float, PlainNumber, Field(ge=0, le=0.5)] = DEFAULT_TOLERANCE
+    tolerance: Annotated[float, Field(ge=0, le=0.5), PlainNumber] = DEFAULT_TOLERANCE
     """Width around preset targets written as target +- T."""
     shares: list[ShareRule] = Field(default_factory=list)
     """Bounds on the share of a metric taken by selected cells."""
@@ -487,7 +487,7 @@ class SolverSettings(Strict):
     """highs (default) or cbc; any other solver PuLP runs is chosen with --solver."""
     time_limit: PositiveFloat = DEFAULT_TIME_LIMIT
     """Seconds after which the search stops with the best plan found."""
-    gap: Annotated[float, PlainNumber, Field(ge=0, le=1)] = DEFAULT_GAP
+    gap: Annotated[float, Field(ge=0, le=1), PlainNumber] = DEFAULT_GAP
     """Relative MIP gap at which the search stops."""
 
 
