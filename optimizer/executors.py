@@ -147,6 +147,11 @@ class DaskExecutor:
             raise OptimizerError(
                 f"cannot reach the Dask scheduler at {self.address}: {error}"
             ) from None
+        except (ValueError, TypeError) as error:  # what Dask says of an address it cannot read
+            raise OptimizerError(
+                f"cannot reach the Dask scheduler at {self.address}: {error};"
+                " write it as tcp://HOST:PORT"
+            ) from None
         with client:
             futures = client.map(function, list(jobs), pure=False, retries=self.retries)
             position = {future.key: index for index, future in enumerate(futures)}

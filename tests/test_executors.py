@@ -105,12 +105,21 @@ def test_dask_sweep_equals_independent_solves(cluster: str) -> None:
         assert objective == pytest.approx(alone.objective, rel=2 * scenario.solver.gap)
 
 
-def test_an_unreachable_scheduler_is_a_clear_error() -> None:
+@pytest.mark.parametrize(
+    ("address", "hint"),
+    [
+        ("tcp://127.0.0.1:9", ""),
+        ("notanaddress", "write it as tcp://HOST:PORT"),
+        ("http://127.0.0.1:8786", "write it as tcp://HOST:PORT"),
+    ],
+)
+def test_an_unreachable_or_malformed_scheduler_is_a_clear_error(address: str, hint: str) -> None:
     pytest.importorskip("distributed")
     from optimizer.errors import OptimizerError
 
-    with pytest.raises(OptimizerError, match="cannot reach the Dask scheduler"):
-        DaskExecutor("tcp://127.0.0.1:9", connect_timeout=2).map(square, [1])
+    with pytest.raises(OptimizerError, match="cannot reach the Dask scheduler") as caught:
+        DaskExecutor(address, connect_timeout=2).map(square, [1])
+    assert hint in str(caught.value)
 
 
 class LosesSecondJob:
