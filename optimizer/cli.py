@@ -411,8 +411,13 @@ def _map_with_progress(
 def _output_format(format: Format | None, output: Path | None, inputs: Sequence[Path]) -> Format:
     """The format asked for, else the one the output file's ending names, else a table; and
     an output that can be written without harm."""
+    ending = output.suffix.lower().lstrip(".") if output is not None else ""
+    if format is not None and ending in Format.__members__ and Format(ending) is not format:
+        raise _fail(
+            f"--output {output}: the name ends in .{ending} but --format is {format.value};"
+            " make them agree, or leave out --format"
+        )
     if format is None:
-        ending = output.suffix.lower().lstrip(".") if output is not None else ""
         if ending not in ("", "txt", *Format.__members__):
             # plan.xls or plan.pdf would get the terminal's text under a misleading name
             raise _fail(
@@ -427,10 +432,28 @@ def _output_format(format: Format | None, output: Path | None, inputs: Sequence[
         from optimizer.scenario.loading import trace
 
         for path in inputs:
-            if any(output.resolve() == read.resolve() for read in trace(path).files):
-                reads = "" if output.resolve() == path.resolve() else f" ({path} reads it)"
-                raise _fail(f"--output {output}: that is an input file{reads}; give another name")
+            for read in trace(path).files:
+                reads = "" if read.resolve() == path.resolve() else f" ({path} reads it)"
+                if output.resolve() == read.resolve():
+                    raise _fail(
+                        f"--output {output}: that is an input file{reads}; give another name"
+                    )
+                if format is Format.csv and _beside(output, read):
+                    raise _fail(
+                        f"--output {output}: {read.name}, written beside it, is an input"
+                        f" file{reads}; give another name"
+                    )
     return format
+
+
+def _beside(output: Path, read: Path) -> bool:
+    """Whether `read` has the name of a table a CSV output writes beside its main one
+    (`<stem>-<table>.csv`, see `writers.write_csv`)."""
+    return (
+        read.resolve().parent == output.resolve().parent
+        and read.name.startswith(f"{output.stem}-")
+        and read.suffix == output.suffix
+    )
 
 
 def _check_writable(option: str, path: Path | None) -> None:

@@ -325,10 +325,36 @@ def test_output_onto_a_file_the_scenario_reads_exits_2_and_keeps_it(
     (tmp_path / "sub").mkdir()
     child = write(tmp_path / "sub", {"extends": "../parent.yaml", "name": "child"})
     before = (tmp_path / target).read_bytes()
-    result = invoke("solve", child, "--format", "json", "--output", tmp_path / target)
+    result = invoke("solve", child, "--format", "csv", "--output", tmp_path / target)
     assert result.exit_code == 2, result.output
     assert f"that is an input file ({child} reads it)" in result.stderr
     assert (tmp_path / target).read_bytes() == before
+
+
+def test_csv_output_whose_side_table_would_overwrite_an_input_exits_2(tmp_path: Path) -> None:
+    """`-o out.csv` also writes out-rules.csv, out-summary.csv, ... beside it."""
+    shutil.copy(SCENARIOS / "rates" / "agency-rates.csv", tmp_path / "out-rules.csv")
+    scenario = (SCENARIOS / "csv-rate-card.yaml").read_text()
+    path = tmp_path / "scenario.yaml"
+    path.write_text(scenario.replace("rates/agency-rates.csv", "out-rules.csv"))
+    before = (tmp_path / "out-rules.csv").read_bytes()
+    result = invoke("solve", path, "--output", tmp_path / "out.csv")
+    assert result.exit_code == 2, result.output
+    assert "out-rules.csv, written beside it, is an input file" in result.stderr
+    assert (tmp_path / "out-rules.csv").read_bytes() == before
+    assert not (tmp_path / "out.csv").exists()
+
+
+@pytest.mark.parametrize(("name", "format"), [("plan.json", "csv"), ("plan.md", "html")])
+def test_an_output_ending_in_another_format_than_format_exits_2(
+    tmp_path: Path, name: str, format: str
+) -> None:
+    result = invoke("solve", B2B, "--format", format, "--output", tmp_path / name)
+    assert result.exit_code == 2
+    assert f"ends in .{name.split('.')[1]} but --format is {format}" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+    agreeing = invoke("solve", B2B, "--format", "table", "--output", tmp_path / "plan.txt")
+    assert agreeing.exit_code == 0, agreeing.output
 
 
 @pytest.mark.parametrize("option", ["--output", "--export"])
