@@ -75,6 +75,30 @@ app = typer.Typer(
 )
 
 
+def _show_version(asked: bool) -> None:
+    if asked:
+        from optimizer import __version__
+
+        typer.echo(f"optimizer {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_show_version,
+            is_eager=True,
+            metavar="",  # a flag: no "<bool>" value to suggest
+            help="Show the version and exit.",
+        ),
+    ] = False,
+) -> None:
+    pass
+
+
 def console(**options: Any) -> Console:
     """A console for the tool's own output. Markup is off: names from scenario files (a rule
     `eng[tiktok]`, a scenario `Plan [draft]`) must print as written, not as style tags."""
@@ -124,7 +148,7 @@ TimeLimitOption = Annotated[
 ]
 GapOption = Annotated[
     float | None,
-    typer.Option(min=0.0, metavar="GAP", help="Relative MIP gap at which to stop."),
+    typer.Option(min=0.0, max=1.0, metavar="GAP", help="Relative MIP gap at which to stop."),
 ]
 WorkersOption = Annotated[
     int, typer.Option(min=1, metavar="N", help="Solve in this many parallel processes.")
@@ -282,7 +306,7 @@ def solve(
     results = [(str(path), plan) for (path, _), plan in zip(loaded, plans, strict=True)]
     for source, plan in results:
         if not plan.has_plan:
-            errors.print(f"{source}: no plan: {plan.status}")
+            errors.print(_no_plan(source, plan.status))
     if results:
         # Several files give a list even when some are invalid, so scripts can rely on the shape.
         _write_results(results, format, output, single=len(files) == 1)
@@ -555,7 +579,7 @@ def explain(
     plan = _with_analysis(scenario, plan, settings, True, budget_step)
     _emit(explanation_view(plan), output)
     if not plan.has_plan:
-        errors.print(f"{file}: no plan: {plan.status}")
+        errors.print(_no_plan(str(file), plan.status))
         raise typer.Exit(EXIT_NO_PLAN)
 
 
@@ -655,7 +679,7 @@ def compare(
         _write_report(comparison_report(comparison, _charts_in(format)), format, output)
     statuses = comparison.totals["status"]
     missing = [
-        f"{name}: no plan: {status}" for name, status in statuses.items() if status in NO_PLAN
+        _no_plan(str(name), status) for name, status in statuses.items() if status in NO_PLAN
     ]
     for message in missing:
         errors.print(message)
@@ -770,16 +794,19 @@ def validate(
     """Check scenario files without solving; list every problem found."""
     from optimizer.model.cells import derive_cells
     from optimizer.model.constraints import collect_constraints
+    from optimizer.report.numbers import counted
 
     loaded, invalid = _load_all(files)
     for path, scenario in loaded:
         cells = derive_cells(scenario)
         rules = collect_constraints(scenario, cells)
-        typer.echo(
-            f"ok: {path}: {scenario.name!r}, {len(scenario.periods)} periods,"
-            f" {len(scenario.offers())} offers, {len(cells)} cells,"
-            f" {len(rules.constraints)} constraints"
-        )
+        figures = [
+            counted(len(scenario.periods), "period"),
+            counted(len(scenario.offers()), "offer"),
+            counted(len(cells), "cell"),
+            counted(len(rules.constraints), "constraint"),
+        ]
+        typer.echo(f"ok: {path}: {scenario.name!r}, {', '.join(figures)}")
         for skipped in rules.skipped:
             typer.echo(f"  left out {skipped.name}: {skipped.reason}")
     if invalid:
@@ -850,6 +877,16 @@ def describe_select(select: Select) -> str:
     elif select.platform_emerging is False:
         parts.append("on established platforms")
     return " ".join(parts) if parts else "all cells"
+
+
+def _no_plan(source: str, status: str) -> str:
+    """Why a scenario has no plan, and the way on where there is a simple one."""
+    if status == "time_limit":
+        return (
+            f"{source}: no plan: the time limit passed before any plan was found; give more"
+            " seconds (--time-limit, or solver.time_limit in the file)"
+        )
+    return f"{source}: no plan: {status}"
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ import json
 import pathlib
 import re
 import shutil
+import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -600,6 +601,34 @@ def test_validate_accepts_every_shipped_scenario() -> None:
     assert result.exit_code == 0, result.output
     oks = [line for line in result.stdout.splitlines() if line.startswith("ok: ")]
     assert len(oks) == len(SHIPPED) >= 8
+
+
+def test_validate_counts_in_words_a_reader_would_write(tmp_path: Path) -> None:
+    one = {
+        "name": "one of each",
+        "periods": ["Q1"],
+        "budget": {"total": 1000},
+        "platforms": {"tiktok": {"tiers": {"micro": OFFER_FIELDS}}},
+    }
+    result = invoke("validate", write(tmp_path, one))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.rstrip().endswith("1 period, 1 offer, 1 cell, 1 constraint")
+    several = invoke("validate", B2B)
+    assert "4 periods, 8 offers, 32 cells, 3 constraints" in several.stdout
+
+
+def test_version_is_the_package_version() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    result = invoke("--version")
+    assert result.exit_code == 0
+    assert result.stdout == f"optimizer {project['project']['version']}\n"
+
+
+def test_no_plan_for_want_of_time_says_how_to_give_more() -> None:
+    from optimizer.cli import _no_plan
+
+    assert "give more seconds (--time-limit" in _no_plan("x.yaml", "time_limit")
+    assert _no_plan("x.yaml", "infeasible") == "x.yaml: no plan: infeasible"
 
 
 def test_validate_reports_each_invalid_file(tmp_path: Path) -> None:

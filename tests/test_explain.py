@@ -462,6 +462,11 @@ def test_minimising_spend_prices_a_floor_by_the_spend_it_saves() -> None:
     assert rule.price == pytest.approx(5_000)
     assert (rule.shadow_bound, rule.shadow_price) == ("min", pytest.approx(1_000))
     assert explanation.budget_step is None
+    rendered = io.StringIO()
+    Console(file=rendered, width=100).print(
+        explanation_view(replace(plan, explanation=explanation))
+    )
+    assert "No budget step to price: the scenario has no budget.total." in rendered.getvalue()
 
 
 # Two scenarios with real-valued counts and ordered saturation, where HiGHS 1.16, started

@@ -351,6 +351,7 @@ def test_report_files_open_with_their_sheets_formats_and_charts(tmp_path: Path) 
     write_xlsx(frontier, book)
     assert openpyxl.load_workbook(book).sheetnames == ["About", "Frontier"]
     assert to_html(frontier).count("<svg") == 1
+    assert "3 points, varying budget; objective: conversions." in to_markdown(frontier)
 
 
 def write(tmp_path: Path, data: dict[str, Any], name: str = "brand.yaml") -> Path:

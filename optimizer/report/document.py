@@ -13,7 +13,7 @@ from optimizer.constants import METRICS
 from optimizer.plan import Plan
 from optimizer.report import charts
 from optimizer.report.frames import allocation_frame, rules_frame, share_digits, summary_frame
-from optimizer.report.numbers import objective_figure, percent, rule_unit, shadow_step
+from optimizer.report.numbers import counted, objective_figure, percent, rule_unit, shadow_step
 
 # gap: a percentage to two places, as the headline gives it (0.01%, where 0.0% would hide it)
 Format = Literal["text", "money", "percent", "gap", "count", "number", "bool"]
@@ -288,7 +288,8 @@ def summary_report(results: list[tuple[str, Plan]]) -> Report:
     frame = summary_frame(results)
     formats: dict[str, Format] = {**METRIC_FORMATS, "seconds": "number"}
     currency = results[0][1].scenario.currency if results else "USD"
-    return Report("Scenarios", [], [Table("Scenarios", "Scenarios", frame, formats)], [], currency)
+    table = Table("Scenarios", "One row per scenario", frame, formats)
+    return Report("Scenarios", [], [table], [], currency)
 
 
 def comparison_report(comparison: Comparison, with_charts: bool = True) -> Report:
@@ -365,7 +366,9 @@ def sweep_report(sweep: Sweep, with_charts: bool = True) -> Report:
         **{column: "percent" for column in points.columns if column.startswith("share:")},
     }
     axes = (["budget"] if sweep.budgets else []) + [name for name, _ in sweep.params]
-    lines = [f"{len(points)} points over {', '.join(axes)}; objective: {sweep.metric}."]
+    lines = [
+        f"{counted(len(points), 'point')}, varying {' and '.join(axes)}; objective: {sweep.metric}."
+    ]
     charts_out = []
     if with_charts and sweep.budgets and not sweep.params:
         solved = points[points["objective"].notna()]

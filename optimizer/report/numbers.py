@@ -10,6 +10,11 @@ from optimizer.constants import MONEY_METRICS
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
 
 
+def counted(number: int, noun: str) -> str:
+    """`1 constraint`, `3 constraints`."""
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
 def money(value: float | None, currency: str = "USD") -> str:
     """Whole units from 100 up and for whole amounts ($4,950, $50), cents below ($41.68);
     halves round up, as in accounting ($18,562.50 reads $18,563)."""

@@ -291,6 +291,8 @@ def explanation_notes(plan: Plan) -> Text:
                 else " (exact re-solve)."
             )
         )
+    else:
+        text.append("No budget step to price: the scenario has no budget.total.")
     for cell in explanation.at_capacity:
         text.append(
             f"\n{cell.platform} {cell.tier} in {cell.period} uses all {quantity(cell.available)}"
