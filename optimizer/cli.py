@@ -626,7 +626,13 @@ def compare(
     scenarios: list[tuple[int, Scenario]] = []
     invalid = False
     for path in files:
-        if path.suffix.lower() == ".json" and _is_plan_file(path):
+        kind = _saved_result(path)
+        if kind in ("comparison", "sweep"):
+            raise _fail(
+                f"{path}: the result of a {kind}, neither a scenario nor a saved plan; compare"
+                " takes scenario files and plans saved by `optimizer solve --format json`"
+            )
+        if kind == "plan":
             try:
                 results.append(load_result(path))
             except OptimizerError as error:
@@ -687,13 +693,25 @@ def compare(
         raise typer.Exit(EXIT_NO_PLAN)
 
 
-def _is_plan_file(path: Path) -> bool:
-    """A .json file holding a result rather than a scenario."""
+def _saved_result(path: Path) -> str | None:
+    """What a .json file holds when it is a result rather than a scenario: a `plan` of
+    `solve`, a `comparison` or a `sweep`."""
+    if path.suffix.lower() != ".json":
+        return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return False
-    return isinstance(data, dict) and "allocation" in data and "status" in data
+        return None
+    if not isinstance(data, dict):
+        return None
+    for kind, keys in (
+        ("plan", {"allocation", "status"}),
+        ("comparison", {"plans", "totals", "cells"}),
+        ("sweep", {"points", "metric"}),
+    ):
+        if keys <= set(data):
+            return kind
+    return None
 
 
 @app.command(cls=_Command)

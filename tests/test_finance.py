@@ -459,6 +459,37 @@ def test_a_saved_plan_that_is_not_whole_is_refused_by_what_is_wrong(
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize(
+    ("command", "kind"),
+    [
+        (["compare", "{file}", "{file}"], "comparison"),
+        (["sweep", "{file}", "--budget", "1e4,2e4"], "sweep"),
+    ],
+)
+def test_compare_names_a_result_that_is_not_a_plan(
+    tmp_path: Path, command: list[str], kind: str
+) -> None:
+    """A comparison or sweep saved as JSON is no scenario: one line says what it is."""
+    path = write(tmp_path, brand())
+    saved = tmp_path / f"{kind}.json"
+    arguments = [a.replace("{file}", str(path)) for a in command]
+    assert CliRunner().invoke(app, [*arguments, "-f", "json", "-o", str(saved)]).exit_code == 0
+    result = CliRunner().invoke(app, ["compare", str(saved), str(path)])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"error: {saved}: the result of a {kind}, neither a scenario nor a saved plan; compare"
+        " takes scenario files and plans saved by `optimizer solve --format json`\n"
+    )
+
+
+def test_a_long_value_in_the_wrong_place_is_quoted_short(tmp_path: Path) -> None:
+    data = {**brand(), "rules": [{"name": f"rule {i}", "kind": "share"} for i in range(50)]}
+    result = CliRunner().invoke(app, ["validate", str(write(tmp_path, data))])
+    assert result.exit_code == 2
+    (line,) = [line for line in result.stderr.splitlines() if "rules:" in line]
+    assert line.endswith("...") and len(line) < 200
+
+
 def test_a_saved_plan_reads_counts_written_as_text_and_rules_with_one_bound_or_none() -> None:
     plan = optimizer.solve(optimizer.scenario_from_dict(brand()))
     saved = plan.to_dict()

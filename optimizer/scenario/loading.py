@@ -443,6 +443,13 @@ def _path(loc: tuple[int | str, ...]) -> str:
     return out
 
 
+def _shown(value: Any, most: int = 60) -> str:
+    """A value as a message quotes it: its repr, cut short when long (a whole list given where
+    a mapping belongs would fill the screen)."""
+    text = repr(value)
+    return text if len(text) <= most else f"{text[: most - 3]}..."
+
+
 def problem_of(error: Any) -> Problem:
     """One of pydantic's validation errors as a planner reads it: the field's path and the fix."""
     loc = tuple(error["loc"])
@@ -456,14 +463,16 @@ def problem_of(error: Any) -> Problem:
         message = f"a name must be text, got {error.get('input')!r}; put it in quotes"
     elif kind == "too_short":
         least = error["ctx"]["min_length"]
-        message = f"give at least {least} item{'s' * (least != 1)}, got {error.get('input')!r}"
+        message = (
+            f"give at least {least} item{'s' * (least != 1)}, got {_shown(error.get('input'))}"
+        )
     elif kind == "model_type":
         # pydantic names the model class here, which means nothing in a file
-        message = f"input should be a valid dictionary of fields, got {error.get('input')!r}"
+        message = f"input should be a valid dictionary of fields, got {_shown(error.get('input'))}"
     elif kind == "value_error":
         message = message.removeprefix("Value error, ")
     else:
-        message = f"{message[0].lower()}{message[1:]}, got {error.get('input')!r}"
+        message = f"{message[0].lower()}{message[1:]}, got {_shown(error.get('input'))}"
         given = error.get("input")
         if isinstance(given, str) and given.strip().endswith("%"):
             share = given.strip().removesuffix("%").strip()
