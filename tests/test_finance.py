@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from dataclasses import replace
@@ -12,6 +13,7 @@ import numpy as np
 import openpyxl
 import pytest
 import yaml
+from rich.console import Console
 from typer.testing import CliRunner
 
 import optimizer
@@ -20,7 +22,9 @@ from optimizer.analysis.compare import compare
 from optimizer.analysis.sweep import MAX_POINTS, Param, parse_param, parse_range, sweep, with_value
 from optimizer.cli import app
 from optimizer.report.document import comparison_report, plan_report, sweep_report
+from optimizer.report.frames import summary_frame
 from optimizer.report.numbers import money, quantity
+from optimizer.report.terminal import comparison_view
 from optimizer.report.writers import to_html, to_markdown, write_xlsx
 
 GAP = 1e-6
@@ -191,10 +195,33 @@ def test_compare_shows_figures_that_do_not_exist_as_missing_not_zero() -> None:
     data["platforms"]["tiktok"]["tiers"]["macro"]["min"] = 9  # more than the budget buys
     stuck = optimizer.solve(optimizer.scenario_from_dict(data))
     assert stuck.status == "infeasible"
-    totals = compare([plan, stuck], labels=["plan", "stuck"]).totals
+    comparison = compare([plan, stuck], labels=["plan", "stuck"])
+    totals = comparison.totals
     assert totals.loc["stuck", ["count", "spend", "conversions", "cpa"]].isna().all()
     assert np.isnan(totals.loc["plan", "revenue"])
     assert totals.loc["plan", "spend"] == pytest.approx(plan.totals["spend"])
+    # no shares, no cells and no deltas for the plan that does not exist; 0 where one buys none
+    assert comparison.shares["stuck"].isna().all() and comparison.shares["plan"].notna().all()
+    stuck_columns = [c for c in comparison.cells.columns if "stuck" in c[0]]
+    assert len(stuck_columns) == 4 and comparison.cells[stuck_columns].isna().all().all()
+    assert comparison.cells[("plan", "count")].sum() == plan.totals["count"]
+    rendered = io.StringIO()
+    Console(file=rendered, width=120).print(comparison_view(comparison))
+    assert "Cells that change" not in rendered.getvalue()
+    summary = summary_frame([("plan.yaml", plan), ("stuck.yaml", stuck)])
+    assert summary.loc[1, ["count", "spend", "conversions", "cpa"]].isna().all()
+    assert summary.loc[0, "count"] == plan.totals["count"]
+
+
+def test_spend_deltas_carry_their_sign_as_count_deltas_do() -> None:
+    small = optimizer.solve(at_budget(brand(), 20000))
+    large = optimizer.solve(at_budget(brand(), 40000))
+    rendered = io.StringIO()
+    Console(file=rendered, width=160).print(comparison_view(compare([small, large])))
+    rows = rendered.getvalue().split("Cells that change")[1].splitlines()[3:-1]
+    deltas = [cell for row in rows for cell in row.strip("│ ").split("│")[1:]]
+    assert deltas and all(cell.strip()[0] in "+-" for cell in deltas if cell.strip() != "0")
+    assert any(cell.strip().startswith("+$") for cell in deltas)
 
 
 def test_the_spreadsheet_split_is_a_baseline_in_python_too() -> None:

@@ -251,7 +251,11 @@ def compare(
             share.index = pd.MultiIndex.from_product([[dimension], share.index])
             parts.append(share)
         share_rows[name] = pd.concat(parts) if parts else pd.Series(dtype=float)
+    # A plan that exists and buys none of a value has a share of 0; a plan that does not exist
+    # has no shares and no cells at all (missing, not 0, in every report).
+    no_plan = list(totals.index[totals["status"].isin(without_plan)])
     shares = pd.DataFrame(share_rows).fillna(0.0)
+    shares[no_plan] = np.nan
     shares.index.names = ["dimension", "value"]
     shares = shares.loc[
         sorted(
@@ -279,6 +283,7 @@ def compare(
         {name: allocation[["count", "spend"]] for name, allocation in allocations.items()},
         axis=1,
     ).fillna(0.0)
+    cells[[column for column in cells.columns if column[0] in no_plan]] = np.nan
     cells = cells.iloc[sorted(range(len(cells)), key=lambda i: _cell_key(cells.index[i], ranks))]
     first = names[0]
     for name in names[1:]:

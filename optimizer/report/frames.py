@@ -56,8 +56,11 @@ def tier_shares(plan: Plan) -> pd.Series:
 
 
 def summary_row(source: str, plan: Plan) -> dict[str, Any]:
-    totals = plan.totals
-    conversions = totals["conversions"]
+    """One scenario's row; a scenario without a plan has no totals, not zero ones."""
+    totals: dict[str, float | None] = (
+        {**plan.totals} if plan.has_plan else dict.fromkeys(plan.totals)
+    )
+    spend, conversions = totals["spend"], totals["conversions"]
     return {
         "file": source,
         "scenario": plan.scenario.name,
@@ -66,9 +69,9 @@ def summary_row(source: str, plan: Plan) -> dict[str, Any]:
         "value": plan.objective,
         "gap": plan.gap,
         "count": totals["count"],
-        "spend": totals["spend"],
+        "spend": spend,
         "conversions": conversions,
-        "cpa": totals["spend"] / conversions if conversions > 0 else None,
+        "cpa": spend / conversions if spend is not None and conversions else None,
         "seconds": plan.seconds,
     }
 

@@ -10,6 +10,11 @@ from optimizer.constants import MONEY_METRICS
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
 
 
+def missing(value: float | None) -> bool:
+    """No figure: None, or NaN (how pandas keeps a missing number)."""
+    return value is None or value != value
+
+
 def counted(number: int, noun: str) -> str:
     """`1 constraint`, `3 constraints`."""
     return f"{number:,} {noun}{'' if number == 1 else 's'}"
@@ -18,8 +23,9 @@ def counted(number: int, noun: str) -> str:
 def money(value: float | None, currency: str = "USD") -> str:
     """Whole units from 100 up and for whole amounts ($4,950, $50), cents below ($41.68);
     halves round up, as in accounting ($18,562.50 reads $18,563)."""
-    if value is None:
+    if missing(value):
         return "-"
+    assert value is not None
     symbol = SYMBOLS.get(currency)
     sign = "-" if value < 0 and round(value, 2) != 0 else ""
     size = round(abs(value), 6)  # 20872.499999999996 is a sum's float noise for 20872.5
@@ -31,8 +37,9 @@ def money(value: float | None, currency: str = "USD") -> str:
 
 
 def quantity(value: float | None) -> str:
-    if value is None:
+    if missing(value):
         return "-"
+    assert value is not None
     whole = abs(value - round(value)) < 1e-9 or abs(value) >= 100
     text = f"{value:,.0f}" if whole else f"{value:,.1f}"
     # -0.0 (a minimised zero, a rounding remainder) reads as 0
@@ -47,7 +54,7 @@ def objective_figure(value: float | None, metric: str, currency: str = "USD") ->
 
 
 def percent(value: float | None, digits: int = 1) -> str:
-    return "-" if value is None else f"{100 * value:.{digits}f}%"
+    return "-" if missing(value) else f"{100 * value:.{digits}f}%"  # type: ignore[operator]
 
 
 def rule_unit(kind: str, metric: str) -> Literal["percent", "money", "count"]:

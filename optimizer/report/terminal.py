@@ -401,7 +401,7 @@ def summary_view(results: list[tuple[str, Plan]]) -> RenderableType:
             row["scenario"],
             row["status"],
             objective_text(plan),
-            money(row["spend"], currency) if plan.has_plan else "-",
+            money(row["spend"], currency),
             money(row["cpa"], currency),
             percent(row["gap"], 2),
         )
@@ -438,7 +438,7 @@ def comparison_view(comparison: Comparison) -> RenderableType:
     if "lift" in totals:
         rows.append(("Lift over " + str(comparison.baseline), "lift", percent))
     for label, column, show in rows:
-        table.add_row(label, *(show(_value(totals.loc[name, column])) for name in names))
+        table.add_row(label, *(show(totals.loc[name, column]) for name in names))
     shares = Table(title="Spend shares", title_justify="left")
     shares.add_column("")
     for name in names:
@@ -459,7 +459,12 @@ def comparison_view(comparison: Comparison) -> RenderableType:
                 binding.add_row(str(rule), *marks)
         if binding.row_count:
             parts.append(binding)
-    deltas = [column for column in comparison.cells.columns if " - " in column[0]]
+    # a plan that does not exist has no deltas to show
+    deltas = [
+        column
+        for column in comparison.cells.columns
+        if " - " in column[0] and comparison.cells[column].notna().any()
+    ]
     if deltas:
         changed = comparison.cells[(comparison.cells[deltas] != 0).any(axis=1)]
         cells = Table(title=f"Cells that change (against {names[0]})", title_justify="left")
@@ -470,7 +475,11 @@ def comparison_view(comparison: Comparison) -> RenderableType:
             cells.add_row(
                 " ".join(map(str, key)),
                 *(
-                    (in_money(row[column]) if column[1] == "spend" else f"{row[column]:+,.0f}")
+                    (
+                        _signed(in_money(row[column]), row[column])
+                        if column[1] == "spend"
+                        else f"{row[column]:+,.0f}"
+                    )
                     for column in deltas
                 ),
             )
@@ -484,8 +493,9 @@ def _rule_mark(row: Any, plan: str) -> Text | str:
     return "binds" if row.get((plan, "binding")) is True else ""
 
 
-def _value(value: Any) -> Any:
-    return None if value is None or (isinstance(value, float) and value != value) else value
+def _signed(text: str, value: float) -> str:
+    """A change as it reads: +$72,765 for a rise (a fall carries its minus already)."""
+    return f"+{text}" if value > 0 else text
 
 
 def sweep_view(sweep: Sweep) -> RenderableType:
@@ -507,11 +517,11 @@ def sweep_view(sweep: Sweep) -> RenderableType:
         cells += [f"{row[name]:g}" for name in params]
         cells += [
             row["status"],
-            objective_figure(_value(row["objective"]), sweep.metric, currency),
-            *([percent(_value(row["gap"]), 2)] if unproven else []),
-            money(_value(row["spend"]), currency),
-            money(_value(row["cpa"]), currency),
-            money(_value(row["marginal_cpa"]), currency),
+            objective_figure(row["objective"], sweep.metric, currency),
+            *([percent(row["gap"], 2)] if unproven else []),
+            money(row["spend"], currency),
+            money(row["cpa"], currency),
+            money(row["marginal_cpa"], currency),
         ]
         table.add_row(*cells)
     return fitted(table)
