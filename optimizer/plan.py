@@ -32,7 +32,14 @@ class RuleReport:
     max: float | None
     binding: bool
     slack: float | None
+    """How far the value lies inside its bounds, to the nearer one; negative when the plan
+    breaks the rule (only a hand-made plan can)."""
     group: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def met(self) -> bool | None:
+        """Whether the plan keeps the rule (None when the rule has no value)."""
+        return meets(self.value, self.min, self.max)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -144,16 +151,32 @@ def bound_tolerance(low: float | None, high: float | None) -> float:
     return BINDING_TOLERANCE * max([1.0, *(abs(b) for b in (low, high) if b is not None)])
 
 
+def slack_of(value: float | None, low: float | None, high: float | None) -> float | None:
+    """How far `value` lies inside its bounds, to the nearer one; negative by how far it lies
+    outside (a hand-made plan may break a rule). None without a value or bounds."""
+    if value is None:
+        return None
+    gaps = [gap for gap in (_above(value, low), _above(high, value)) if gap is not None]
+    return min(gaps) if gaps else None
+
+
+def _above(high: float | None, low: float | None) -> float | None:
+    """How far `high` lies above `low` (None without either)."""
+    return None if high is None or low is None else high - low
+
+
+def meets(value: float | None, low: float | None, high: float | None) -> bool | None:
+    """Whether `value` lies within its bounds, up to `bound_tolerance` (None without a value)."""
+    if value is None:
+        return None
+    slack = slack_of(value, low, high)
+    return slack is None or slack >= -bound_tolerance(low, high)
+
+
 def _report(constraint: Constraint, outcomes: pd.DataFrame) -> RuleReport:
     value = constraint.value(outcomes)
-    slack = None
-    binding = False
-    if value is not None:
-        gaps = [
-            abs(value - bound) for bound in (constraint.min, constraint.max) if bound is not None
-        ]
-        slack = min(gaps) if gaps else None
-        binding = slack is not None and slack <= bound_tolerance(constraint.min, constraint.max)
+    slack = slack_of(value, constraint.min, constraint.max)
+    binding = slack is not None and abs(slack) <= bound_tolerance(constraint.min, constraint.max)
     return RuleReport(
         name=constraint.name,
         rule=constraint.rule,

@@ -28,6 +28,7 @@ from optimizer.report.terminal import comparison_view
 from optimizer.report.writers import to_html, to_markdown, write_xlsx
 
 GAP = 1e-6
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def brand() -> dict[str, Any]:
@@ -222,6 +223,18 @@ def test_spend_deltas_carry_their_sign_as_count_deltas_do() -> None:
     deltas = [cell for row in rows for cell in row.strip("│ ").split("│")[1:]]
     assert deltas and all(cell.strip()[0] in "+-" for cell in deltas if cell.strip() != "0")
     assert any(cell.strip().startswith("+$") for cell in deltas)
+
+
+def test_a_rule_the_hand_made_plan_breaks_has_negative_slack_and_is_not_met() -> None:
+    scenario = optimizer.load_scenario(ROOT / "scenarios" / "ecommerce-dtc.yaml")
+    hand_made = spreadsheet_plan(scenario)
+    broken = [rule for rule in hand_made.rules if not rule.met]
+    assert broken, "the spreadsheet split of e-commerce breaks its micro maximum"
+    for rule in broken:
+        outside = rule.value - rule.max if rule.max is not None and rule.value > rule.max else None
+        outside = outside if outside is not None else rule.min - rule.value
+        assert rule.slack == pytest.approx(-outside) and not rule.binding
+    assert all(rule.met and rule.slack >= -1e-6 for rule in optimizer.solve(scenario).rules)
 
 
 def test_the_spreadsheet_split_is_a_baseline_in_python_too() -> None:

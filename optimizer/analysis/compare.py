@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, create_model, field
 from optimizer.analysis.baseline import BASELINE_NAME
 from optimizer.constants import DIMENSIONS, METRICS
 from optimizer.errors import OptimizerError
-from optimizer.plan import Plan, bound_tolerance
+from optimizer.plan import Plan, meets
 from optimizer.report.numbers import money
 from optimizer.scenario.loading import problem_of
 from optimizer.solvers.base import Status
@@ -273,7 +273,7 @@ def compare(
             row = rule_rows.setdefault((rule["name"], rule["kind"], rule.get("metric", "")), {})
             row[(name, "value")] = rule["value"]
             row[(name, "binding")] = rule["binding"]
-            row[(name, "met")] = _meets(rule)
+            row[(name, "met")] = meets(rule["value"], rule.get("min"), rule.get("max"))
     rules = pd.DataFrame.from_dict(rule_rows, orient="index")
     if not rules.empty:
         rules.index = pd.MultiIndex.from_tuples(rules.index, names=["rule", "kind", "metric"])
@@ -331,16 +331,6 @@ def _metric(result: dict[str, Any]) -> str:
     objective = result.get("objective") or {}
     metric = str(objective.get("metric", ""))
     return f"min {metric}" if objective.get("sense") == "minimize" else metric
-
-
-def _meets(rule: dict[str, Any]) -> bool | None:
-    """Whether the rule's value lies within its bounds (None without a value)."""
-    value = rule.get("value")
-    if value is None:
-        return None
-    low, high = rule.get("min"), rule.get("max")
-    tolerance = bound_tolerance(low, high)
-    return (low is None or value >= low - tolerance) and (high is None or value <= high + tolerance)
 
 
 def _ranks(orders: list[list[list[Any]]]) -> list[dict[Any, int]]:
