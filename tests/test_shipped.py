@@ -73,6 +73,38 @@ def test_solvers_and_naive_formulation_agree(path: Path) -> None:
             assert naive.objective >= result.bound - GAP * abs(result.bound) - SLACK
 
 
+@pytest.mark.parametrize("objective", [None, "profit"])
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_the_bound_cbc_logs_rounded_is_still_a_bound(path: Path, objective: str | None) -> None:
+    """CBC's log prints six significant digits: `Bound: 4653.06` for a plan of 4653.0625
+    read as a bound below the plan, and `Bound: 128657` for 128657.2 was thrown away."""
+    chosen = scenario(path)
+    if objective is not None:
+        if chosen.average_order_value is None:
+            pytest.skip("profit needs an average order value")
+        chosen = optimizer.scenario_from_dict(
+            {**chosen.model_dump(mode="json"), "objective": objective}
+        )
+    result = optimizer.solve(chosen, solver="cbc")
+    assert result.status == "optimal" and result.objective is not None
+    assert result.bound is not None and result.gap is not None and result.gap <= GAP + 1e-9
+    if result.sense == "maximize":
+        assert result.bound >= result.objective
+    else:
+        assert result.bound <= result.objective
+
+
+def test_a_logged_bound_is_read_with_the_rounding_of_its_digits() -> None:
+    from optimizer.solvers.pulp_backend import _bound_from_log
+
+    assert _bound_from_log("Obj: 128657   Bound: 128657   Gap: 0.00%") == (128657.0, 0.5)
+    assert _bound_from_log("Bound: 12.5") == (12.5, pytest.approx(5e-5))
+    assert _bound_from_log("Best possible: 4653.0625123") == (4653.0625123, pytest.approx(5e-8))
+    assert _bound_from_log("Bound: -3.5e+08") == (-3.5e8, pytest.approx(500.0))
+    assert _bound_from_log("Bound: 0") == (0.0, 0.0)
+    assert _bound_from_log("no bound here") is None
+
+
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
 def test_json_result_is_section_7(path: Path) -> None:
     result = plan(path, "highs")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import tempfile
 import time
@@ -110,9 +111,20 @@ def _read_log(log: Path) -> str:
         return ""
 
 
-def _bound_from_log(text: str) -> float | None:
+def _bound_from_log(text: str) -> tuple[float, float] | None:
+    """The last bound CBC logged, and half a unit of its last significant digit: the log
+    rounds it like C's %g (`Bound: 128657` for 128657.2, six significant digits and trailing
+    zeros dropped), so the bound proven lies within that of the figure."""
     found = _BOUND.findall(text)
-    return float(found[-1]) if found else None
+    if not found:
+        return None
+    printed = found[-1]
+    value = float(printed)
+    if value == 0:
+        return value, 0.0
+    digits = printed.lower().partition("e")[0].strip("-").replace(".", "").lstrip("0")
+    significant = max(6, len(digits))
+    return value, 0.5 * 10.0 ** (math.floor(math.log10(abs(value))) - significant + 1)
 
 
 def solve_pulp(model: LinearModel, options: SolveOptions, name: str = "cbc") -> Solution:
@@ -138,17 +150,21 @@ def solve_pulp(model: LinearModel, options: SolveOptions, name: str = "cbc") -> 
     return Solution(status, values, objective, bound, seconds, name)
 
 
-def _plausible_bound(bound: float | None, objective: float, model: LinearModel) -> float | None:
-    """The logged bound in the model's sense; CBC minimises internally and may print the bound
-    of the negated problem. None when neither reading lies on the right side of the plan."""
-    if bound is None:
+def _plausible_bound(
+    logged: tuple[float, float] | None, objective: float, model: LinearModel
+) -> float | None:
+    """The logged bound in the model's sense, widened by its rounding so that it is still a
+    bound (and never on the wrong side of the plan); CBC minimises internally and may print
+    the bound of the negated problem. None when neither reading lies on the right side."""
+    if logged is None:
         return None
+    bound, rounding = logged
     slack = 1e-6 * max(1.0, abs(objective))
     for candidate in (bound, -bound):
-        if (model.sense == "maximize" and candidate >= objective - slack) or (
-            model.sense == "minimize" and candidate <= objective + slack
-        ):
-            return candidate
+        if model.sense == "maximize" and candidate + rounding >= objective - slack:
+            return max(candidate + rounding, objective)
+        if model.sense == "minimize" and candidate - rounding <= objective + slack:
+            return min(candidate - rounding, objective)
     return None
 
 
