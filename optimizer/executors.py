@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing.context import BaseContext
 from typing import Any, Protocol
@@ -41,7 +42,15 @@ class Executor(Protocol):
 
 
 def _describe(error: BaseException) -> str:
-    return str(error) if isinstance(error, OptimizerError) else f"{type(error).__name__}: {error}"
+    if isinstance(error, OptimizerError):
+        return str(error)
+    if isinstance(error, BrokenProcessPool):
+        # Python's own words do not say why; these are the causes seen in practice
+        return (
+            "BrokenProcessPool: a worker process ended abruptly (out of memory, a crash, or a"
+            ' script that starts workers outside `if __name__ == "__main__":`)'
+        )
+    return f"{type(error).__name__}: {error}"
 
 
 def _start_method() -> BaseContext:
