@@ -8,7 +8,7 @@ from pathlib import Path
 from optimizer.errors import OptimizerError
 from optimizer.model.linear import LinearModel, model_for
 from optimizer.plan import Plan, extract_plan
-from optimizer.scenario.loading import load_scenario
+from optimizer.scenario.loading import scenario_of
 from optimizer.scenario.schema import Scenario
 from optimizer.solvers import SolveOptions, run_solver
 
@@ -26,13 +26,7 @@ def solve(
     `solver`, `time_limit` and `gap` override the scenario's `solver` settings. Pass a
     `model` already built from this scenario to skip building it again.
     """
-    if isinstance(scenario, str | Path):
-        scenario = load_scenario(scenario)
-    elif not isinstance(scenario, Scenario):
-        raise OptimizerError(
-            f"solve takes a Scenario or a file path, not {type(scenario).__name__}:"
-            " build one from data with scenario_from_dict"
-        )
+    scenario = scenario_of(scenario, "solve")
     if solver is not None and not isinstance(solver, str):
         raise OptimizerError(f"solver must be a name such as 'highs' or 'cbc', got {solver!r}")
     options = solve_options(scenario, time_limit, gap)

@@ -278,7 +278,7 @@ def test_a_sweep_value_the_scenario_refuses_names_the_file_and_the_point(tmp_pat
     result = CliRunner().invoke(app, ["sweep", str(path), "--param", "rules.tolerance=0.1,0.9"])
     assert result.exit_code == 2
     assert (
-        f"{path} (sweep point {{'rules.tolerance': 0.9}}): rules.tolerance: input should be"
+        f"{path} (sweep point rules.tolerance=0.9): rules.tolerance: input should be"
         " less than or equal to 0.5" in result.stderr
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +15,8 @@ from child_process import run_script
 import optimizer
 from optimizer import build_model
 from optimizer.solvers.highs import LARGE_MIP, SMALL_MIP, to_highs
+
+ROOT = Path(__file__).resolve().parent.parent
 
 # Solves the named models in order, in the main thread or in one other thread, and prints
 # what HiGHS said of each: its status and the threads it searched on. `main:own-pool` is
@@ -173,6 +176,15 @@ def richer(scenario: optimizer.Scenario) -> optimizer.Scenario:
         (lambda s, m: optimizer.find_conflicts(s, m), "built from another scenario"),
         (lambda s, m: optimizer.sweep(s, budgets=["1e5"]), "budgets must be numbers"),
         (lambda s, m: optimizer.sweep(s), "give budgets, params or both"),
+        (lambda s, m: optimizer.sweep(s, budgets=5), "budgets must be a list of numbers"),
+        (lambda s, m: optimizer.sweep(s, budgets=[1e5], workers=0), "workers must be a whole"),
+        (lambda s, m: optimizer.sweep(s, budgets=[1e5], workers="2"), "workers must be a whole"),
+        (lambda s, m: optimizer.sweep(s, params=[("rules.tolerance",)]), "params must be"),
+        (lambda s, m: optimizer.build_model("x.yaml"), "build_model takes a Scenario"),
+        (lambda s, m: optimizer.explain_plan({"name": "x"}, None), "takes a Scenario"),
+        (lambda s, m: optimizer.find_conflicts(42), "takes a Scenario or a file path"),
+        (lambda s, m: optimizer.load_scenario(None), "load_scenario takes a file path"),
+        (lambda s, m: optimizer.compare(iter([])), "compare takes a list of plans"),
     ],
 )
 def test_api_arguments_a_request_could_get_wrong_are_optimizer_errors(
@@ -182,6 +194,22 @@ def test_api_arguments_a_request_could_get_wrong_are_optimizer_errors(
     scenario, other = cases.case("csv-rate-card"), optimizer.build_model(cases.case("b2b-saas"))
     with pytest.raises(optimizer.OptimizerError, match=re.escape(message)):
         call(scenario, other)
+
+
+def test_functions_take_a_scenario_file_as_solve_does_and_sweeps_take_numpy_and_cli_forms() -> None:
+    scenario_file = ROOT / "scenarios" / "b2b-saas.yaml"
+    scenario = optimizer.load_scenario(scenario_file)
+    assert optimizer.find_conflicts(scenario_file).conflicts == []
+    plan = optimizer.solve(scenario_file)
+    assert optimizer.explain_plan(str(scenario_file), plan).rules
+    import numpy as np
+
+    by_array = optimizer.sweep(scenario_file, budgets=np.array([2e5, 3e5]))
+    by_list = optimizer.sweep(scenario, budgets=[2e5, 3e5])
+    assert by_array.points["objective"].tolist() == by_list.points["objective"].tolist()
+    as_text = optimizer.sweep(scenario, params=["rules.tolerance=0.05,0.1"])
+    as_pair = optimizer.sweep(scenario, params=[("rules.tolerance", [0.05, 0.1])])
+    assert as_text.points["objective"].tolist() == as_pair.points["objective"].tolist()
 
 
 def test_a_status_that_is_neither_a_proof_nor_a_limit_is_an_error() -> None:

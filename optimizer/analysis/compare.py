@@ -193,6 +193,8 @@ def compare(
 ) -> Comparison:
     """Compare plans (Plan objects or section-7 dictionaries). `baseline` names the plan whose
     objective the others' lift is measured against."""
+    if not isinstance(items, list | tuple):
+        raise OptimizerError(f"compare takes a list of plans, not {type(items).__name__}")
     if len(items) < 2:
         raise OptimizerError("compare needs at least two plans")
     if labels is not None and len(labels) != len(items):

@@ -10,12 +10,14 @@ that only integrality causes (one creator costs more than the budget) are found 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from optimizer.analysis.editing import ModelEditor, Outcome, Settings
 from optimizer.analysis.groups import Group, groups_of, without
 from optimizer.analysis.moves import move
 from optimizer.analysis.results import ConflictReport
 from optimizer.model.linear import LinearModel, model_for
+from optimizer.scenario.loading import scenario_of
 from optimizer.scenario.schema import Scenario
 from optimizer.solving import solve_options
 
@@ -54,7 +56,7 @@ def deletion_filter(
 
 
 def find_conflicts(
-    scenario: Scenario,
+    scenario: Scenario | str | Path,
     model: LinearModel | None = None,
     *,
     time_limit: float | None = None,
@@ -65,6 +67,7 @@ def find_conflicts(
     Empty when the scenario has a plan. `time_limit` bounds each of the many small solves
     (default: the scenario's limit, at most `CHECK_TIME_LIMIT`).
     """
+    scenario = scenario_of(scenario, "find_conflicts")
     model = model_for(scenario, model)
     if time_limit is None:
         time_limit = min(scenario.solver.time_limit, CHECK_TIME_LIMIT)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -20,6 +21,7 @@ from optimizer.analysis.results import BUDGET_STEP, Capacity, Explanation, RuleP
 from optimizer.errors import OptimizerError
 from optimizer.model.linear import LinearModel, model_for
 from optimizer.plan import Plan, RuleReport
+from optimizer.scenario.loading import scenario_of
 from optimizer.scenario.schema import Scenario
 from optimizer.solvers.base import is_number
 from optimizer.solving import solve_options
@@ -41,7 +43,7 @@ CONVENTIONS = {
 
 
 def explain_plan(
-    scenario: Scenario,
+    scenario: Scenario | str | Path,
     plan: Plan,
     model: LinearModel | None = None,
     *,
@@ -54,6 +56,7 @@ def explain_plan(
 
     `gap` and `time_limit` apply to each re-solve (default: the scenario's settings).
     """
+    scenario = scenario_of(scenario, "explain_plan")
     if (
         not isinstance(plan, Plan)
         or not plan.has_plan

@@ -10,9 +10,10 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from numbers import Real
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -24,9 +25,10 @@ from optimizer.errors import OptimizerError
 from optimizer.executors import Executor, Failed, LocalExecutor
 from optimizer.model.linear import LinearModel, build_model
 from optimizer.plan import Plan, extract_plan
-from optimizer.scenario.loading import scenario_from_dict
+from optimizer.scenario.loading import scenario_from_dict, scenario_of
 from optimizer.scenario.schema import Scenario
 from optimizer.solvers import SolveOptions, run_solver
+from optimizer.solving import solve_options
 
 Param = tuple[str, list[float]]
 
@@ -110,6 +112,27 @@ def parse_param(text: str) -> Param:
     return re.sub(r"\[(\d+)\]", r".\1", path.strip()), parse_range(values)
 
 
+def _param(param: Param | str) -> Param:
+    """A swept parameter as `(path, values)`, given so or as the command line writes it."""
+    if isinstance(param, str):
+        return parse_param(param)
+    if (
+        isinstance(param, tuple | list)
+        and len(param) == 2
+        and isinstance(param[0], str)
+        and isinstance(param[1], Iterable)
+    ):
+        return param[0], list(param[1])
+    raise OptimizerError(
+        f"params must be (path, values) pairs or 'PATH=V1,V2' texts, got {param!r}"
+    )
+
+
+def _point_source(params: dict[str, float]) -> str:
+    """A sweep point as messages name it: `sweep point rules.tolerance=0.1`."""
+    return "sweep point " + ", ".join(f"{path}={value:g}" for path, value in params.items())
+
+
 def with_value(data: dict[str, Any], path: str, value: float) -> dict[str, Any]:
     """A copy of scenario data with the field at a dotted path (list items by index) set."""
     data = json.loads(json.dumps(data))
@@ -158,7 +181,7 @@ def _budget_model(model: LinearModel, scenario: Scenario) -> LinearModel:
 
 
 def _run_job(job: _Job) -> list[dict[str, Any]]:
-    source = f"sweep point {job.params}" if job.params else "sweep"
+    source = _point_source(job.params) if job.params else "sweep"
     if job.budgets is None:
         scenario = scenario_from_dict(job.data, source=source)
         model = build_model(scenario)
@@ -217,9 +240,9 @@ def _point(plan: Plan, budget: float | None, params: dict[str, float]) -> dict[s
 
 
 def sweep(
-    scenario: Scenario,
-    budgets: Sequence[float] | None = None,
-    params: Sequence[Param] = (),
+    scenario: Scenario | str | Path,
+    budgets: Iterable[float] | None = None,
+    params: Sequence[Param | str] = (),
     *,
     solver: str | None = None,
     time_limit: float | None = None,
@@ -235,33 +258,40 @@ def sweep(
     split into that many runs; `executor` (default: local processes) says where they run,
     e.g. `optimizer.executors.DaskExecutor(address)`.
     """
-    axes = (1 if budgets else 0) + len(params)
+    scenario = scenario_of(scenario, "sweep")
+    if budgets is not None:
+        if isinstance(budgets, str | bytes) or not isinstance(budgets, Iterable):
+            raise OptimizerError(f"budgets must be a list of numbers, got {budgets!r}")
+        budgets = list(budgets)
+        if not all(isinstance(b, Real) and not isinstance(b, bool) for b in budgets):
+            raise OptimizerError(f"budgets must be numbers, got {budgets!r}")
+    swept = [_param(param) for param in params]
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise OptimizerError(
+            f"workers must be a whole number of processes, 1 or more, got {workers!r}"
+        )
+    axes = (1 if budgets else 0) + len(swept)
     if axes == 0:
         raise OptimizerError("give budgets, params or both (--budget, --param on the command line)")
-    if budgets and not all(isinstance(b, Real) and not isinstance(b, bool) for b in budgets):
-        raise OptimizerError(f"budgets must be numbers, got {list(budgets)!r}")
     if axes > 2:
         raise OptimizerError("sweep at most two parameters at a time (the budget counts as one)")
     if budgets and scenario.budget.total is None:
         raise OptimizerError("a budget sweep needs budget.total in the scenario")
-    if budgets and "budget.total" in (path for path, _ in params):
+    if budgets and "budget.total" in (path for path, _ in swept):
         raise OptimizerError("give the budgets with --budget or --param budget.total, not both")
     if budgets and min(budgets) <= 0:
         raise OptimizerError(f"every budget must be above 0, got {min(budgets):g}")
     data = scenario_data(scenario)
-    options = SolveOptions(
-        time_limit=scenario.solver.time_limit if time_limit is None else time_limit,
-        gap=scenario.solver.gap if gap is None else gap,
-    )
+    options = solve_options(scenario, time_limit, gap)
     name = solver or scenario.solver.name
-    names = [path for path, _ in params]
+    names = [path for path, _ in swept]
     jobs = []
-    for combination in itertools.product(*(values for _, values in params)):
+    for combination in itertools.product(*(values for _, values in swept)):
         point_params = dict(zip(names, combination, strict=True))
         point_data = data
         for path, value in point_params.items():
             point_data = with_value(point_data, path, value)
-        scenario_from_dict(point_data, source=f"sweep point {point_params}")
+        scenario_from_dict(point_data, source=_point_source(point_params))
         budget_list = list(budgets) if budgets else None
         jobs.extend(_split(point_data, point_params, budget_list, name, options, workers))
     rows = _run_all(jobs, executor or LocalExecutor(workers), on_point)
@@ -277,7 +307,7 @@ def sweep(
     return Sweep(
         scenario=scenario.name,
         budgets=list(budgets) if budgets else None,
-        params=[(path, list(values)) for path, values in params],
+        params=[(path, list(values)) for path, values in swept],
         points=points,
         chosen_budget=scenario.budget.total,
         metric=scenario.objective.metric,

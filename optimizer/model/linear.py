@@ -188,6 +188,11 @@ def count_caps(
 
 def build_model(scenario: Scenario, cells: Cells | None = None) -> LinearModel:
     """The linear model of a validated scenario (section 5 of the format)."""
+    if not isinstance(scenario, Scenario):
+        raise OptimizerError(
+            f"build_model takes a Scenario, not {type(scenario).__name__}: load one first"
+            " (load_scenario, scenario_from_dict)"
+        )
     cells = cells if cells is not None else derive_cells(scenario)
     rule_set = collect_constraints(scenario, cells)
     rows = _Rows([], [], [], [], [], [], [])

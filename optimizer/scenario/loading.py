@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from optimizer.errors import Problem, ScenarioError
+from optimizer.errors import OptimizerError, Problem, ScenarioError
 from optimizer.scenario.checks import check_scenario
 from optimizer.scenario.schema import Offer, Scenario, pairs_problems
 
@@ -46,8 +46,22 @@ def load_scenario(path: str | Path) -> Scenario:
     return load_traced(path)[0]
 
 
+def scenario_of(scenario: Scenario | str | Path, caller: str) -> Scenario:
+    """The scenario a public function was given: itself, or the one a file path holds."""
+    if isinstance(scenario, Scenario):
+        return scenario
+    if isinstance(scenario, str | Path):
+        return load_scenario(scenario)
+    raise OptimizerError(
+        f"{caller} takes a Scenario or a file path, not {type(scenario).__name__}:"
+        " build one from data with scenario_from_dict"
+    )
+
+
 def load_traced(path: str | Path) -> tuple[Scenario, Trace]:
     """`load_scenario`, with the trace of what loading read and replaced."""
+    if not isinstance(path, str | Path):
+        raise OptimizerError(f"load_scenario takes a file path, not {type(path).__name__}")
     path = Path(path)
     trace = Trace()
     data = _resolve(path, chain=(), trace=trace)
