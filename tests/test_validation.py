@@ -19,6 +19,7 @@ import yaml
 from child_process import run
 from typer.testing import CliRunner, Result
 
+import optimizer
 from optimizer.cli import app
 from optimizer.errors import Problem, ScenarioError
 from optimizer.model.linear import build_model
@@ -1467,3 +1468,10 @@ def test_a_yaml_node_that_holds_itself_is_refused(tmp_path: Path) -> None:
     assert_one_problem(path, "", "expands to more than 1,000,000 items through YAML aliases")
     result = run("validate", path)
     assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_the_presets_cannot_be_changed_by_a_caller() -> None:
+    """Every later load in the process expands them: a caller's change would leak."""
+    with pytest.raises(TypeError):
+        optimizer.PRESETS["70-20-10"] = None  # type: ignore[index]
+    assert "70-20-10" in optimizer.PRESETS

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from optimizer.constants import Within
 from optimizer.scenario.schema import Select, ShareRule
@@ -43,61 +45,64 @@ class Preset:
 MICRO = ["micro"]
 MACRO_AND_MEGA = ["macro", "mega"]
 
-PRESETS: dict[str, Preset] = {
-    preset.name: preset
-    for preset in (
-        Preset(
-            "70-20-10",
-            "70% proven micro partnerships, 20% macro experiments, 10% emerging tests",
-            (
-                PresetRule(
-                    "70-20-10:proven-micro",
-                    Select(tiers=MICRO, platform_emerging=False),
-                    target=0.70,
-                ),
-                PresetRule(
-                    "70-20-10:macro-experiments",
-                    Select(tiers=MACRO_AND_MEGA, platform_emerging=False),
-                    target=0.20,
-                ),
-                PresetRule("70-20-10:emerging-tests", Select(emerging=True), target=0.10),
-            ),
-        ),
-        Preset(
-            "ecommerce",
-            "e-commerce: 80-90% of spend on micro creators",
-            (PresetRule("ecommerce:micro", Select(tiers=MICRO), min=0.80, max=0.90),),
-        ),
-        Preset(
-            "b2b-saas",
-            "B2B SaaS: 60-70% of spend on macro and mega thought leaders",
-            (PresetRule("b2b-saas:macro", Select(tiers=MACRO_AND_MEGA), min=0.60, max=0.70),),
-        ),
-        Preset(
-            "consumer-app",
-            "consumer apps: about 50-50 between micro and macro/mega",
-            (
-                PresetRule("consumer-app:micro", Select(tiers=MICRO), target=0.50),
-                PresetRule("consumer-app:macro", Select(tiers=MACRO_AND_MEGA), target=0.50),
-            ),
-        ),
-        Preset(
-            "seasonal",
-            "seasonal shifts: macro reach in the Q4 holidays, micro authenticity in Q1",
-            (
-                PresetRule(
-                    "seasonal:q4-reach",
-                    Select(tiers=MACRO_AND_MEGA, periods=["Q4"]),
-                    min=0.30,
-                    within="period",
-                ),
-                PresetRule(
-                    "seasonal:q1-micro",
-                    Select(tiers=MICRO, periods=["Q1"]),
-                    min=0.75,
-                    within="period",
+# Read-only: every scenario loaded later in the process expands these.
+PRESETS: Mapping[str, Preset] = MappingProxyType(
+    {
+        preset.name: preset
+        for preset in (
+            Preset(
+                "70-20-10",
+                "70% proven micro partnerships, 20% macro experiments, 10% emerging tests",
+                (
+                    PresetRule(
+                        "70-20-10:proven-micro",
+                        Select(tiers=MICRO, platform_emerging=False),
+                        target=0.70,
+                    ),
+                    PresetRule(
+                        "70-20-10:macro-experiments",
+                        Select(tiers=MACRO_AND_MEGA, platform_emerging=False),
+                        target=0.20,
+                    ),
+                    PresetRule("70-20-10:emerging-tests", Select(emerging=True), target=0.10),
                 ),
             ),
-        ),
-    )
-}
+            Preset(
+                "ecommerce",
+                "e-commerce: 80-90% of spend on micro creators",
+                (PresetRule("ecommerce:micro", Select(tiers=MICRO), min=0.80, max=0.90),),
+            ),
+            Preset(
+                "b2b-saas",
+                "B2B SaaS: 60-70% of spend on macro and mega thought leaders",
+                (PresetRule("b2b-saas:macro", Select(tiers=MACRO_AND_MEGA), min=0.60, max=0.70),),
+            ),
+            Preset(
+                "consumer-app",
+                "consumer apps: about 50-50 between micro and macro/mega",
+                (
+                    PresetRule("consumer-app:micro", Select(tiers=MICRO), target=0.50),
+                    PresetRule("consumer-app:macro", Select(tiers=MACRO_AND_MEGA), target=0.50),
+                ),
+            ),
+            Preset(
+                "seasonal",
+                "seasonal shifts: macro reach in the Q4 holidays, micro authenticity in Q1",
+                (
+                    PresetRule(
+                        "seasonal:q4-reach",
+                        Select(tiers=MACRO_AND_MEGA, periods=["Q4"]),
+                        min=0.30,
+                        within="period",
+                    ),
+                    PresetRule(
+                        "seasonal:q1-micro",
+                        Select(tiers=MICRO, periods=["Q1"]),
+                        min=0.75,
+                        within="period",
+                    ),
+                ),
+            ),
+        )
+    }
+)
