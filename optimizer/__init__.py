@@ -8,11 +8,13 @@
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from optimizer.analysis.baseline import spreadsheet_plan
     from optimizer.analysis.compare import Comparison, compare
     from optimizer.analysis.conflicts import find_conflicts
     from optimizer.analysis.prices import explain_plan
+    from optimizer.analysis.results import ConflictReport, Explanation
     from optimizer.analysis.sweep import Sweep, sweep
-    from optimizer.errors import OptimizerError, ScenarioError, SolverError
+    from optimizer.errors import OptimizerError, Problem, ScenarioError, SolverError
     from optimizer.model.cells import Cells, derive_cells
     from optimizer.model.linear import LinearModel, build_model
     from optimizer.plan import Plan, RuleReport
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
 # which lives in this package) does not pay for pandas, SciPy and HiGHS up front.
 _LAZY = {
     "OptimizerError": "optimizer.errors",
+    "Problem": "optimizer.errors",
     "ScenarioError": "optimizer.errors",
     "SolverError": "optimizer.errors",
     "Cells": "optimizer.model.cells",
@@ -44,6 +47,9 @@ _LAZY = {
     "compare": "optimizer.analysis.compare",
     "find_conflicts": "optimizer.analysis.conflicts",
     "explain_plan": "optimizer.analysis.prices",
+    "ConflictReport": "optimizer.analysis.results",
+    "Explanation": "optimizer.analysis.results",
+    "spreadsheet_plan": "optimizer.analysis.baseline",
     "Sweep": "optimizer.analysis.sweep",
     "sweep": "optimizer.analysis.sweep",
 }
@@ -74,9 +80,12 @@ __all__ = [
     "PRESETS",
     "Cells",
     "Comparison",
+    "ConflictReport",
+    "Explanation",
     "LinearModel",
     "OptimizerError",
     "Plan",
+    "Problem",
     "RuleReport",
     "Scenario",
     "ScenarioError",
@@ -92,6 +101,7 @@ __all__ = [
     "load_scenario",
     "scenario_from_dict",
     "solve",
+    "spreadsheet_plan",
     "sweep",
 ]
 __version__ = "0.1.0"

@@ -34,6 +34,7 @@ class ScenarioError(OptimizerError):
         return type(self), (self.source, self.problems)
 
     def describe(self) -> str:
+        """One line per problem, each naming the file: what the command line prints."""
         return "\n".join(f"{self.source}: {problem}" for problem in self.problems)
 
 

@@ -42,6 +42,7 @@ class RuleReport:
         return meets(self.value, self.min, self.max)
 
     def to_dict(self) -> dict[str, Any]:
+        """The rule as an entry of the result's `rules` list."""
         out: dict[str, Any] = {
             "name": self.name,
             "kind": self.kind,
@@ -89,6 +90,7 @@ class Plan:
 
     @property
     def has_plan(self) -> bool:
+        """Whether there is a plan: optimal, or feasible (stopped with one in hand)."""
         return self.status.has_plan
 
     def to_dict(self) -> dict[str, Any]:
@@ -131,6 +133,7 @@ class Plan:
         return out
 
     def to_json(self, indent: int | None = 2) -> str:
+        """`to_dict` as JSON text (what `optimizer solve --format json` prints)."""
         return json.dumps(self.to_dict(), indent=indent)
 
 

@@ -52,6 +52,7 @@ class Comparison:
     rules a plan breaks, budget a plan leaves unspent."""
 
     def to_dict(self) -> dict[str, Any]:
+        """The comparison as JSON data: plans, baseline, one list of records per table, notes."""
         return {
             "plans": self.names,
             "baseline": self.baseline,
@@ -75,6 +76,7 @@ class Comparison:
         return out
 
     def to_json(self, indent: int | None = 2) -> str:
+        """`to_dict` as JSON text (what `optimizer compare --format json` prints)."""
         return json.dumps(self.to_dict(), indent=indent)
 
 
@@ -204,7 +206,7 @@ def compare(
     if baseline is not None and baseline not in names:
         raise OptimizerError(
             f"baseline {baseline!r} is none of the plans: {', '.join(names)}"
-            " (for the hand-made split, compare optimizer.analysis.baseline.spreadsheet_plan)"
+            " (for the hand-made split, compare optimizer.spreadsheet_plan)"
         )
     allocations = {name: _allocation(result) for name, result in zip(names, results, strict=True)}
 

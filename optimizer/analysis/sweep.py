@@ -46,6 +46,7 @@ class Sweep:
     currency: str = "USD"
 
     def to_dict(self) -> dict[str, Any]:
+        """The sweep as JSON data: the scenario, its metric and one record per point."""
         out = []
         for row in self.points.to_dict(orient="records"):
             totals = {metric: json_number(row.get(metric)) for metric in METRICS}
@@ -71,6 +72,7 @@ class Sweep:
         return {"scenario": self.scenario, "metric": self.metric, "points": out}
 
     def to_json(self, indent: int | None = 2) -> str:
+        """`to_dict` as JSON text (what `optimizer sweep --format json` prints)."""
         return json.dumps(self.to_dict(), indent=indent)
 
 

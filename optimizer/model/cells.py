@@ -29,9 +29,11 @@ class Cells:
 
     @property
     def index(self) -> pd.MultiIndex:
+        """The (period, platform, tier) of each cell, in model order."""
         return self.table.index
 
     def level(self, dimension: str) -> np.ndarray:
+        """Each cell's period, platform or tier, in model order."""
         return self.index.get_level_values(dimension).to_numpy()
 
     def select(self, select: Select) -> np.ndarray:

@@ -82,14 +82,17 @@ class LinearModel:
 
     @property
     def num_cols(self) -> int:
+        """Columns: counts, segment columns and segment-order binaries."""
         return len(self.objective)
 
     @property
     def num_rows(self) -> int:
+        """Rows: every constraint's, and the saturation rows."""
         return len(self.row_lower)
 
     @property
     def is_mip(self) -> bool:
+        """Whether any column is integer."""
         return bool(self.integrality.any())
 
     @cached_property

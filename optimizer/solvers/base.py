@@ -13,6 +13,8 @@ from optimizer.errors import OptimizerError
 
 
 class Status(StrEnum):
+    """How a solve ended (section 7's `status`); compares equal to its text."""
+
     OPTIMAL = "optimal"
     FEASIBLE = "feasible"
     """Stopped by the time limit with a plan in hand; the gap says how good it is."""
