@@ -157,6 +157,21 @@ def test_a_pulp_solver_without_a_gap_option_is_told_apart_from_a_failure() -> No
     assert done.stdout == ""
 
 
+def test_solver_names_are_read_in_any_case() -> None:
+    """PuLP's own names are upper case (GUROBI, CPLEX_CMD); a planner writes them either way."""
+    upper = invoke("solve", B2B, "--format", "json", "--solver", "CBC")
+    assert upper.exit_code == 0, upper.output
+    assert json.loads(upper.stdout)["solver"]["name"] == "cbc"
+    if not shutil.which("glpsol"):
+        lower = invoke("solve", B2B, "--solver", "glpk_cmd")
+        assert lower.exit_code == 2
+        assert "solver 'GLPK_CMD' is not installed on this machine" in lower.stderr
+    unknown = invoke("solve", B2B, "--solver", "nonesuch")
+    assert unknown.exit_code == 2
+    listed = unknown.stderr.split("one of ", 1)[1].split(", ")
+    assert len(listed) == len(set(listed))
+
+
 def test_infeasible_scenario_exits_1_with_pure_json_and_its_conflict(tmp_path: Path) -> None:
     done = run("solve", write(tmp_path, INFEASIBLE), "--format", "json")
     assert done.returncode == 1, done.stderr

@@ -71,6 +71,8 @@ def pulp_solver(name: str, options: SolveOptions, log: Path) -> Any:
         # land on standard output, ahead of the JSON. new_highs prints it to the null device.
         new_highs()
     settings: dict[str, Any] = {"msg": False, "timeLimit": options.time_limit}
+    known = sorted(set(pulp.listSolvers()))
+    name = next((solver for solver in known if solver.lower() == name.lower()), name)
     try:
         try:
             solver = pulp.getSolver(name, **settings, gapRel=options.gap)
@@ -78,7 +80,7 @@ def pulp_solver(name: str, options: SolveOptions, log: Path) -> Any:
             solver = pulp.getSolver(name, **settings)
     except pulp.PulpSolverError as error:
         raise SolverError(
-            f"unknown solver {name!r}: use highs, cbc or one of {', '.join(pulp.listSolvers())}"
+            f"unknown solver {name!r}: use highs, cbc or one of {', '.join(known)}"
         ) from error
     except TypeError as error:
         raise SolverError(f"solver {name!r} cannot be run through PuLP here: {error}") from error
