@@ -780,7 +780,7 @@ def sweep(
             _error(f"{file} ({error.source}): {problem}")
         raise typer.Exit(EXIT_INVALID) from None
     except OptimizerError as error:
-        raise _fail(str(error)) from None
+        raise _fail(f"{file}: {error}") from None
     if format is Format.json:
         _emit(result.to_json() + "\n", output)
     elif format is Format.table:

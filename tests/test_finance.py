@@ -147,7 +147,9 @@ def test_parse_range(text: str, values: list[float]) -> None:
     assert parse_range(text) == values
 
 
-@pytest.mark.parametrize("text", ["1:3", "3:1:1", "1:3:0", "a,b", "", "1,nan", "1:inf:1", "1,inf"])
+@pytest.mark.parametrize(
+    "text", ["1:3", "3:1:1", "1:3:0", "a,b", "", "1,nan", "1:inf:1", "1,inf", "1e5,,2e5", "1,2,"]
+)
 def test_parse_range_rejects_bad_ranges(text: str) -> None:
     with pytest.raises(optimizer.OptimizerError, match="start:stop:step"):
         parse_range(text)
@@ -244,6 +246,21 @@ def test_the_spreadsheet_split_is_a_baseline_in_python_too() -> None:
     comparison = compare([sheet, plan], labels=["sheet", "optimised"], baseline="sheet")
     lift = comparison.totals.loc["optimised", "lift"]
     assert lift == pytest.approx((plan.objective - sheet.objective) / abs(sheet.objective))
+
+
+def test_a_range_that_runs_backwards_says_so() -> None:
+    with pytest.raises(optimizer.OptimizerError, match="start must not exceed stop"):
+        parse_range("300000:100000:50000")
+
+
+def test_a_budget_sweep_of_a_scenario_without_a_budget_names_the_file(tmp_path: Path) -> None:
+    data = {**brand(), "objective": {"minimize": "spend"}}
+    data["budget"] = {}
+    data["rules"] = {"limits": [{"name": "reach", "conversions": {"min": 10}}]}
+    path = write(tmp_path, data)
+    result = CliRunner().invoke(app, ["sweep", str(path), "--budget", "1e4,2e4"])
+    assert result.exit_code == 2
+    assert f"{path}: a budget sweep needs budget.total in the scenario" in result.stderr
 
 
 def test_parse_range_refuses_more_points_than_a_sweep_takes() -> None:

@@ -85,7 +85,9 @@ def parse_range(text: str) -> list[float]:
     try:
         if ":" in text:
             start, stop, step = (float(part) for part in text.split(":"))
-            if not (step > 0 and stop >= start and np.isfinite([start, stop, step]).all()):
+            if start > stop:
+                raise OptimizerError(f"{text!r}: start must not exceed stop (start:stop:step)")
+            if not (step > 0 and np.isfinite([start, stop, step]).all()):
                 raise ValueError
             count = int(np.floor((stop - start) / step + 1e-9)) + 1
             if count > MAX_POINTS:
@@ -94,7 +96,7 @@ def parse_range(text: str) -> list[float]:
                 )
             values = [start + i * step for i in range(count)]
         else:
-            values = [float(part) for part in text.split(",") if part.strip()]
+            values = [float(part) for part in text.split(",")]  # "" (1,,2) is refused
         if not values or not np.isfinite(values).all() or len(values) > MAX_POINTS:
             raise ValueError
         return values

@@ -10,8 +10,8 @@ __all__ = ["Solution", "SolveOptions", "Status", "run_solver"]
 
 def run_solver(model: LinearModel, name: str, options: SolveOptions) -> Solution:
     """Solve with HiGHS in memory (`highs`) or through PuLP (`cbc` or any PuLP solver name),
-    the name in any case (`CBC`, `gurobi`)."""
-    name = name.lower() if name.lower() in ("highs", "cbc") else name
+    in any case (`CBC`, `gurobi`; PuLP's own HiGHS interface is `HiGHS`)."""
+    name = "cbc" if name.lower() == "cbc" else name
     if name == "highs":
         from optimizer.solvers.highs import solve_highs
 
