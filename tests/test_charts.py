@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -276,3 +277,23 @@ def test_every_chart_renders_as_svg_without_metadata() -> None:
     for page in map(charts.svg, figures):
         assert page.startswith("<svg") and page.rstrip().endswith("</svg>")
         assert "<metadata>" not in page
+
+
+def test_charts_on_one_page_share_no_element_id_and_render_the_same_each_time() -> None:
+    """Inline SVGs share the page's id space: two charts defining the same glyph id make the
+    page invalid HTML. Each chart's ids are its own, and its text is the same run after run."""
+    budgets = np.array([1e5, 2e5])
+    figures = [
+        charts.stacked_bars(SPEND, "Spend by tier per period", "spend", currency="USD"),
+        charts.ranges(SHARES, "Shares against the rules"),
+        charts.frontier(budgets, budgets, 1e5, "Budget frontier", "spend"),
+    ]
+    pages = [charts.svg(figure) for figure in figures]
+    ids = [found for page in pages for found in re.findall(r'\bid="([^"]+)"', page)]
+    assert ids and len(ids) == len(set(ids))
+    for page in pages:
+        own = set(re.findall(r'\bid="([^"]+)"', page))
+        referred = re.findall(r'href="#([^"]+)"|url\(#([^)]+)\)', page)
+        assert referred and {a or b for a, b in referred} <= own
+    again = charts.stacked_bars(SPEND, "Spend by tier per period", "spend", currency="USD")
+    assert charts.svg(again) == pages[0]

@@ -8,6 +8,7 @@ read in the scenario's currency.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import textwrap
@@ -134,7 +135,18 @@ def svg(figure: Figure) -> str:
     text = buffer.getvalue()
     text = text[text.index("<svg") :]
     # The RDF metadata block only names its vocabularies; drop it to keep pages lean.
-    return re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)
+    text = re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)
+    return _own_ids(text)
+
+
+def _own_ids(text: str) -> str:
+    """The SVG with every element id (and every reference to one) prefixed by a digest of
+    the chart: charts inline in one page share its ids, and matplotlib names glyphs and
+    patches alike in every figure. The digest keeps the text the same run after run."""
+    prefix = "c" + hashlib.sha1(text.encode()).hexdigest()[:8] + "-"
+    text = re.sub(r'\bid="([^"]+)"', rf'id="{prefix}\1"', text)
+    text = re.sub(r'href="#([^"]+)"', rf'href="#{prefix}\1"', text)
+    return re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}\1)", text)
 
 
 def _legend_below(figure: Figure, axes: Axes, title: str | None = None) -> None:
