@@ -25,7 +25,7 @@ from optimizer.report.document import comparison_report, plan_report, sweep_repo
 from optimizer.report.frames import summary_frame
 from optimizer.report.numbers import money, quantity
 from optimizer.report.terminal import comparison_view
-from optimizer.report.writers import to_html, to_markdown, write_xlsx
+from optimizer.report.writers import cell_text, to_html, to_markdown, write_xlsx
 
 GAP = 1e-6
 ROOT = Path(__file__).resolve().parents[1]
@@ -614,6 +614,20 @@ def test_lift_is_only_given_between_plans_of_one_metric() -> None:
     assert any("different objectives (conversions, reach)" in line for line in report.lines)
     assert not any("over conv" in line for line in report.lines)
     assert [chart.title for chart in report.charts][1].startswith("Conversions and spend")
+
+
+def test_objectives_of_different_metrics_read_each_in_its_unit() -> None:
+    conversions = optimizer.solve(optimizer.scenario_from_dict(brand()))
+    data = {**brand(), "objective": "revenue", "average_order_value": 80}
+    revenue = optimizer.solve(optimizer.scenario_from_dict(data))
+    comparison = compare([conversions, revenue], labels=["conv", "rev"])
+    rendered = io.StringIO()
+    Console(file=rendered, width=120).print(comparison_view(comparison))
+    (line,) = [row for row in rendered.getvalue().splitlines() if "Objective  " in row]
+    assert quantity(conversions.objective) in line and money(revenue.objective) in line
+    markdown = to_markdown(comparison_report(comparison, with_charts=False))
+    assert f"| {money(revenue.objective)} | revenue |" in markdown
+    assert f"| {cell_text(conversions.objective, 'number', 'USD')} | conversions |" in markdown
 
 
 def test_a_plan_that_breaks_a_rule_is_called_out() -> None:

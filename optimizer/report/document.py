@@ -99,6 +99,11 @@ METRIC_FORMATS: dict[str, Format] = {
 }
 
 
+def _unit_of(metric: str) -> str:
+    """The metric an objective's figure counts (`min spend` counts spend)."""
+    return metric.removeprefix("min ")
+
+
 def _objective_format(metric: str) -> Format:
     """How an objective of this metric reads: money for revenue, profit and spend."""
     return METRIC_FORMATS.get(metric, "number")
@@ -326,6 +331,8 @@ def comparison_report(comparison: Comparison, with_charts: bool = True) -> Repor
             "Totals",
             totals,
             {**METRIC_FORMATS, "objective": _objective_format(comparison.metric)},
+            # plans of different objectives: each objective in its own unit
+            {"objective": [_objective_format(_unit_of(m)) for m in totals["metric"]]},
         ),
         Table("Shares", "Spend shares by tier, platform and period", shares, share_formats),
         Table(

@@ -415,16 +415,18 @@ def comparison_view(comparison: Comparison) -> RenderableType:
     def in_money(value: float | None) -> str:
         return money(value, comparison.currency)
 
-    def objective(value: float | None) -> str:
-        return objective_figure(value, comparison.metric, comparison.currency)
+    def objective(name: str) -> str:
+        # plans of different objectives: each objective in its own unit
+        metric = str(totals.loc[name, "metric"]).removeprefix("min ")
+        return objective_figure(totals.loc[name, "objective"], metric, comparison.currency)
 
     table = Table(title="Comparison", title_justify="left")
     table.add_column("")
     for name in names:
         table.add_column(name, justify="right")
+    table.add_row("Status", *(str(totals.loc[name, "status"]) for name in names))
+    table.add_row("Objective", *(objective(name) for name in names))
     rows: list[tuple[str, str, Callable[[Any], str]]] = [
-        ("Status", "status", str),
-        ("Objective", "objective", objective),
         ("Influencers", "count", quantity),
         ("Spend", "spend", in_money),
         ("Reach", "reach", quantity),
@@ -434,7 +436,7 @@ def comparison_view(comparison: Comparison) -> RenderableType:
         ("CPE", "cpe", in_money),
     ]
     if not comparison.metric:  # objectives of different metrics: say which is which
-        rows.insert(2, ("Objective metric", "metric", str))
+        rows.insert(0, ("Objective metric", "metric", str))
     if "lift" in totals:
         rows.append(("Lift over " + str(comparison.baseline), "lift", percent))
     for label, column, show in rows:
