@@ -634,6 +634,23 @@ def test_explain_rejects_an_invalid_file(tmp_path: Path) -> None:
     assert "budget.total" in result.stderr
 
 
+def test_an_infeasible_plan_without_a_conflicting_set_says_why_one_can_be_missing() -> None:
+    """Exact shares over lumpy prices can hold within the solver's rounding in every small
+    check while the solve finds no plan; the report says so rather than nothing."""
+    from optimizer.analysis.results import NO_CONFLICT_FOUND, ConflictReport
+    from optimizer.report.document import plan_report
+    from optimizer.report.writers import to_markdown
+
+    plan = solve(scenario_from_dict(BUDGET_VS_MIN))
+    assert plan.status == "infeasible"
+    unexplained = replace(plan, conflicts=ConflictReport([]))
+    rendered = io.StringIO()
+    Console(file=rendered, width=400).print(explanation_view(unexplained))
+    assert NO_CONFLICT_FOUND in rendered.getvalue()
+    assert NO_CONFLICT_FOUND in to_markdown(plan_report(unexplained, with_charts=False))
+    assert "tolerance: 0" in NO_CONFLICT_FOUND
+
+
 def test_reports_carry_the_conflict_and_the_prices(tmp_path: Path) -> None:
     import openpyxl
 

@@ -57,6 +57,14 @@ class Conflict:
         return out
 
 
+NO_CONFLICT_FOUND = (
+    "No set of rules was found to conflict: every check found a plan that keeps them all"
+    " within the solver's rounding tolerance, though the solve found none. Rules that hold"
+    " only by a rounding, such as an exact share (`tolerance: 0`), do this: widen them."
+)
+"""What an infeasible scenario's report says when the search finds no conflicting set."""
+
+
 @dataclass(frozen=True)
 class ConflictReport:
     """An irreducible set of rules that cannot hold together, as `Conflict`s.

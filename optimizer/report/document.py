@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
+from optimizer.analysis.results import NO_CONFLICT_FOUND
 from optimizer.constants import METRICS
 from optimizer.plan import Plan
 from optimizer.report import charts
@@ -204,8 +205,10 @@ def plan_report(plan: Plan, with_charts: bool = True) -> Report:
 
 
 def _conflict_lines(plan: Plan) -> list[str]:
-    if plan.conflicts is None or not plan.conflicts.conflicts:
+    if plan.conflicts is None:
         return []
+    if not plan.conflicts.conflicts:
+        return [NO_CONFLICT_FOUND]
     names = ", ".join(conflict.name for conflict in plan.conflicts.conflicts)
     lines = [f"No plan satisfies these rules together: {names}. Any one of these changes helps:"]
     lines += [f"- {conflict.message}" for conflict in plan.conflicts.conflicts]

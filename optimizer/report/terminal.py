@@ -9,7 +9,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from optimizer.analysis.results import BUDGET_STEP
+from optimizer.analysis.results import BUDGET_STEP, NO_CONFLICT_FOUND
 from optimizer.plan import Plan
 from optimizer.report.frames import share_digits, summary_row, tier_shares
 from optimizer.report.numbers import (
@@ -216,7 +216,7 @@ def conflict_paragraph(plan: Plan) -> Text:
     assert plan.conflicts is not None
     conflicts = plan.conflicts.conflicts
     if not conflicts:
-        return Text("No conflict between the rules was found.")
+        return Text(NO_CONFLICT_FOUND)
     text = Text()
     text.append("No plan satisfies these rules together: ", style="bold")
     text.append(", ".join(conflict.name for conflict in conflicts) + ".\n")
