@@ -138,7 +138,9 @@ class Plan:
 
 
 def _clean(value: Any, integer: bool = False) -> Any:
-    """Plain JSON numbers: ints for whole counts, floats rounded to what a plan can mean."""
+    """Plain JSON numbers: ints for whole counts, floats rounded to what a plan can mean.
+    A fractional count (`integer: false`) keeps 12 significant digits: every other figure
+    is computed from it, and 6 decimals of 0.0807551 would not reproduce them."""
     if value is None:
         return None
     number = float(value)
@@ -146,6 +148,8 @@ def _clean(value: Any, integer: bool = False) -> Any:
         return None
     if integer and abs(number - round(number)) < 1e-6:
         return round(number)
+    if integer:
+        return float(f"{number:.12g}") + 0.0
     return round(number, 6) + 0.0
 
 

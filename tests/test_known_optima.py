@@ -92,6 +92,30 @@ def test_whole_influencers_versus_fractional(solver: str) -> None:
     assert counts(fractional) == pytest.approx({"Q1/tiktok/micro": 8, "Q1/tiktok/macro": 0.625})
 
 
+def test_fractional_counts_in_json_reproduce_the_figures_and_the_rules(solver: str) -> None:
+    """A checker recomputes each rule from the JSON's counts: 6 decimals of a count of 0.08
+    made a conversion floor of 14 read 13.99998."""
+    offer_fields = {
+        "followers": 309_026,
+        "cost_per_post": 6_029,
+        "engagement_rate": 0.03,
+        "conversion_rate": 0.0187,
+    }
+    data = {
+        "name": "fractional",
+        "periods": ["Q1"],
+        "integer": False,
+        "objective": {"minimize": "spend"},
+        "platforms": {"tiktok": {"tiers": {"macro": offer_fields}}},
+        "rules": {"limits": [{"name": "target", "conversions": {"min": 14}}]},
+    }
+    plan = optimizer.solve(scenario_from_dict(data), solver=solver)
+    (cell,) = plan.to_dict()["allocation"]
+    per_post = offer_fields["followers"] * offer_fields["engagement_rate"] * 0.0187
+    assert cell["count"] * per_post >= 14 * (1 - 1e-9)
+    assert cell["count"] * offer_fields["cost_per_post"] == pytest.approx(cell["spend"], rel=1e-9)
+
+
 def test_knapsack_where_greedy_by_ratio_is_wrong(solver: str) -> None:
     # $10,000. A: $6,000 for 200 (0.0333/$), B: $5,000 for 160 (0.032/$). Greedy takes one A
     # and cannot afford a B with the $4,000 left: 200. Two B spend $10,000 for 320.
