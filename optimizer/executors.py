@@ -150,16 +150,12 @@ class DaskExecutor:
             raise OptimizerError(
                 'running on Dask needs the dask extra: pip install "optimizer[dask]"'
             ) from None
+        _check_address(self.address)
         try:
             client = Client(self.address, timeout=self.connect_timeout)
         except OSError as error:
             raise OptimizerError(
                 f"cannot reach the Dask scheduler at {self.address}: {error}"
-            ) from None
-        except (ValueError, TypeError) as error:  # what Dask says of an address it cannot read
-            raise OptimizerError(
-                f"cannot reach the Dask scheduler at {self.address}: {error};"
-                " write it as tcp://HOST:PORT"
             ) from None
         with client:
             futures = client.map(function, list(jobs), pure=False, retries=self.retries)
@@ -176,6 +172,23 @@ class DaskExecutor:
                 if on_done:
                     on_done(index)
         return results
+
+
+def _check_address(address: str) -> None:
+    """Refuse an address Dask cannot read before a client is made: a client that fails on
+    one leaves Dask's event loop unusable for the next in the same process."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+    from distributed.comm.registry import get_backend
+
+    try:
+        scheme, location = parse_address(address)
+        get_backend(scheme)
+        if scheme in ("tcp", "tls"):
+            parse_host_port(location)
+    except (ValueError, TypeError) as error:
+        raise OptimizerError(
+            f"cannot reach the Dask scheduler at {address}: {error}; write it as tcp://HOST:PORT"
+        ) from None
 
 
 def executor_for(workers: int = 1, dask: str | None = None) -> Executor:

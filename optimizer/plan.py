@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from optimizer.analysis.results import json_count, json_number
 from optimizer.constants import BINDING_TOLERANCE, METRICS
 from optimizer.model.constraints import Constraint, SkippedRule
 from optimizer.model.linear import LinearModel
@@ -46,13 +47,13 @@ class RuleReport:
         out: dict[str, Any] = {
             "name": self.name,
             "kind": self.kind,
-            "value": _clean(self.value),
+            "value": json_number(self.value),
             "min": self.min,
             "max": self.max,
             "binding": self.binding,
             "rule": self.rule,
             "metric": self.metric,
-            "slack": _clean(self.slack),
+            "slack": json_number(self.slack),
         }
         if self.group:
             out["group"] = self.group
@@ -100,7 +101,7 @@ class Plan:
                 "period": period,
                 "platform": platform,
                 "tier": tier,
-                **{metric: _clean(row[metric], integer=metric == "count") for metric in METRICS},
+                **{metric: _json(metric, row[metric]) for metric in METRICS},
             }
             for (period, platform, tier), row in self.allocation.iterrows()
         ]
@@ -110,14 +111,11 @@ class Plan:
             "objective": {
                 "sense": self.sense,
                 "metric": self.metric,
-                "value": _clean(self.objective),
-                "bound": _clean(self.bound),
-                "gap": _clean(self.gap),
+                "value": json_number(self.objective),
+                "bound": json_number(self.bound),
+                "gap": json_number(self.gap),
             },
-            "totals": {
-                metric: _clean(value, integer=metric == "count")
-                for metric, value in self.totals.items()
-            },
+            "totals": {metric: _json(metric, value) for metric, value in self.totals.items()},
             "allocation": allocation,
             "rules": [rule.to_dict() for rule in self.rules],
             "solver": {"name": self.solver, "seconds": round(self.seconds, 4)},
@@ -137,20 +135,8 @@ class Plan:
         return json.dumps(self.to_dict(), indent=indent)
 
 
-def _clean(value: Any, integer: bool = False) -> Any:
-    """Plain JSON numbers: ints for whole counts, floats rounded to what a plan can mean.
-    A fractional count (`integer: false`) keeps 12 significant digits: every other figure
-    is computed from it, and 6 decimals of 0.0807551 would not reproduce them."""
-    if value is None:
-        return None
-    number = float(value)
-    if not np.isfinite(number):
-        return None
-    if integer and abs(number - round(number)) < 1e-6:
-        return round(number)
-    if integer:
-        return float(f"{number:.12g}") + 0.0
-    return round(number, 6) + 0.0
+def _json(metric: str, value: float) -> int | float | None:
+    return json_count(value) if metric == "count" else json_number(value)
 
 
 def bound_tolerance(low: float | None, high: float | None) -> float:

@@ -19,9 +19,15 @@ def json_number(value: float | None) -> float | None:
 
 
 def json_count(value: float | None) -> int | float | None:
-    """Counts as JSON integers when whole, as in the plan's allocation."""
-    number = json_number(value)
-    return round(number) if number is not None and number == round(number) else number
+    """A count as JSON carries it: an integer when whole; a fractional one (`integer: false`)
+    keeps 12 significant digits, since every other figure is computed from it and 6 decimals
+    of 0.0807551 would not reproduce them."""
+    if value is None or value != value or value in (float("inf"), float("-inf")):
+        return None
+    number = float(value)
+    if abs(number - round(number)) < 1e-6:
+        return round(number)
+    return float(f"{number:.12g}") + 0.0
 
 
 @dataclass(frozen=True)
