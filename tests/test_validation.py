@@ -1475,3 +1475,20 @@ def test_the_presets_cannot_be_changed_by_a_caller() -> None:
     with pytest.raises(TypeError):
         optimizer.PRESETS["70-20-10"] = None  # type: ignore[index]
     assert "70-20-10" in optimizer.PRESETS
+
+
+def test_a_rate_card_header_with_spaces_after_its_commas_reads_as_without(
+    tmp_path: Path,
+) -> None:
+    rows = HEADER.replace(",", ", ") + "\ntiktok, micro, 3000, 100, 0.05, 0.02\n"
+    scenario = load_scenario(with_rate_card(tmp_path, rows))
+    assert scenario.platforms["tiktok"].tiers["micro"].cost_per_post == 100
+
+
+def test_a_bad_emerging_cell_names_its_row(tmp_path: Path) -> None:
+    rows = (
+        f"{HEADER},emerging\ntiktok,micro,3000,100,0.05,0.02,maybe\n"
+        "tiktok,macro,300000,4000,0.03,0.01,maybe\n"
+    )
+    line = assert_one_problem(with_rate_card(tmp_path, rows), "platforms.tiktok.emerging", "")
+    assert line.endswith("(from rates.csv line 2)")

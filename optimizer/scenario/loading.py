@@ -405,8 +405,10 @@ def _read_rate_card(
         if column not in CSV_COLUMNS
     ]
     platforms: dict[str, Any] = {}
-    for line, row in enumerate(rows, start=2):
+    for line, raw in enumerate(rows, start=2):
         where = f"platforms.from_csv ({name} line {line})"
+        # `platform, tier, ...`: spaces after the commas do not make other columns
+        row = {column.strip() if column else column: text for column, text in raw.items()}
         if None in row:
             problems.append(Problem(where, "more cells than header columns"))
             continue
@@ -415,13 +417,15 @@ def _read_rate_card(
             problems.append(Problem(where, "every row needs a platform and a tier"))
             continue
         values = {
-            column.strip(): _csv_value(text)
+            column: _csv_value(text)
             for column, text in row.items()
             if column not in CSV_KEY_COLUMNS and text is not None and text.strip()
         }
         entry = platforms.setdefault(platform, {"tiers": {}})
         if "emerging" in values:
             emerging = values.pop("emerging")
+            if rows_at is not None:
+                rows_at.setdefault(f"platforms.{platform}.emerging", f"{name} line {line}")
             if entry.setdefault("emerging", emerging) != emerging:
                 problems.append(
                     Problem(where, f"emerging differs between rows of platform {platform!r}")
