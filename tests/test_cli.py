@@ -512,7 +512,9 @@ def test_markdown_keeps_a_pipe_in_a_rule_name_inside_its_cell(tmp_path: Path) ->
     result = invoke("solve", path, "--format", "md")
     assert result.exit_code == 0, result.output
     (line,) = [line for line in result.stdout.splitlines() if line.startswith("| linkedin\\|")]
-    header = next(line for line in result.stdout.splitlines() if line.startswith("| name | kind |"))
+    header = next(
+        line for line in result.stdout.splitlines() if line.startswith("| name | rule | kind |")
+    )
     cells = [cell.strip() for cell in re.split(r"(?<!\\)\|", line)[1:-1]]
     assert len(cells) == header.count("|") - 1
     assert cells[0] == "linkedin\\|instagram"

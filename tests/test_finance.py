@@ -601,6 +601,22 @@ def test_cli_writes_every_csv_table(tmp_path: Path) -> None:
     assert names == ["out-rules.csv", "out-shares.csv", "out-totals.csv", "out.csv"]
 
 
+def test_a_plans_csv_rules_carry_what_its_json_rules_do(tmp_path: Path) -> None:
+    import csv
+
+    path = write(tmp_path, brand())
+    target = tmp_path / "plan.csv"
+    result = CliRunner().invoke(app, ["solve", str(path), "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    with (tmp_path / "plan-rules.csv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    expected = optimizer.solve(path).to_dict()["rules"]
+    assert [row["name"] for row in rows] == [rule["name"] for rule in expected]
+    for row, rule in zip(rows, expected, strict=True):
+        assert row["rule"] == rule["rule"]
+        assert float(row["slack"]) == pytest.approx(rule["slack"], abs=1e-6)
+
+
 def test_lift_is_only_given_between_plans_of_one_metric() -> None:
     conversions = optimizer.solve(optimizer.scenario_from_dict(brand()))
     data = brand()

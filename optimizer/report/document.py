@@ -163,7 +163,7 @@ def plan_report(plan: Plan, with_charts: bool = True) -> Report:
                 "Rules",
                 rules,
                 {"binding": "bool"},
-                {"value": value_units, "min": rule_units, "max": rule_units},
+                {"value": value_units, "min": rule_units, "max": rule_units, "slack": value_units},
             )
         )
         if with_charts and not plan.allocation.empty:

@@ -29,21 +29,15 @@ def share_digits(rule: RuleReport) -> int:
     return 2 if near else 1
 
 
+RULE_COLUMNS = ["name", "rule", "kind", "metric", "value", "min", "max", "binding", "slack"]
+"""The rules table of report files: the JSON's `rules` entries, the group aside (the name
+carries it: `cap[Q1]`)."""
+
+
 def rules_frame(plan: Plan) -> pd.DataFrame:
     return pd.DataFrame(
-        [
-            {
-                "name": rule.name,
-                "kind": rule.kind,
-                "metric": rule.metric,
-                "value": rule.value,
-                "min": rule.min,
-                "max": rule.max,
-                "binding": rule.binding,
-            }
-            for rule in plan.rules
-        ],
-        columns=["name", "kind", "metric", "value", "min", "max", "binding"],
+        [{column: getattr(rule, column) for column in RULE_COLUMNS} for rule in plan.rules],
+        columns=RULE_COLUMNS,
     )
 
 
