@@ -163,6 +163,12 @@ def test_a_quantity_never_reads_as_minus_zero(value: float, text: str) -> None:
     assert quantity(value) == text
 
 
+def test_a_plain_number_cell_never_reads_as_minus_zero() -> None:
+    assert cell_text(-1e-9, "number", "USD") == "0.00"
+    assert cell_text(-0.5, "number", "USD") == "-0.50"
+    assert cell_text(-2_500.0, "number", "USD") == "-2,500"
+
+
 @pytest.mark.parametrize(
     ("value", "text"),
     [

@@ -63,7 +63,9 @@ def cell_text(value: Any, kind: Format, currency: str) -> str:
         return percent(float(value), 2)
     if kind == "count":
         return quantity(float(value))
-    return f"{value:,.2f}" if abs(value) < 1000 else f"{value:,.0f}"
+    text = f"{value:,.2f}" if abs(value) < 1000 else f"{value:,.0f}"
+    # -0.00 (a minimised zero, a bound's rounding remainder) reads as 0.00
+    return text.removeprefix("-") if text.strip("-0.,") == "" else text
 
 
 def _rows(table: Table, currency: str) -> list[list[str]]:
