@@ -620,6 +620,7 @@ def test_a_plans_csv_rules_carry_what_its_json_rules_do(tmp_path: Path) -> None:
     assert [row["name"] for row in rows] == [rule["name"] for rule in expected]
     for row, rule in zip(rows, expected, strict=True):
         assert row["rule"] == rule["rule"]
+        assert row["binding"] == ("yes" if rule["binding"] else "no")
         assert float(row["slack"]) == pytest.approx(rule["slack"], abs=1e-6)
 
 

@@ -259,6 +259,8 @@ def _csv_cell(value: Any, kind: Format) -> Any:
         return ""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value  # a spreadsheet opening the file must not run a name as a formula
+    if isinstance(value, bool):  # as the `met` column reads, not Python's True
+        return "yes" if value else "no"
     if not isinstance(value, float):
         return value
     value = round(value, 6) + 0.0
