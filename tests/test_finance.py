@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import openpyxl
+import pandas as pd
 import pytest
 import yaml
 from rich.console import Console
@@ -252,6 +253,16 @@ def test_the_spreadsheet_split_is_a_baseline_in_python_too() -> None:
     comparison = compare([sheet, plan], labels=["sheet", "optimised"], baseline="sheet")
     lift = comparison.totals.loc["optimised", "lift"]
     assert lift == pytest.approx((plan.objective - sheet.objective) / abs(sheet.objective))
+
+
+def test_the_budget_as_a_parameter_is_the_budget_axis() -> None:
+    """`--param budget.total=...` reads as `--budget ...`: money, marginal CPA."""
+    scenario = optimizer.scenario_from_dict(brand())
+    as_param = sweep(scenario, params=["budget.total=20000,30000"])
+    as_budget = sweep(scenario, [20000.0, 30000.0])
+    assert as_param.budgets == as_budget.budgets == [20000.0, 30000.0] and not as_param.params
+    columns = ["objective", "spend", "marginal_cpa"]
+    pd.testing.assert_frame_equal(as_param.points[columns], as_budget.points[columns])
 
 
 def test_a_range_that_runs_backwards_says_so() -> None:

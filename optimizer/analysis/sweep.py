@@ -270,6 +270,12 @@ def sweep(
         if not all(isinstance(b, Real) and not isinstance(b, bool) for b in budgets):
             raise OptimizerError(f"budgets must be numbers, got {budgets!r}")
     swept = [_param(param) for param in params]
+    if "budget.total" in (path for path, _ in swept):
+        if budgets:
+            raise OptimizerError("give the budgets with --budget or --param budget.total, not both")
+        # the budget as a parameter is the budget axis: money, marginal CPA, one warm model
+        budgets = next(values for path, values in swept if path == "budget.total")
+        swept = [(path, values) for path, values in swept if path != "budget.total"]
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise OptimizerError(
             f"workers must be a whole number of processes, 1 or more, got {workers!r}"
@@ -281,8 +287,6 @@ def sweep(
         raise OptimizerError("sweep at most two parameters at a time (the budget counts as one)")
     if budgets and scenario.budget.total is None:
         raise OptimizerError("a budget sweep needs budget.total in the scenario")
-    if budgets and "budget.total" in (path for path, _ in swept):
-        raise OptimizerError("give the budgets with --budget or --param budget.total, not both")
     if budgets and min(budgets) <= 0:
         raise OptimizerError(f"every budget must be above 0, got {min(budgets):g}")
     data = scenario_data(scenario)
