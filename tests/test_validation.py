@@ -364,6 +364,24 @@ FIELD_CASES = [
         "min (1) must not exceed available (0)",
         id="min-above-an-empty-pool",
     ),
+    pytest.param(
+        {"budget.total": "10000"},
+        "budget.total",
+        "must be a number, got '10000'; write it without quotes",
+        id="budget-in-quotes",
+    ),
+    pytest.param(
+        {f"{OFFER}.followers": "30000"},
+        f"{OFFER}.followers",
+        "must be a number or a range [low, high], got '30000'; write it without quotes",
+        id="followers-in-quotes",
+    ),
+    pytest.param(
+        {f"{OFFER}.conversion_rate": "2%"},
+        f"{OFFER}.conversion_rate",
+        "write shares as fractions: 0.02 for 2%",
+        id="rate-as-a-percentage",
+    ),
     pytest.param({"budget.total": 0}, "budget.total", "greater than 0, got 0", id="budget-zero"),
     pytest.param(
         {"budget.total": -100}, "budget.total", "greater than 0, got -100", id="budget-negative"

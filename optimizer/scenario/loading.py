@@ -491,9 +491,4 @@ def problem_of(error: Any) -> Problem:
         message = message.removeprefix("Value error, ")
     else:
         message = f"{message[0].lower()}{message[1:]}, got {_shown(error.get('input'))}"
-        given = error.get("input")
-        if isinstance(given, str) and given.strip().endswith("%"):
-            share = given.strip().removesuffix("%").strip()
-            with contextlib.suppress(ValueError):
-                message += f"; write shares as fractions: {float(share) / 100:g} for {given}"
     return Problem(_path(loc), message)

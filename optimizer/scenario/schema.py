@@ -6,6 +6,7 @@ platforms) live in `optimizer.scenario.checks`, so that all of them are reported
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Callable
 from typing import Annotated, Literal
@@ -103,6 +104,8 @@ def _estimate(
             if low > high:
                 raise ValueError(f"a range [low, high] needs low <= high, got [{low:g}, {high:g}]")
             return (low, high)
+        if isinstance(value, str):
+            raise ValueError(_text_for_a_number(value, "a number or a range [low, high]"))
         shown = str(value).lower() if isinstance(value, bool) else repr(value)  # as YAML writes it
         raise ValueError(f"must be a number or a range [low, high], got {shown}")
 
@@ -123,10 +126,26 @@ def _estimate(
     return BeforeValidator(validate), WithJsonSchema(schema)
 
 
+def _text_for_a_number(text: str, wanted: str = "a number") -> str:
+    """What to say of text where a number belongs: quoted digits are text in YAML and JSON
+    (their schema says number), and a share written `45%` is shown as the fraction."""
+    message = f"must be {wanted}, got {text!r}"
+    share = text.strip().removesuffix("%").strip()
+    if text.strip().endswith("%"):
+        with contextlib.suppress(ValueError):
+            return f"{message}; write shares as fractions: {float(share) / 100:g} for {text}"
+    with contextlib.suppress(ValueError):
+        float(text)
+        return f"{message}; write it without quotes"
+    return message
+
+
 def _plain_number(value: object) -> object:
     # YAML reads `yes` and `true` as booleans, and pydantic would take them for 1
     if isinstance(value, bool):
         raise ValueError(f"must be a number, got {str(value).lower()}")
+    if isinstance(value, str):  # pydantic would read "10000", though an offer's fields do not
+        raise ValueError(_text_for_a_number(value))
     if isinstance(value, int | float):
         number = _as_float(value)
         if math.isfinite(number) and abs(number) > MAX_FIGURE:
