@@ -263,6 +263,12 @@ def test_the_budget_as_a_parameter_is_the_budget_axis() -> None:
     assert as_param.budgets == as_budget.budgets == [20000.0, 30000.0] and not as_param.params
     columns = ["objective", "spend", "marginal_cpa"]
     pd.testing.assert_frame_equal(as_param.points[columns], as_budget.points[columns])
+    # without budget.total (spend minimised), the budget is a plain parameter, as before
+    data = {**brand(), "objective": {"minimize": "spend"}, "budget": {}}
+    data["rules"] = {"limits": [{"name": "floor", "conversions": {"min": 100}}]}
+    minimising = sweep(optimizer.scenario_from_dict(data), params=["budget.total=20000,30000"])
+    assert minimising.budgets is None and minimising.params[0][0] == "budget.total"
+    assert list(minimising.points["status"]) == ["optimal", "optimal"]
 
 
 def test_a_range_that_runs_backwards_says_so() -> None:
@@ -588,7 +594,7 @@ def test_a_saved_plan_reads_counts_written_as_text_and_rules_with_one_bound_or_n
                 "--param",
                 "rules.tolerance=0.1",
                 "--param",
-                "rules.tolerance=0.2",
+                "platforms.tiktok.tiers.micro.available=5",
             ],
             "at most two",
         ),

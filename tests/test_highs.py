@@ -174,12 +174,19 @@ def richer(scenario: optimizer.Scenario) -> optimizer.Scenario:
         ),
         (lambda s, m: optimizer.find_conflicts(s, time_limit=0), "time_limit must be a number"),
         (lambda s, m: optimizer.find_conflicts(s, m), "built from another scenario"),
-        (lambda s, m: optimizer.sweep(s, budgets=["1e5"]), "budgets must be numbers"),
+        (lambda s, m: optimizer.sweep(s, budgets=["1e5"]), "budgets must be finite numbers"),
         (lambda s, m: optimizer.sweep(s), "give budgets, params or both"),
         (lambda s, m: optimizer.sweep(s, budgets=5), "budgets must be a list of numbers"),
         (lambda s, m: optimizer.sweep(s, budgets=[1e5], workers=0), "workers must be a whole"),
         (lambda s, m: optimizer.sweep(s, budgets=[1e5], workers="2"), "workers must be a whole"),
         (lambda s, m: optimizer.sweep(s, params=[("rules.tolerance",)]), "params must be"),
+        (lambda s, m: optimizer.sweep(s, params=[("rules.tolerance", "0.05,0.1")]), "params must"),
+        (lambda s, m: optimizer.sweep(s, params=[("rules.tolerance", [None])]), "params must"),
+        (lambda s, m: optimizer.sweep(s, budgets=[1e5, float("nan")]), "budgets must be finite"),
+        (
+            lambda s, m: optimizer.sweep(s, params=["rules.tolerance=0.1", "rules.tolerance=0.2"]),
+            "each parameter can be swept once",
+        ),
         (lambda s, m: optimizer.build_model("x.yaml"), "build_model takes a Scenario"),
         (lambda s, m: optimizer.explain_plan({"name": "x"}, None), "takes a Scenario"),
         (lambda s, m: optimizer.find_conflicts(42), "takes a Scenario or a file path"),
@@ -207,6 +214,7 @@ def test_functions_take_a_scenario_file_as_solve_does_and_sweeps_take_numpy_and_
     by_array = optimizer.sweep(scenario_file, budgets=np.array([2e5, 3e5]))
     by_list = optimizer.sweep(scenario, budgets=[2e5, 3e5])
     assert by_array.points["objective"].tolist() == by_list.points["objective"].tolist()
+    assert len(optimizer.sweep(scenario, budgets=[2e5], workers=np.int64(1)).points) == 1
     as_text = optimizer.sweep(scenario, params=["rules.tolerance=0.05,0.1"])
     as_pair = optimizer.sweep(scenario, params=[("rules.tolerance", [0.05, 0.1])])
     assert as_text.points["objective"].tolist() == as_pair.points["objective"].tolist()

@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from numbers import Real
+from numbers import Integral
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from optimizer.plan import Plan, extract_plan
 from optimizer.scenario.loading import scenario_from_dict, scenario_of
 from optimizer.scenario.schema import Scenario
 from optimizer.solvers import SolveOptions, run_solver
+from optimizer.solvers.base import is_number
 from optimizer.solving import solve_options
 
 Param = tuple[str, list[float]]
@@ -125,10 +126,13 @@ def _param(param: Param | str) -> Param:
         and len(param) == 2
         and isinstance(param[0], str)
         and isinstance(param[1], Iterable)
+        and not isinstance(param[1], str | bytes)
     ):
-        return param[0], list(param[1])
+        values = list(param[1])
+        if values and all(is_number(value) for value in values):
+            return param[0], [float(value) for value in values]
     raise OptimizerError(
-        f"params must be (path, values) pairs or 'PATH=V1,V2' texts, got {param!r}"
+        f"params must be (path, numbers) pairs or 'PATH=V1,V2' texts, got {param!r}"
     )
 
 
@@ -267,19 +271,23 @@ def sweep(
         if isinstance(budgets, str | bytes) or not isinstance(budgets, Iterable):
             raise OptimizerError(f"budgets must be a list of numbers, got {budgets!r}")
         budgets = list(budgets)
-        if not all(isinstance(b, Real) and not isinstance(b, bool) for b in budgets):
-            raise OptimizerError(f"budgets must be numbers, got {budgets!r}")
+        if not all(is_number(budget) for budget in budgets):
+            raise OptimizerError(f"budgets must be finite numbers, got {budgets!r}")
     swept = [_param(param) for param in params]
-    if "budget.total" in (path for path, _ in swept):
-        if budgets:
-            raise OptimizerError("give the budgets with --budget or --param budget.total, not both")
+    paths = [path for path, _ in swept]
+    if len(set(paths)) < len(paths):
+        raise OptimizerError(f"each parameter can be swept once, got {', '.join(paths)}")
+    if "budget.total" in paths and budgets:
+        raise OptimizerError("give the budgets with --budget or --param budget.total, not both")
+    if "budget.total" in paths and scenario.budget.total is not None:
         # the budget as a parameter is the budget axis: money, marginal CPA, one warm model
         budgets = next(values for path, values in swept if path == "budget.total")
         swept = [(path, values) for path, values in swept if path != "budget.total"]
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+    if not (isinstance(workers, Integral) and not isinstance(workers, bool) and workers >= 1):
         raise OptimizerError(
             f"workers must be a whole number of processes, 1 or more, got {workers!r}"
         )
+    workers = int(workers)
     axes = (1 if budgets else 0) + len(swept)
     if axes == 0:
         raise OptimizerError("give budgets, params or both (--budget, --param on the command line)")
