@@ -166,6 +166,8 @@ def test_a_quantity_never_reads_as_minus_zero(value: float, text: str) -> None:
 
 def test_a_plain_number_cell_never_reads_as_minus_zero() -> None:
     assert cell_text(-1e-9, "number", "USD") == "0.00"
+    assert cell_text(-1.1e-16, "percent", "USD") == "0.0%"
+    assert cell_text(-0.004, "percent", "USD") == "-0.4%"
     assert cell_text(-0.5, "number", "USD") == "-0.50"
     assert cell_text(-2_500.0, "number", "USD") == "-2,500"
 
@@ -521,6 +523,7 @@ def test_cli_compare_reads_saved_plans(tmp_path: Path) -> None:
         (lambda d: d["allocation"][0].update(period=None), "allocation[0].period"),
         (lambda d: d["objective"].update(value="lots"), "objective.value: input should"),
         (lambda d: d.update(status="banana"), "status: must be one of optimal"),
+        (lambda d: d["rules"][0].pop("binding"), "rules[0].binding: required field is missing"),
     ],
 )
 def test_a_saved_plan_that_is_not_whole_is_refused_by_what_is_wrong(

@@ -116,6 +116,36 @@ def test_fractional_counts_in_json_reproduce_the_figures_and_the_rules(solver: s
     assert cell["count"] * offer_fields["cost_per_post"] == pytest.approx(cell["spend"], rel=1e-9)
 
 
+def test_a_binding_rule_has_a_slack_of_zero_not_solver_noise(solver: str) -> None:
+    """Slack is signed (a hand-made plan may break a rule); a rule on its bound must not read
+    -1e-16, which reports showed as -0.0%."""
+    micro = {"followers": 30_000, "engagement_rate": 0.03, "conversion_rate": 0.0187}
+    data = {
+        "name": "binding share",
+        "periods": ["Q1", "Q2"],
+        "integer": False,
+        "budget": {"total": 100_000},
+        "platforms": {
+            "tiktok": {
+                "tiers": {
+                    "micro": {**micro, "cost_per_post": 1_292},
+                    "macro": {**micro, "followers": 208_178, "cost_per_post": 15_978},
+                }
+            },
+            "youtube": {"tiers": {"micro": {**micro, "followers": 64_767, "cost_per_post": 684}}},
+        },
+        "rules": {
+            "shares": [
+                {"name": "m", "select": {"tiers": ["micro"]}, "min": 0.3, "max": 0.336},
+                {"name": "yt", "select": {"platforms": ["youtube"]}, "min": 0.17},
+            ]
+        },
+    }
+    plan = optimizer.solve(scenario_from_dict(data), solver=solver)
+    binding = [rule for rule in plan.rules if rule.binding]
+    assert binding and all(rule.slack == 0.0 for rule in binding)
+
+
 def test_knapsack_where_greedy_by_ratio_is_wrong(solver: str) -> None:
     # $10,000. A: $6,000 for 200 (0.0333/$), B: $5,000 for 160 (0.032/$). Greedy takes one A
     # and cannot afford a B with the $4,000 left: 200. Two B spend $10,000 for 320.

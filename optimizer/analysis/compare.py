@@ -135,7 +135,7 @@ class _SavedRule(_Saved):
     value: float | None
     min: float | None = None
     max: float | None = None
-    binding: bool | None = None
+    binding: bool
 
 
 class _SavedPlan(_Saved):

@@ -36,14 +36,18 @@ def money(value: float | None, currency: str = "USD") -> str:
     return f"{sign}{symbol}{amount}" if symbol else f"{sign}{amount} {currency}"
 
 
+def unsigned_zero(text: str) -> str:
+    """A figure that rounds to zero without its minus: -0.0 (a minimised zero, a rounding
+    remainder) reads as 0.0."""
+    return text.removeprefix("-") if text.strip("-0.,%") == "" else text
+
+
 def quantity(value: float | None) -> str:
     if missing(value):
         return "-"
     assert value is not None
     whole = abs(value - round(value)) < 1e-9 or abs(value) >= 100
-    text = f"{value:,.0f}" if whole else f"{value:,.1f}"
-    # -0.0 (a minimised zero, a rounding remainder) reads as 0
-    return text.removeprefix("-") if text.strip("-0.,") == "" else text
+    return unsigned_zero(f"{value:,.0f}" if whole else f"{value:,.1f}")
 
 
 def objective_figure(value: float | None, metric: str, currency: str = "USD") -> str:
@@ -54,7 +58,10 @@ def objective_figure(value: float | None, metric: str, currency: str = "USD") ->
 
 
 def percent(value: float | None, digits: int = 1) -> str:
-    return "-" if missing(value) else f"{100 * value:.{digits}f}%"  # type: ignore[operator]
+    if missing(value):
+        return "-"
+    assert value is not None
+    return unsigned_zero(f"{100 * value:.{digits}f}%")
 
 
 def rule_unit(kind: str, metric: str) -> Literal["percent", "money", "count"]:

@@ -17,7 +17,7 @@ import pandas as pd
 from optimizer.errors import OptimizerError
 from optimizer.files import atomic_path
 from optimizer.report.document import Format, Report, Table
-from optimizer.report.numbers import SYMBOLS, money, percent, quantity
+from optimizer.report.numbers import SYMBOLS, money, percent, quantity, unsigned_zero
 
 
 def markdown_text(text: str) -> str:
@@ -63,9 +63,7 @@ def cell_text(value: Any, kind: Format, currency: str) -> str:
         return percent(float(value), 2)
     if kind == "count":
         return quantity(float(value))
-    text = f"{value:,.2f}" if abs(value) < 1000 else f"{value:,.0f}"
-    # -0.00 (a minimised zero, a bound's rounding remainder) reads as 0.00
-    return text.removeprefix("-") if text.strip("-0.,") == "" else text
+    return unsigned_zero(f"{value:,.2f}" if abs(value) < 1000 else f"{value:,.0f}")
 
 
 def _rows(table: Table, currency: str) -> list[list[str]]:
