@@ -309,7 +309,7 @@ def solve(
             errors.print(_no_plan(source, plan.status))
     if results:
         # Several files give a list even when some are invalid, so scripts can rely on the shape.
-        _write_results(results, format, output, single=len(files) == 1)
+        _write_results(results, format, output, len(files) == 1, files)
     if invalid:
         raise typer.Exit(EXIT_INVALID)
     if failed or any(not plan.has_plan for _, plan in results):
@@ -436,7 +436,8 @@ def _output_format(format: Format | None, output: Path | None, inputs: Sequence[
     """The format asked for, else the one the output file's ending names, else a table; and
     an output that can be written without harm."""
     ending = output.suffix.lower().lstrip(".") if output is not None else ""
-    if format is not None and ending in Format.__members__ and Format(ending) is not format:
+    named = {"txt": Format.table, **{member.value: member for member in Format}}.get(ending)
+    if format is not None and named is not None and named is not format:
         raise _fail(
             f"--output {output}: the name ends in .{ending} but --format is {format.value};"
             " make them agree, or leave out --format"
@@ -462,22 +463,7 @@ def _output_format(format: Format | None, output: Path | None, inputs: Sequence[
                     raise _fail(
                         f"--output {output}: that is an input file{reads}; give another name"
                     )
-                if format is Format.csv and _beside(output, read):
-                    raise _fail(
-                        f"--output {output}: {read.name}, written beside it, is an input"
-                        f" file{reads}; give another name"
-                    )
     return format
-
-
-def _beside(output: Path, read: Path) -> bool:
-    """Whether `read` has the name of a table a CSV output writes beside its main one
-    (`<stem>-<table>.csv`, see `writers.write_csv`)."""
-    return (
-        read.resolve().parent == output.resolve().parent
-        and read.name.startswith(f"{output.stem}-")
-        and read.suffix == output.suffix
-    )
 
 
 def _check_writable(option: str, path: Path | None) -> None:
@@ -495,9 +481,13 @@ def _charts_in(format: Format) -> bool:
     return format in (Format.md, Format.html)
 
 
-def _write_report(report: Report, format: Format, output: Path | None) -> None:
-    """csv, md, html and xlsx: the same report document in each format."""
+def _write_report(
+    report: Report, format: Format, output: Path | None, inputs: Sequence[Path]
+) -> None:
+    """csv, md, html and xlsx: the same report document in each format; no file written
+    over one of the `inputs` or a file they read."""
     from optimizer.report import writers
+    from optimizer.scenario.loading import trace
 
     if format is Format.xlsx:
         assert output is not None
@@ -505,8 +495,9 @@ def _write_report(report: Report, format: Format, output: Path | None) -> None:
             writers.write_xlsx(report, output)
         errors.print(f"wrote {output}")
     elif format is Format.csv and output is not None:
+        read = [file for path in inputs for file in trace(path).files]
         with _writing():
-            written = writers.write_csv(report, output)
+            written = writers.write_csv(report, output, keep=read)
         for path in written:
             errors.print(f"wrote {path}")
     elif format is Format.csv:
@@ -518,7 +509,11 @@ def _write_report(report: Report, format: Format, output: Path | None) -> None:
 
 
 def _write_results(
-    results: list[tuple[str, Plan]], format: Format, output: Path | None, single: bool
+    results: list[tuple[str, Plan]],
+    format: Format,
+    output: Path | None,
+    single: bool,
+    inputs: Sequence[Path],
 ) -> None:
     """One scenario: its plan; several: a list of plans (json) or one summary row each."""
     from optimizer.report import document, terminal
@@ -541,7 +536,7 @@ def _write_results(
             if single
             else document.summary_report(results)
         )
-        _write_report(report, format, output)
+        _write_report(report, format, output, inputs)
 
 
 @app.command(cls=_Command)
@@ -682,7 +677,8 @@ def compare(
     else:
         from optimizer.report.document import comparison_report
 
-        _write_report(comparison_report(comparison, _charts_in(format)), format, output)
+        report = comparison_report(comparison, _charts_in(format))
+        _write_report(report, format, output, files)
     statuses = comparison.totals["status"]
     missing = [
         _no_plan(str(name), status) for name, status in statuses.items() if status in NO_PLAN
@@ -790,7 +786,7 @@ def sweep(
     else:
         from optimizer.report.document import sweep_report
 
-        _write_report(sweep_report(result, _charts_in(format)), format, output)
+        _write_report(sweep_report(result, _charts_in(format)), format, output, [file])
     if result.points.empty or result.points["status"].isin(NO_PLAN).all():
         errors.print(f"{file}: no point of the sweep has a plan")
         raise typer.Exit(EXIT_NO_PLAN)

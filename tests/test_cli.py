@@ -359,9 +359,17 @@ def test_csv_output_whose_side_table_would_overwrite_an_input_exits_2(tmp_path: 
     assert "out-rules.csv, written beside it, is an input file" in result.stderr
     assert (tmp_path / "out-rules.csv").read_bytes() == before
     assert not (tmp_path / "out.csv").exists()
+    # a file that only looks like a side table (out-agency.csv) is no obstacle
+    (tmp_path / "out-rules.csv").rename(tmp_path / "out-agency.csv")
+    path.write_text(scenario.replace("rates/agency-rates.csv", "out-agency.csv"))
+    result = invoke("solve", path, "--output", tmp_path / "out.csv")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out-rules.csv").exists()
 
 
-@pytest.mark.parametrize(("name", "format"), [("plan.json", "csv"), ("plan.md", "html")])
+@pytest.mark.parametrize(
+    ("name", "format"), [("plan.json", "csv"), ("plan.md", "html"), ("plan.txt", "json")]
+)
 def test_an_output_ending_in_another_format_than_format_exits_2(
     tmp_path: Path, name: str, format: str
 ) -> None:

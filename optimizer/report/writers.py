@@ -265,18 +265,23 @@ def _csv_cell(value: Any, kind: Format) -> Any:
     return int(value) if kind == "count" and value.is_integer() else value
 
 
-def write_csv(report: Report, path: str | Path) -> list[Path]:
+def write_csv(report: Report, path: str | Path, keep: Sequence[Path] = ()) -> list[Path]:
     """The main table at `path`, every other table beside it as `<stem>-<table>.csv`: all of
-    them, or (when one cannot be written) none."""
+    them, or (when one cannot be written, or is one of the files to `keep`) none."""
     path = Path(path)
     targets = {report.main_table.name: path} | {
         table.name: path.with_name(f"{path.stem}-{table.name.lower()}{path.suffix}")
         for table in report.tables
         if table is not report.main_table
     }
+    kept = {file.resolve() for file in keep}
     for target in targets.values():
         if target.is_dir():
             raise OptimizerError(f"cannot write {target}: it is a directory")
+        if target.resolve() in kept:
+            raise OptimizerError(
+                f"{path}: {target.name}, written beside it, is an input file; give another name"
+            )
     with ExitStack() as stack:
         for table in report.tables:
             temporary = stack.enter_context(atomic_path(targets[table.name]))
