@@ -262,9 +262,16 @@ FIELD_CASES = [
     ),
     pytest.param(
         {OFFER: None},
-        "platforms",
-        "give at least one platform with at least one tier",
-        id="offer-null-removes-the-only-offer",
+        OFFER,
+        "null removes an entry of the file extended; this file extends none: give the entry,"
+        " or delete the line",
+        id="offer-null-without-a-parent",
+    ),
+    pytest.param(
+        {"platforms.youtube": None},
+        "platforms.youtube",
+        "this file extends none",
+        id="platform-null-without-a-parent",
     ),
     pytest.param(
         {"rules": {"shares": [{"name": "a", "select": {"platforms": "tiktok"}, "max": 0.5}]}},
@@ -1511,3 +1518,18 @@ def test_a_bad_emerging_cell_names_its_row(tmp_path: Path) -> None:
     )
     line = assert_one_problem(with_rate_card(tmp_path, rows), "platforms.tiktok.emerging", "")
     assert line.endswith("(from rates.csv line 2)")
+
+
+def test_a_null_for_a_name_the_parent_lacks_is_a_misspelling(tmp_path: Path) -> None:
+    """`linkdin: null` in a child of the built-in rate card removed nothing, silently."""
+    data = {"extends": "benchmarks-2026", "name": "child", "budget": {"total": 100_000}}
+    assert load_scenario(write(tmp_path, {**data, "platforms": {"linkedin": None}}))
+    for platforms, where in (
+        ({"linkdin": None}, "platforms.linkdin"),
+        ({"tiktok": {"tiers": {"mikro": None}}}, "platforms.tiktok.tiers.mikro"),
+    ):
+        path = write(tmp_path, {**data, "platforms": platforms})
+        line = assert_one_problem(path, where, "the file extended has none of this name")
+        assert line.endswith("check the spelling")
+    with pytest.raises(ScenarioError, match="none of this name"):
+        scenario_from_dict({**data, "seasonality": {"Q5": None}})

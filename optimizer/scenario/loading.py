@@ -163,7 +163,7 @@ def _with_builtin_parent(data: Mapping[str, Any], source: str | Path) -> Mapping
         raise ScenarioError(source, [Problem("platforms.from_csv", message)])
     parent = data.get("extends")
     if parent is None:
-        return merge({}, data)
+        return _merged({}, data, source)
     if not isinstance(parent, str) or parent not in builtin_names():
         message = (
             f"in data, extends names a built-in ({', '.join(builtin_names())});"
@@ -171,7 +171,7 @@ def _with_builtin_parent(data: Mapping[str, Any], source: str | Path) -> Mapping
         )
         raise ScenarioError(source, [Problem("extends", message)])
     base = _resolve(BUILTIN_DIR / f"{parent}.yaml", chain=())
-    return merge(base, {key: value for key, value in data.items() if key != "extends"})
+    return _merged(base, {key: value for key, value in data.items() if key != "extends"}, source)
 
 
 def _pair_problems(data: Mapping[str, Any], found: list[Problem]) -> list[Problem]:
@@ -239,7 +239,7 @@ def _resolve(path: Path, chain: tuple[Path, ...], trace: Trace | None = None) ->
         data["platforms"] = merge(card, rest)
     parent = data.pop("extends", None)
     if parent is None:
-        return merge({}, data)
+        return _merged({}, data, path)
     if not isinstance(parent, str):
         raise ScenarioError(path, [Problem("extends", "must be a file path or a built-in name")])
     parent_path = _find_parent(path, parent)
@@ -248,7 +248,49 @@ def _resolve(path: Path, chain: tuple[Path, ...], trace: Trace | None = None) ->
         cycle = " -> ".join(str(p) for p in (*chain, parent_path.resolve()))
         raise ScenarioError(path, [Problem("extends", f"extends itself in a cycle: {cycle}")])
     base = _resolve(parent_path, chain, trace)
-    return merge(base, data, None if trace is None else trace.replaced)
+    return _merged(base, data, path, None if trace is None else trace.replaced)
+
+
+# Mappings whose keys are the scenario's own names: platforms, tiers, periods.
+_NAMED = re.compile(r"platforms|tiers|seasonality|budget\.periods|platforms\.[^.]+\.tiers")
+
+
+def _merged(
+    base: Mapping[str, Any],
+    data: Mapping[str, Any],
+    source: str | Path,
+    replaced: list[str] | None = None,
+) -> dict[str, Any]:
+    """`merge`, refusing a null that names a platform, tier or period `base` lacks: it has
+    nothing to remove, so it is a misspelt name or an entry left empty by mistake."""
+    if base:
+        hint = "the file extended has none of this name: check the spelling"
+    else:
+        hint = "this file extends none: give the entry, or delete the line"
+    problems = [
+        Problem(where, f"null removes an entry of the file extended; {hint}")
+        for where in _nulls_without_a_target(base, data)
+    ]
+    if problems:
+        raise ScenarioError(source, problems)
+    return merge(base, data, replaced)
+
+
+def _nulls_without_a_target(
+    base: Mapping[str, Any], data: Mapping[str, Any], at: str = ""
+) -> list[str]:
+    """Paths of the nulls in `data` for a named entry that `base` does not have."""
+    found = []
+    for key, value in data.items():
+        path = f"{at}.{key}" if at else str(key)
+        if value is None and key not in base and _NAMED.fullmatch(at):
+            found.append(path)
+        elif isinstance(value, Mapping):
+            below = base.get(key)
+            found += _nulls_without_a_target(
+                below if isinstance(below, Mapping) else {}, value, path
+            )
+    return found
 
 
 def _find_parent(path: Path, name: str) -> Path:
