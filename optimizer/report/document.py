@@ -100,14 +100,10 @@ METRIC_FORMATS: dict[str, Format] = {
 }
 
 
-def _unit_of(metric: str) -> str:
-    """The metric an objective's figure counts (`min spend` counts spend)."""
-    return metric.removeprefix("min ")
-
-
 def _objective_format(metric: str) -> Format:
-    """How an objective of this metric reads: money for revenue, profit and spend."""
-    return METRIC_FORMATS.get(metric, "number")
+    """How an objective of this metric reads (`min spend` counts spend): money for revenue,
+    profit and spend."""
+    return METRIC_FORMATS.get(metric.removeprefix("min "), "number")
 
 
 def plan_report(plan: Plan, with_charts: bool = True) -> Report:
@@ -335,7 +331,7 @@ def comparison_report(comparison: Comparison, with_charts: bool = True) -> Repor
             totals,
             {**METRIC_FORMATS, "objective": _objective_format(comparison.metric)},
             # plans of different objectives: each objective in its own unit
-            {"objective": [_objective_format(_unit_of(m)) for m in totals["metric"]]},
+            {"objective": [_objective_format(metric) for metric in totals["metric"]]},
         ),
         Table("Shares", "Spend shares by tier, platform and period", shares, share_formats),
         Table(

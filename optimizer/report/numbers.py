@@ -51,8 +51,9 @@ def quantity(value: float | None) -> str:
 
 
 def objective_figure(value: float | None, metric: str, currency: str = "USD") -> str:
-    """An objective's value in its metric's unit: money, or a quantity."""
-    if metric in MONEY_METRICS:
+    """An objective's value in its metric's unit (`min spend` counts spend): money, or a
+    quantity."""
+    if metric.removeprefix("min ") in MONEY_METRICS:
         return money(value, currency)
     return quantity(value)
 

@@ -417,7 +417,7 @@ def comparison_view(comparison: Comparison) -> RenderableType:
 
     def objective(name: str) -> str:
         # plans of different objectives: each objective in its own unit
-        metric = str(totals.loc[name, "metric"]).removeprefix("min ")
+        metric = str(totals.loc[name, "metric"])
         return objective_figure(totals.loc[name, "objective"], metric, comparison.currency)
 
     table = Table(title="Comparison", title_justify="left")
