@@ -19,7 +19,7 @@ from optimizer.analysis.baseline import BASELINE_NAME
 from optimizer.constants import DIMENSIONS, METRICS
 from optimizer.errors import OptimizerError
 from optimizer.plan import Plan, meets
-from optimizer.report.numbers import money
+from optimizer.report.numbers import money, objective_unit
 from optimizer.scenario.loading import problem_of
 from optimizer.solvers.base import Status
 
@@ -296,7 +296,7 @@ def compare(
     currency = next((item.scenario.currency for item in items if isinstance(item, Plan)), "USD")
     metrics = set(totals["metric"])
     metric = metrics.pop() if len(metrics) == 1 else ""
-    metric = metric.removeprefix("min ")  # the unit the objective's figures read in
+    metric = objective_unit(metric)  # the unit the objective's figures read in
     comparison = Comparison(names, totals, shares, rules, cells, baseline, currency, metric)
     return replace(comparison, notes=_notes(comparison, items, results))
 

@@ -14,7 +14,14 @@ from optimizer.constants import METRICS
 from optimizer.plan import Plan
 from optimizer.report import charts
 from optimizer.report.frames import allocation_frame, rules_frame, share_digits, summary_frame
-from optimizer.report.numbers import counted, objective_figure, percent, rule_unit, shadow_step
+from optimizer.report.numbers import (
+    counted,
+    objective_figure,
+    objective_unit,
+    percent,
+    rule_unit,
+    shadow_step,
+)
 
 # gap: a percentage to two places, as the headline gives it (0.01%, where 0.0% would hide it)
 Format = Literal["text", "money", "percent", "gap", "count", "number", "bool"]
@@ -103,7 +110,7 @@ METRIC_FORMATS: dict[str, Format] = {
 def _objective_format(metric: str) -> Format:
     """How an objective of this metric reads (`min spend` counts spend): money for revenue,
     profit and spend."""
-    return METRIC_FORMATS.get(metric.removeprefix("min "), "number")
+    return METRIC_FORMATS.get(objective_unit(metric), "number")
 
 
 def plan_report(plan: Plan, with_charts: bool = True) -> Report:

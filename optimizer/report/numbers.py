@@ -50,10 +50,15 @@ def quantity(value: float | None) -> str:
     return unsigned_zero(f"{value:,.0f}" if whole else f"{value:,.1f}")
 
 
+def objective_unit(metric: str) -> str:
+    """The metric an objective's figure counts: `min spend` (a minimised objective, as plans
+    of different senses are labelled side by side) counts spend."""
+    return metric.removeprefix("min ")
+
+
 def objective_figure(value: float | None, metric: str, currency: str = "USD") -> str:
-    """An objective's value in its metric's unit (`min spend` counts spend): money, or a
-    quantity."""
-    if metric.removeprefix("min ") in MONEY_METRICS:
+    """An objective's value in its metric's unit: money, or a quantity."""
+    if objective_unit(metric) in MONEY_METRICS:
         return money(value, currency)
     return quantity(value)
 
