@@ -304,9 +304,13 @@ def solve(
         for (_, scenario), plan in zip(loaded, plans, strict=True)
     ]
     results = [(str(path), plan) for (path, _), plan in zip(loaded, plans, strict=True)]
+    from optimizer.report.terminal import EMPTY_PLAN, buys_nothing
+
     for source, plan in results:
         if not plan.has_plan:
             errors.print(_no_plan(source, plan.status))
+        elif buys_nothing(plan) and not (format is Format.table and len(results) == 1):
+            errors.print(f"note: {source}: {EMPTY_PLAN}")  # JSON and files carry no such line
     if results:
         # Several files give a list even when some are invalid, so scripts can rely on the shape.
         _write_results(results, format, output, len(files) == 1, files)
@@ -756,7 +760,13 @@ def sweep(
         raise typer.Exit(EXIT_INVALID) from None
     try:
         budgets = parse_range(budget) if budget else None
+    except OptimizerError as error:
+        raise _fail(f"--budget {budget}: {error}") from None
+    try:
         params = [parse_param(text) for text in param or []]
+    except OptimizerError as error:
+        raise _fail(str(error)) from None
+    try:
         total = len(budgets or [None]) * max(1, _product(len(values) for _, values in params))
         with _progress() as progress:
             task = progress.add_task("sweeping", total=total)

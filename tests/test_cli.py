@@ -840,6 +840,11 @@ def test_a_plan_that_buys_nothing_says_why(tmp_path: Path) -> None:
     result = invoke("solve", path)
     assert "The plan buys nothing" in result.stdout
     assert "The plan buys nothing" not in invoke("solve", B2B).stdout
+    # JSON has no room for the sentence: it goes to standard error, which scripts still see
+    as_json = invoke("solve", path, "--format", "json")
+    assert as_json.exit_code == 0 and json.loads(as_json.stdout)["totals"]["count"] == 0
+    assert f"note: {path}: The plan buys nothing" in as_json.stderr
+    assert invoke("solve", B2B, "--format", "json").stderr == ""
 
 
 def test_piped_standard_error_holds_messages_only() -> None:

@@ -586,6 +586,8 @@ def test_a_saved_plan_reads_counts_written_as_text_and_rules_with_one_bound_or_n
     ("arguments", "message"),
     [
         (["sweep", "{file}", "--budget", "1:2"], "start:stop:step"),
+        (["sweep", "{file}", "--budget", "10%,20%"], "--budget 10%,20%: cannot read"),
+        (["sweep", "{file}", "--param", "rules.tolerance=5%"], "0.05 for 5%"),
         (["sweep", "{file}", "--param", "platforms.snap.tiers.micro.min=1"], "no field 'snap'"),
         (["sweep", "{file}"], "give --budget"),
         (

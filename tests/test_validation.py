@@ -389,6 +389,12 @@ FIELD_CASES = [
         "write shares as fractions: 0.02 for 2%",
         id="rate-as-a-percentage",
     ),
+    pytest.param(
+        {"rules": {"shares": [{"name": "s", "select": {"tiers": ["micro"]}, "min": 45}]}},
+        "rules.shares[0].min",
+        "less than or equal to 1, got 45; shares are fractions: 0.45 for 45%",
+        id="share-as-a-whole-percentage",
+    ),
     pytest.param({"budget.total": 0}, "budget.total", "greater than 0, got 0", id="budget-zero"),
     pytest.param(
         {"budget.total": -100}, "budget.total", "greater than 0, got -100", id="budget-negative"

@@ -102,9 +102,10 @@ def parse_range(text: str) -> list[float]:
             raise ValueError
         return values
     except ValueError:
+        percent = "; write a share as a fraction, 0.05 for 5%" if "%" in text else ""
         raise OptimizerError(
             f"cannot read {text!r}: write start:stop:step (step > 0) or a list like 1,2,3"
-            f" (finite numbers, at most {MAX_POINTS:,})"
+            f" (finite numbers, at most {MAX_POINTS:,}){percent}"
         ) from None
 
 

@@ -187,17 +187,23 @@ def fitted(*parts: RenderableType) -> Group:
     return Group(*parts)
 
 
+EMPTY_PLAN = (
+    "The plan buys nothing. Common causes: the budget buys no creator, no offer has creators"
+    " available, every creator loses money (a profit objective), or share rules that only an"
+    " empty plan meets together (a minimum share of a selection no offer is in, or minimums"
+    " that add up to more than 100%): check their bounds, or run `optimizer explain`."
+)
+
+
+def buys_nothing(plan: Plan) -> bool:
+    """A maximising plan with no creator in it: valid, and almost never what was meant."""
+    return plan.has_plan and plan.sense == "maximize" and plan.totals["count"] == 0
+
+
 def plan_view(plan: Plan) -> RenderableType:
     parts: list[RenderableType] = [headline(plan)]
-    if plan.has_plan and plan.sense == "maximize" and plan.totals["count"] == 0:
-        parts.append(
-            Text(
-                "The plan buys nothing. Common causes: the budget buys no creator, no offer has"
-                " creators available, every creator loses money (a profit objective), or share"
-                " rules that only an empty plan meets together: check their bounds.",
-                style="yellow",
-            )
-        )
+    if buys_nothing(plan):
+        parts.append(Text(EMPTY_PLAN, style="yellow"))
     if plan.has_plan:
         parts += [allocation_table(plan), totals_table(plan), shares_table(plan)]
         if plan.rules:

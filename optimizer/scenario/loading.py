@@ -532,5 +532,9 @@ def problem_of(error: Any) -> Problem:
     elif kind == "value_error":
         message = message.removeprefix("Value error, ")
     else:
-        message = f"{message[0].lower()}{message[1:]}, got {_shown(error.get('input'))}"
+        given = error.get("input")
+        message = f"{message[0].lower()}{message[1:]}, got {_shown(given)}"
+        a_percentage = isinstance(given, int | float) and 1 < given <= 100
+        if kind == "less_than_equal" and error.get("ctx", {}).get("le") == 1 and a_percentage:
+            message += f"; shares are fractions: {given / 100:g} for {given:g}%"
     return Problem(_path(loc), message)
