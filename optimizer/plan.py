@@ -171,7 +171,7 @@ def _report(constraint: Constraint, outcomes: pd.DataFrame) -> RuleReport:
     slack = slack_of(value, constraint.min, constraint.max)
     binding = slack is not None and abs(slack) <= bound_tolerance(constraint.min, constraint.max)
     if binding:
-        slack = max(slack or 0.0, 0.0)  # on its bound: -1e-16 of solver noise is no breach
+        slack = 0.0  # on its bound, within the tolerance: -1e-16 of solver noise is no breach
     return RuleReport(
         name=constraint.name,
         rule=constraint.rule,

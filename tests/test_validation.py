@@ -868,7 +868,7 @@ def test_pool_and_minimum_take_ranges_and_fractions_like_every_offer_field(
         ({"max_followers": 5_000}, True, (0, 5_000)),
         ({"emerging": False}, False, (0, 1_000)),
         ({"min_followers": 100, "max_followers": 2_000, "emerging": True}, True, (100, 2_000)),
-        ({"min_followers": 500}, True, (500, None)),  # a range given is the scenario's own
+        ({"min_followers": 500}, True, (500, 1_000)),  # the other end stays the built-in one
     ],
 )
 def test_a_built_in_tier_given_again_changes_only_the_keys_given(

@@ -519,14 +519,11 @@ def _default_tiers() -> dict[str, TierDef]:
     }
 
 
-RANGE_KEYS = ("min_followers", "max_followers")
-
-
 def _with_default_tiers(value: object) -> object:
-    """The built-in tiers with the scenario's over them. A built-in tier given again keeps
-    its `emerging` unless given (`nano: {max_followers: 5000}` is still emerging), and its
-    follower range unless either end is given: a range given is the scenario's own, so
-    `macro: {min_followers: 2000000}` is 2M and up, not 2M to the built-in 1M."""
+    """The built-in tiers with the scenario's over them, key by key as `extends` merges: a
+    built-in tier given again keeps every key not given (`nano: {max_followers: 5000}` is
+    still emerging, and `macro: {max_followers: 50000}` is refused, being below macro's
+    100,000 minimum)."""
     if not isinstance(value, dict):
         return value
     tiers: dict[object, object] = {
@@ -535,8 +532,7 @@ def _with_default_tiers(value: object) -> object:
     for name, given in value.items():
         built_in = tiers.get(name)
         if isinstance(built_in, dict) and isinstance(given, dict):
-            kept = {"emerging"} if any(key in given for key in RANGE_KEYS) else set(built_in)
-            given = {**{key: built_in[key] for key in kept}, **given}
+            given = {**built_in, **given}
         tiers[name] = given
     return tiers
 
