@@ -233,13 +233,12 @@ def _load_all(files: list[Path]) -> tuple[list[tuple[Path, Scenario]], bool]:
             continue
         loaded.append((path, scenario))
         # A list is replaced whole: a planner adding one limit may not mean to drop the rest.
-        for replaced in traced.replaced:
-            errors.print(
-                f"note: {path}: {replaced} replaces the list of the file it extends;"
-                " restate its entries to keep them",
-                style="yellow",
-                soft_wrap=True,
-            )
+        notes = [
+            f"{replaced} replaces the list of the file it extends; restate its entries to keep them"
+            for replaced in traced.replaced
+        ] + traced.idle_nulls
+        for note in notes:
+            errors.print(f"note: {path}: {note}", style="yellow", soft_wrap=True)
     return loaded, invalid
 
 
@@ -310,7 +309,8 @@ def solve(
         if not plan.has_plan:
             errors.print(_no_plan(source, plan.status))
         elif buys_nothing(plan) and not (format is Format.table and len(results) == 1):
-            errors.print(f"note: {source}: {EMPTY_PLAN}")  # JSON and files carry no such line
+            # JSON and report files have no room for the sentence
+            errors.print(f"note: {source}: {EMPTY_PLAN}", style="yellow", soft_wrap=True)
     if results:
         # Several files give a list even when some are invalid, so scripts can rely on the shape.
         _write_results(results, format, output, len(files) == 1, files)

@@ -262,16 +262,9 @@ FIELD_CASES = [
     ),
     pytest.param(
         {OFFER: None},
-        OFFER,
-        "null removes an entry of the file extended; this file extends none: give the entry,"
-        " or delete the line",
-        id="offer-null-without-a-parent",
-    ),
-    pytest.param(
-        {"platforms.youtube": None},
-        "platforms.youtube",
-        "this file extends none",
-        id="platform-null-without-a-parent",
+        "platforms",
+        "give at least one platform with at least one tier",
+        id="offer-null-removes-the-only-offer",
     ),
     pytest.param(
         {"rules": {"shares": [{"name": "a", "select": {"platforms": "tiktok"}, "max": 0.5}]}},
@@ -1526,16 +1519,33 @@ def test_a_bad_emerging_cell_names_its_row(tmp_path: Path) -> None:
     assert line.endswith("(from rates.csv line 2)")
 
 
-def test_a_null_for_a_name_the_parent_lacks_is_a_misspelling(tmp_path: Path) -> None:
-    """`linkdin: null` in a child of the built-in rate card removed nothing, silently."""
+def test_a_null_that_removes_nothing_is_noted_as_a_likely_misspelling(tmp_path: Path) -> None:
+    """`linkdin: null` in a child of the built-in rate card removed nothing, silently. It
+    loads (a null repeated down a chain is harmless), with a note that names it."""
     data = {"extends": "benchmarks-2026", "name": "child", "budget": {"total": 100_000}}
-    assert load_scenario(write(tmp_path, {**data, "platforms": {"linkedin": None}}))
     for platforms, where in (
         ({"linkdin": None}, "platforms.linkdin"),
         ({"tiktok": {"tiers": {"mikro": None}}}, "platforms.tiktok.tiers.mikro"),
     ):
-        path = write(tmp_path, {**data, "platforms": platforms})
-        line = assert_one_problem(path, where, "the file extended has none of this name")
-        assert line.endswith("check the spelling")
-    with pytest.raises(ScenarioError, match="none of this name"):
-        scenario_from_dict({**data, "seasonality": {"Q5": None}})
+        result = invoke("validate", write(tmp_path, {**data, "platforms": platforms}))
+        assert result.exit_code == 0, result.output
+        note = f"{where}: null removes nothing, as the files it extends have none of this name"
+        assert note in result.stderr
+    result = invoke("validate", write(tmp_path, {**data, "platforms": {"linkedin": None}}))
+    assert result.exit_code == 0 and result.stderr == ""
+    alone = invoke("validate", write(tmp_path, edited({"platforms.youtube": None})))
+    assert alone.exit_code == 0
+    assert "platforms.youtube: null removes nothing, as it extends no file" in alone.stderr
+
+
+def test_a_null_beside_a_csv_rate_card_removes_the_parents_entry(tmp_path: Path) -> None:
+    (tmp_path / "rates.csv").write_text(HEADER + "\nthreads,micro,3000,100,0.05,0.02\n")
+    data = {
+        "extends": "benchmarks-2026",
+        "name": "card over the built-in",
+        "budget": {"total": 100_000},
+        "platforms": {"from_csv": "rates.csv", "linkedin": None},
+    }
+    scenario = load_scenario(write(tmp_path, data))
+    assert "linkedin" not in scenario.platforms and "tiktok" in scenario.platforms
+    assert scenario.platforms["threads"].tiers["micro"].cost_per_post == 100

@@ -100,6 +100,9 @@ class Trace:
     rows: dict[str, str] = field(default_factory=dict)
     """Where each offer read from a CSV rate card was written: `platforms.tiktok.tiers.micro`
     to `rates.csv line 3`."""
+    idle_nulls: list[str] = field(default_factory=list)
+    """What each null that removes nothing says: a platform, tier or period the files it
+    extends lack (`platforms.linkdin`) is most likely a misspelt name."""
 
 
 def trace(path: str | Path) -> Trace:
@@ -163,7 +166,7 @@ def _with_builtin_parent(data: Mapping[str, Any], source: str | Path) -> Mapping
         raise ScenarioError(source, [Problem("platforms.from_csv", message)])
     parent = data.get("extends")
     if parent is None:
-        return _merged({}, data, source)
+        return merge({}, data)
     if not isinstance(parent, str) or parent not in builtin_names():
         message = (
             f"in data, extends names a built-in ({', '.join(builtin_names())});"
@@ -171,7 +174,7 @@ def _with_builtin_parent(data: Mapping[str, Any], source: str | Path) -> Mapping
         )
         raise ScenarioError(source, [Problem("extends", message)])
     base = _resolve(BUILTIN_DIR / f"{parent}.yaml", chain=())
-    return _merged(base, {key: value for key, value in data.items() if key != "extends"}, source)
+    return merge(base, {key: value for key, value in data.items() if key != "extends"})
 
 
 def _pair_problems(data: Mapping[str, Any], found: list[Problem]) -> list[Problem]:
@@ -236,10 +239,12 @@ def _resolve(path: Path, chain: tuple[Path, ...], trace: Trace | None = None) ->
         if trace is not None and isinstance(platforms["from_csv"], str):
             trace.files.append(path.parent / platforms["from_csv"])
         card = _read_rate_card(path, platforms["from_csv"], None if trace is None else trace.rows)
-        data["platforms"] = merge(card, rest)
+        # a null for a platform the card lacks is for the file this one extends
+        for_parent = {key: None for key, value in rest.items() if value is None and key not in card}
+        data["platforms"] = {**merge(card, rest), **for_parent}
     parent = data.pop("extends", None)
     if parent is None:
-        return _merged({}, data, path)
+        return _merged({}, data, trace)
     if not isinstance(parent, str):
         raise ScenarioError(path, [Problem("extends", "must be a file path or a built-in name")])
     parent_path = _find_parent(path, parent)
@@ -248,7 +253,7 @@ def _resolve(path: Path, chain: tuple[Path, ...], trace: Trace | None = None) ->
         cycle = " -> ".join(str(p) for p in (*chain, parent_path.resolve()))
         raise ScenarioError(path, [Problem("extends", f"extends itself in a cycle: {cycle}")])
     base = _resolve(parent_path, chain, trace)
-    return _merged(base, data, path, None if trace is None else trace.replaced)
+    return _merged(base, data, trace)
 
 
 # Mappings whose keys are the scenario's own names: platforms, tiers, periods.
@@ -256,24 +261,17 @@ _NAMED = re.compile(r"platforms|tiers|seasonality|budget\.periods|platforms\.[^.
 
 
 def _merged(
-    base: Mapping[str, Any],
-    data: Mapping[str, Any],
-    source: str | Path,
-    replaced: list[str] | None = None,
+    base: Mapping[str, Any], data: Mapping[str, Any], trace: Trace | None
 ) -> dict[str, Any]:
-    """`merge`, refusing a null that names a platform, tier or period `base` lacks: it has
-    nothing to remove, so it is a misspelt name or an entry left empty by mistake."""
-    if base:
-        hint = "the file extended has none of this name: check the spelling"
-    else:
-        hint = "this file extends none: give the entry, or delete the line"
-    problems = [
-        Problem(where, f"null removes an entry of the file extended; {hint}")
-        for where in _nulls_without_a_target(base, data)
-    ]
-    if problems:
-        raise ScenarioError(source, problems)
-    return merge(base, data, replaced)
+    """`merge`, noting in `trace` each null for a platform, tier or period that `base` lacks:
+    it removes nothing, so it is most likely a misspelt name or an entry left empty."""
+    if trace is not None:
+        lacks = "the files it extends have none of this name" if base else "it extends no file"
+        trace.idle_nulls += [
+            f"{where}: null removes nothing, as {lacks}; check the name"
+            for where in _nulls_without_a_target(base, data)
+        ]
+    return merge(base, data, None if trace is None else trace.replaced)
 
 
 def _nulls_without_a_target(
