@@ -1549,3 +1549,29 @@ def test_a_null_beside_a_csv_rate_card_removes_the_parents_entry(tmp_path: Path)
     scenario = load_scenario(write(tmp_path, data))
     assert "linkedin" not in scenario.platforms and "tiktok" in scenario.platforms
     assert scenario.platforms["threads"].tiers["micro"].cost_per_post == 100
+
+
+def test_a_new_offer_in_a_child_says_it_is_new_and_guesses_the_name_meant(
+    tmp_path: Path,
+) -> None:
+    """`tiktk` in a child of the built-in rate card read as a new, incomplete offer: four
+    lines of missing fields and nothing about the spelling."""
+    data = {
+        "extends": "benchmarks-2026",
+        "name": "child",
+        "budget": {"total": 100_000},
+        "platforms": {"tiktk": {"tiers": {"micro": {"available": 10}}}},
+    }
+    error = error_of(write(tmp_path, data))
+    assert error.problems and all(
+        problem.path.startswith("platforms.tiktk.tiers.micro")
+        and problem.message.endswith(
+            "(the files it extends have no tiktk micro offer, so this one needs every field;"
+            " did you mean 'tiktok'?)"
+        )
+        for problem in error.problems
+    )
+    # an offer the parent has, with one field wrong, is not called new
+    data["platforms"] = {"tiktok": {"tiers": {"micro": {"conversion_rate": 2}}}}
+    (problem,) = error_of(write(tmp_path, data)).problems
+    assert "no tiktok micro offer" not in problem.message

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import difflib
 import json
 import re
 import tomllib
@@ -84,8 +85,37 @@ def _located(
             if problem.path == offer or problem.path.startswith(f"{offer}."):
                 return Problem(problem.path, f"{problem.message} (from {row})")
     if "extends" in own:
-        return _inherited(problem, own, merged)
+        return _new_offer(_inherited(problem, own, merged), own, merged)
     return problem
+
+
+def _new_offer(problem: Problem, own: Mapping[str, Any], merged: Mapping[str, Any]) -> Problem:
+    """The problem of an offer the files extended do not have, saying so: a child's
+    `tiktk: {tiers: {micro: {available: 10}}}` is a new offer missing its fields, and most
+    likely a misspelt name."""
+    parts = re.findall(r"[^.\[\]]+", problem.path)
+    if len(parts) < 4 or parts[0] != "platforms" or parts[2] != "tiers":
+        return problem
+    platform, tier = parts[1], parts[3]
+    mine, theirs = (_node(document, parts[:4]) for document in (own, merged))
+    mine_tiers, their_tiers = (_node(document, parts[:3]) for document in (own, merged))
+    platforms = _node(merged, ["platforms"])
+    found = (mine, theirs, mine_tiers, their_tiers, platforms)
+    if not all(isinstance(node, Mapping) for node in found):
+        return problem  # a shape the validation messages speak of already
+    if set(theirs) != {key for key, value in mine.items() if value is not None}:
+        return problem  # the files extended give some of its fields: not a new offer
+    if set(their_tiers) <= set(mine_tiers):  # the whole platform is new here
+        names, name = [name for name in platforms if name != platform], platform
+    else:
+        names, name = [name for name in their_tiers if name not in mine_tiers], tier
+    close = difflib.get_close_matches(name, names, n=1)
+    guess = f"; did you mean {close[0]!r}?" if close else ""
+    return Problem(
+        problem.path,
+        f"{problem.message} (the files it extends have no {platform} {tier} offer, so this"
+        f" one needs every field{guess})",
+    )
 
 
 @dataclass
@@ -126,6 +156,16 @@ def _inherited(problem: Problem, own: Mapping[str, Any], merged: Mapping[str, An
     if _holds(merged, parts) and not _holds(own, parts):
         return Problem(problem.path, f"{problem.message} ({INHERITED})")
     return problem
+
+
+def _node(document: Any, parts: list[str]) -> Any:
+    """The value at the path's parts of nested mappings, None where there is none."""
+    node = document
+    for part in parts:
+        if not isinstance(node, Mapping):
+            return None
+        node = node.get(part)
+    return node
 
 
 def _holds(document: Any, parts: list[str]) -> bool:
