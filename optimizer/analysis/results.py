@@ -11,20 +11,26 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 
-def json_number(value: float | None) -> float | None:
-    """A figure as JSON carries it: rounded to six places, None when missing or infinite."""
+def _finite(value: float | None) -> float | None:
+    """The value as a float, None when missing (None, NaN) or infinite: JSON has neither."""
     if value is None or value != value or value in (float("inf"), float("-inf")):
         return None
-    return round(float(value), 6) + 0.0
+    return float(value)
+
+
+def json_number(value: float | None) -> float | None:
+    """A figure as JSON carries it: rounded to six places, None when missing or infinite."""
+    number = _finite(value)
+    return None if number is None else round(number, 6) + 0.0
 
 
 def json_count(value: float | None) -> int | float | None:
     """A count as JSON carries it: an integer when whole; a fractional one (`integer: false`)
     keeps 12 significant digits, since every other figure is computed from it and 6 decimals
     of 0.0807551 would not reproduce them."""
-    if value is None or value != value or value in (float("inf"), float("-inf")):
+    number = _finite(value)
+    if number is None:
         return None
-    number = float(value)
     if abs(number - round(number)) < 1e-6:
         return round(number)
     return float(f"{number:.12g}") + 0.0
