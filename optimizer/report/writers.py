@@ -6,7 +6,6 @@ import base64
 import csv
 import html
 import io
-import math
 from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
@@ -17,7 +16,7 @@ import pandas as pd
 from optimizer.errors import OptimizerError
 from optimizer.files import atomic_path
 from optimizer.report.document import Format, Report, Table
-from optimizer.report.numbers import SYMBOLS, money, percent, quantity, unsigned_zero
+from optimizer.report.numbers import SYMBOLS, missing, money, percent, quantity, unsigned_zero
 
 
 def markdown_text(text: str) -> str:
@@ -42,7 +41,7 @@ def markdown_table(
 def _plain(value: Any) -> Any:
     """A cell's value as plain Python: None when missing (None, NaN, NA), numpy numbers as
     Python ones."""
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+    if value is pd.NA or missing(value):
         return None
     return value.item() if hasattr(value, "item") else value
 
