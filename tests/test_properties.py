@@ -296,3 +296,17 @@ def test_tiny_optimum_is_the_brute_force_one(data: dict[str, Any]) -> None:
 @given(scenarios(tiny=True, saturated=True))
 def test_tiny_saturated_optimum_is_the_brute_force_one(data: dict[str, Any]) -> None:
     test_tiny_optimum_is_the_brute_force_one.hypothesis.inner_test(data)  # type: ignore[attr-defined]
+
+
+@settings(PROPERTY, max_examples=30)
+@given(scenarios(tiny=True, saturated=True), st.sampled_from(["segments", "both"]))
+def test_every_formulation_has_the_brute_force_optimum(data: dict[str, Any], kind: str) -> None:
+    data = {**data, "solver": {**data.get("solver", {}), "formulation": kind}}
+    test_tiny_optimum_is_the_brute_force_one.hypothesis.inner_test(data)  # type: ignore[attr-defined]
+
+
+@settings(PROPERTY, max_examples=15)
+@given(scenarios(saturated=True), st.sampled_from(["segments", "both"]))
+def test_cbc_agrees_on_every_formulation(data: dict[str, Any], kind: str) -> None:
+    data = {**data, "solver": {**data.get("solver", {}), "formulation": kind}}
+    test_cbc_finds_the_same_optimum.hypothesis.inner_test(data)  # type: ignore[attr-defined]

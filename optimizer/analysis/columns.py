@@ -107,7 +107,7 @@ def bounds_for(
     available: np.ndarray,
 ) -> ColumnBounds:
     """The model's column bounds with the caps implied by `bounds` and the offers' pools."""
-    integer = bool(model.integrality[model.count_columns].any())
+    integer = model.scenario.integer
     cost = model.cells.table["cost"].to_numpy()
     caps = count_caps(cost, model.constraints, bounds, lower, available, integer)
     col_lower = model.col_lower.copy()

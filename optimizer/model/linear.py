@@ -1,10 +1,11 @@
 """The one model builder: scenario -> cells -> constraints -> a linear model as arrays.
 
-Columns: one count per cell (integer unless `integer: false`), one continuous column per
-saturation segment of cells with several segments, and, only where a rule could profit from
-filling a later (weaker) segment before an earlier one, binaries that force segments to fill
-in order. Rows come in named blocks, one per constraint, so every report can use the
-planner's names.
+Columns: one count per cell, one column per saturation segment of cells with several
+segments, and, only where a rule could profit from filling a later (weaker) segment before an
+earlier one, binaries that force segments to fill in order. Which of a saturated cell's
+columns are integer is the formulation (`count`, `segments` or `both`); with `integer: false`
+none are. Rows come in named blocks, one per constraint, so every report can use the
+planner's names. `build_model` reads as a table of contents: one function per block.
 """
 
 from __future__ import annotations
@@ -189,8 +190,18 @@ def count_caps(
     return np.maximum(cap, lower)
 
 
-def build_model(scenario: Scenario, cells: Cells | None = None) -> LinearModel:
-    """The linear model of a validated scenario (section 5 of the format)."""
+Formulation = Literal["count", "segments", "both"]
+FORMULATIONS: tuple[str, ...] = ("auto", "count", "segments", "both")
+
+
+def build_model(
+    scenario: Scenario, cells: Cells | None = None, formulation: str | None = None
+) -> LinearModel:
+    """The linear model of a validated scenario (section 5 of the format).
+
+    `formulation` says which columns of a saturated cell are integer (the scenario's
+    `solver.formulation` where not given); every choice has the same integer plans.
+    """
     if not isinstance(scenario, Scenario):
         raise OptimizerError(
             f"build_model takes a Scenario, not {type(scenario).__name__}: load one first"
@@ -201,7 +212,6 @@ def build_model(scenario: Scenario, cells: Cells | None = None) -> LinearModel:
     rows = _Rows([], [], [], [], [], [], [])
     for number, constraint in enumerate(rule_set.constraints):
         _constraint_rows(number, constraint, cells, rows)
-    objective = _unit(cells, scenario.objective.metric)
     caps = count_caps(
         cells.table["cost"].to_numpy(),
         rule_set.constraints,
@@ -210,160 +220,300 @@ def build_model(scenario: Scenario, cells: Cells | None = None) -> LinearModel:
         cells.table["upper"].to_numpy(),
         scenario.integer,
     )
-    return _assemble(scenario, cells, rule_set, rows, objective, caps)
+    draft = _Draft(scenario, cells, rows, _unit(cells, scenario.objective.metric), caps)
+    chosen = choose_formulation(scenario, cells, formulation)
+    # Define variables
+    _count_columns(draft, chosen)
+    _segment_columns(draft, chosen)
+    _order_switches(draft)
+    # Define constraints
+    _rule_rows(draft, rule_set)
+    _saturation_rows(draft)
+    _order_rows(draft)
+    return draft.finish(rule_set)
+
+
+def choose_formulation(scenario: Scenario, cells: Cells, formulation: str | None) -> Formulation:
+    """The formulation asked for, or for `auto` the rule chosen on the tuning benchmarks."""
+    asked = formulation or scenario.solver.formulation
+    if asked not in FORMULATIONS:
+        raise OptimizerError(f"formulation must be one of {', '.join(FORMULATIONS)}, got {asked!r}")
+    if asked != "auto":
+        return asked  # type: ignore[return-value]
+    return "count"
+
+
+class _Draft:
+    """A model under construction: columns and row blocks appended in order, by the block
+    functions `build_model` calls."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        cells: Cells,
+        rows: _Rows,
+        objective: tuple[np.ndarray, np.ndarray],
+        caps: np.ndarray,
+    ) -> None:
+        self.scenario = scenario
+        self.cells = cells
+        self.rows = rows
+        self.direct, self.effective = objective
+        self.caps = caps
+        self.maximize = scenario.objective.sense == "maximize"
+        self.labels = _cell_labels(cells)
+        segments = cells.segments
+        self.seg_cell_all = segments["cell"].to_numpy()
+        self.saturated = np.bincount(self.seg_cell_all, minlength=len(cells)) > 1
+        kept = self.saturated[self.seg_cell_all]
+        self.seg_rows = np.flatnonzero(kept)
+        self.seg_of = self.seg_cell_all[self.seg_rows]
+        self.seg_factor = segments["factor"].to_numpy()[self.seg_rows]
+        start = segments["start"].to_numpy()[self.seg_rows]
+        self.seg_width = np.minimum(
+            segments["width"].to_numpy()[self.seg_rows],
+            np.maximum(caps[self.seg_of] - start, 0),
+        )
+        self.seg_columns = np.zeros(0, dtype=int)
+        self.order_pairs = np.zeros((0, 2), dtype=int)
+        self.z_columns = np.zeros(0, dtype=int)
+        self.col_lower: list[np.ndarray] = []
+        self.col_upper: list[np.ndarray] = []
+        self.integer: list[np.ndarray] = []
+        self.objective: list[np.ndarray] = []
+        self.col_names: list[str] = []
+        self.row_lower: list[np.ndarray] = []
+        self.row_upper: list[np.ndarray] = []
+        self.row_names: list[str] = []
+        self.row_sides: list[Side] = []
+        self.blocks: list[RowBlock] = []
+        self.triplets: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+
+    @property
+    def num_cols(self) -> int:
+        return len(self.col_names)
+
+    @property
+    def num_rows(self) -> int:
+        return len(self.row_names)
+
+    def add_columns(
+        self,
+        lower: np.ndarray,
+        upper: np.ndarray,
+        integer: np.ndarray,
+        objective: np.ndarray,
+        names: list[str],
+    ) -> np.ndarray:
+        """Append columns; their positions."""
+        first = self.num_cols
+        self.col_lower.append(np.asarray(lower, dtype=float))
+        self.col_upper.append(np.asarray(upper, dtype=float))
+        self.integer.append(np.asarray(integer, dtype=bool))
+        self.objective.append(np.asarray(objective, dtype=float))
+        self.col_names += names
+        return first + np.arange(len(names))
+
+    def add_rows(
+        self,
+        entries: tuple[np.ndarray, np.ndarray, np.ndarray],
+        lower: np.ndarray,
+        upper: np.ndarray,
+        names: list[str],
+        sides: list[Side],
+    ) -> int:
+        """Append rows given (row within the new rows, column, value) entries; the first
+        new row's position."""
+        first = self.num_rows
+        rows, columns, values = entries
+        self.triplets.append((rows + first, columns, values))
+        self.row_lower.append(np.asarray(lower, dtype=float))
+        self.row_upper.append(np.asarray(upper, dtype=float))
+        self.row_names += names
+        self.row_sides += sides
+        return first
+
+    def finish(self, rule_set: RuleSet) -> LinearModel:
+        matrix = _row_matrix(self.triplets, (self.num_rows, self.num_cols))
+        return LinearModel(
+            sense="maximize" if self.maximize else "minimize",
+            objective=np.concatenate(self.objective),
+            col_lower=np.concatenate(self.col_lower),
+            col_upper=np.concatenate(self.col_upper),
+            integrality=np.concatenate(self.integer),
+            col_names=self.col_names,
+            rows=matrix,
+            row_lower=np.concatenate(self.row_lower),
+            row_upper=np.concatenate(self.row_upper),
+            row_names=self.row_names,
+            row_sides=self.row_sides,
+            blocks=self.blocks,
+            count_columns=np.arange(len(self.cells)),
+            cells=self.cells,
+            constraints=rule_set.constraints,
+            skipped=rule_set.skipped,
+            scenario=self.scenario,
+        )
+
+    def single_factor(self) -> np.ndarray:
+        """The factor a cell with one segment carries on its count column (0 for saturated
+        cells, whose outcomes sit on their segment columns)."""
+        factor = np.zeros(len(self.cells))
+        single = ~self.saturated[self.seg_cell_all]
+        factor[self.seg_cell_all[single]] = self.cells.segments["factor"].to_numpy()[single]
+        return factor
+
+
+def _count_columns(draft: _Draft, formulation: Formulation) -> None:
+    """One count per cell; a saturated cell's is integer unless its segments are instead."""
+    integer = np.full(len(draft.cells), draft.scenario.integer)
+    if formulation == "segments":
+        integer &= ~draft.saturated
+    draft.add_columns(
+        draft.cells.table["lower"].to_numpy(),
+        draft.caps,
+        integer,
+        draft.direct + draft.effective * draft.single_factor(),
+        [f"n[{label}]" for label in draft.labels],
+    )
+
+
+def _segment_columns(draft: _Draft, formulation: Formulation) -> None:
+    """One column per saturation segment of a saturated cell, carrying its outcomes."""
+    if not len(draft.seg_rows):
+        return
+    numbers = draft.cells.segments["segment"].to_numpy()[draft.seg_rows]
+    integer = draft.scenario.integer and formulation != "count"
+    draft.seg_columns = draft.add_columns(
+        np.zeros(len(draft.seg_rows)),
+        draft.seg_width,
+        np.full(len(draft.seg_rows), integer),
+        draft.effective[draft.seg_of] * draft.seg_factor,
+        [f"s[{draft.labels[c]},{k}]" for c, k in zip(draft.seg_of, numbers, strict=True)],
+    )
+
+
+def _order_switches(draft: _Draft) -> None:
+    """Binaries z (segment full) for cells whose segments could otherwise fill out of order:
+    where some row or the objective would gain from a smaller effective count, the LP would
+    fill a weaker segment first."""
+    if not len(draft.seg_rows):
+        return
+    effective = np.array(draft.rows.effective).reshape(len(draft.rows.names), len(draft.cells))
+    lower = np.array(draft.rows.lower, dtype=float)
+    upper = np.array(draft.rows.upper, dtype=float)
+    wrong_way = ((effective < 0) & np.isfinite(lower)[:, None]) | (
+        (effective > 0) & np.isfinite(upper)[:, None]
+    )
+    objective_wrong = (draft.effective < 0) if draft.maximize else (draft.effective > 0)
+    needs_order = draft.saturated & (wrong_way.any(axis=0) | objective_wrong)
+    seg_of = draft.seg_of
+    first = np.flatnonzero((seg_of[:-1] == seg_of[1:]) & needs_order[seg_of[:-1]])
+    if not len(first):
+        return
+    draft.order_pairs = np.column_stack([first, first + 1])
+    names = [f"z[{draft.labels[seg_of[a]]},{a}]" for a in first]
+    draft.z_columns = draft.add_columns(
+        np.zeros(len(first)),
+        np.ones(len(first)),
+        np.ones(len(first), dtype=bool),
+        np.zeros(len(first)),
+        names,
+    )
+
+
+def _rule_rows(draft: _Draft, rule_set: RuleSet) -> None:
+    """Budget, presets, shares and limits: each constraint's rows, named as the planner
+    names it."""
+    rows = draft.rows
+    n_cells = len(draft.cells)
+    direct = np.array(rows.direct).reshape(len(rows.names), n_cells)
+    effective = np.array(rows.effective).reshape(len(rows.names), n_cells)
+    on_counts = direct + effective * draft.single_factor()
+    dense = [on_counts]
+    columns = [np.arange(n_cells)]
+    if len(draft.seg_rows):
+        dense.append(effective[:, draft.seg_of] * draft.seg_factor)
+        columns.append(draft.seg_columns)
+    entries = []
+    for block, cols in zip(dense, columns, strict=True):
+        r, c = np.nonzero(block)
+        entries.append((r, cols[c], block[r, c]))
+    first = draft.add_rows(
+        _joined(entries),
+        np.array(rows.lower, dtype=float),
+        np.array(rows.upper, dtype=float),
+        list(rows.names),
+        list(rows.sides),
+    )
+    owner = np.asarray(rows.owner, dtype=int)
+    for number, constraint in enumerate(rule_set.constraints):
+        mine = np.flatnonzero(owner == number)
+        draft.blocks.append(
+            RowBlock(constraint.name, first + int(mine[0]), first + int(mine[-1]) + 1, constraint)
+        )
+
+
+def _saturation_rows(draft: _Draft) -> None:
+    """n[cell] - sum of its segment columns = 0, for every saturated cell."""
+    if not len(draft.seg_rows):
+        return
+    link_cells = np.flatnonzero(draft.saturated)
+    link_row = np.full(len(draft.cells), -1)
+    link_row[link_cells] = np.arange(len(link_cells))
+    n_links = len(link_cells)
+    entries = (
+        np.concatenate([np.arange(n_links), link_row[draft.seg_of]]),
+        np.concatenate([link_cells, draft.seg_columns]),
+        np.concatenate([np.ones(n_links), -np.ones(len(draft.seg_of))]),
+    )
+    first = draft.add_rows(
+        entries,
+        np.zeros(n_links),
+        np.zeros(n_links),
+        [f"saturation[{draft.labels[c]}]" for c in link_cells],
+        ["link"] * n_links,
+    )
+    draft.blocks.append(RowBlock("saturation", first, draft.num_rows, None))
+
+
+def _order_rows(draft: _Draft) -> None:
+    """Segments fill in order: s_k >= width_k z and s_{k+1} <= width_{k+1} z."""
+    if not len(draft.order_pairs):
+        return
+    first_seg, second_seg = draft.order_pairs[:, 0], draft.order_pairs[:, 1]
+    n_z = len(first_seg)
+    width = draft.seg_width
+    big = np.where(np.isfinite(width[second_seg]), width[second_seg], UNBOUNDED_COUNT)
+    seg_columns, z_columns = draft.seg_columns, draft.z_columns
+    entries = (
+        np.concatenate(
+            [np.arange(n_z), np.arange(n_z), n_z + np.arange(n_z), n_z + np.arange(n_z)]
+        ),
+        np.concatenate([seg_columns[first_seg], z_columns, seg_columns[second_seg], z_columns]),
+        np.concatenate([np.ones(n_z), -width[first_seg], np.ones(n_z), -big]),
+    )
+    labels = [f"{draft.labels[draft.seg_of[a]]},{a}" for a in first_seg]
+    first = draft.add_rows(
+        entries,
+        np.concatenate([np.zeros(n_z), np.full(n_z, -np.inf)]),
+        np.concatenate([np.full(n_z, np.inf), np.zeros(n_z)]),
+        [f"order-full[{x}]" for x in labels] + [f"order-next[{x}]" for x in labels],
+        ["link"] * (2 * n_z),
+    )
+    draft.blocks.append(RowBlock("saturation-order", first, draft.num_rows, None))
+
+
+def _joined(
+    entries: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rows, columns, values = (np.concatenate(part) for part in zip(*entries, strict=True))
+    return rows, columns, values
 
 
 def _cell_labels(cells: Cells) -> list[str]:
     """`period,platform,tier` of every cell, for readable column and row names."""
     return [",".join(map(str, key)) for key in cells.index]
-
-
-def _assemble(
-    scenario: Scenario,
-    cells: Cells,
-    rule_set: RuleSet,
-    rows: _Rows,
-    objective: tuple[np.ndarray, np.ndarray],
-    caps: np.ndarray,
-) -> LinearModel:
-    n_cells = len(cells)
-    maximize = scenario.objective.sense == "maximize"
-    segments = cells.segments
-    seg_cell = segments["cell"].to_numpy()
-    per_cell = np.bincount(seg_cell, minlength=n_cells)
-    saturated = per_cell > 1
-    direct = np.array(rows.direct).reshape(len(rows.names), n_cells)
-    effective = np.array(rows.effective).reshape(len(rows.names), n_cells)
-    lower = np.array(rows.lower, dtype=float)
-    upper = np.array(rows.upper, dtype=float)
-
-    # A cell needs its segments forced into order when some row or the objective would gain
-    # from a smaller effective count: the LP would otherwise fill a weaker segment first.
-    wrong_way = ((effective < 0) & np.isfinite(lower)[:, None]) | (
-        (effective > 0) & np.isfinite(upper)[:, None]
-    )
-    needs_order = saturated & (
-        wrong_way.any(axis=0) | ((objective[1] < 0) if maximize else (objective[1] > 0))
-    )
-
-    # Single-segment cells carry their factor on the count column.
-    single_factor = np.ones(n_cells)
-    single = ~saturated[seg_cell]
-    single_factor[seg_cell[single]] = segments["factor"].to_numpy()[single]
-    count_direct = direct + effective * np.where(saturated, 0.0, single_factor)
-    count_objective = objective[0] + objective[1] * np.where(saturated, 0.0, single_factor)
-
-    columns_lower = [cells.table["lower"].to_numpy()]
-    columns_upper = [caps]
-    integer = [np.full(n_cells, scenario.integer)]
-    labels = _cell_labels(cells)
-    names = [f"n[{label}]" for label in labels]
-    objective_parts = [count_objective]
-    dense_blocks = [count_direct]
-
-    seg_rows = np.flatnonzero(saturated[seg_cell])
-    n_seg = len(seg_rows)
-    seg_of = seg_cell[seg_rows]
-    factor = segments["factor"].to_numpy()[seg_rows]
-    start = segments["start"].to_numpy()[seg_rows]
-    width = np.minimum(segments["width"].to_numpy()[seg_rows], np.maximum(caps[seg_of] - start, 0))
-    if n_seg:
-        columns_lower.append(np.zeros(n_seg))
-        columns_upper.append(width)
-        integer.append(np.zeros(n_seg, dtype=bool))
-        names += [
-            f"s[{labels[c]},{k}]"
-            for c, k in zip(seg_of, segments["segment"].to_numpy()[seg_rows], strict=True)
-        ]
-        objective_parts.append(objective[1][seg_of] * factor)
-        dense_blocks.append(effective[:, seg_of] * factor)
-
-    row_lower, row_upper = [lower], [upper]
-    row_names, row_sides = list(rows.names), list(rows.sides)
-    blocks = _blocks(rule_set.constraints, rows.owner)
-    n_cols_so_far = n_cells + n_seg
-    extra: list[tuple[np.ndarray, np.ndarray, np.ndarray, int]] = []
-
-    # saturation: n[cell] - sum of its segment columns = 0
-    if n_seg:
-        link_cells = np.flatnonzero(saturated)
-        link_row = {c: i for i, c in enumerate(link_cells)}
-        r = np.array([link_row[c] for c in seg_of])
-        coo_rows = np.concatenate([np.arange(len(link_cells)), r])
-        coo_cols = np.concatenate([link_cells, n_cells + np.arange(n_seg)])
-        coo_vals = np.concatenate([np.ones(len(link_cells)), -np.ones(n_seg)])
-        extra.append((coo_rows, coo_cols, coo_vals, len(link_cells)))
-        start_row = len(row_names)
-        row_lower.append(np.zeros(len(link_cells)))
-        row_upper.append(np.zeros(len(link_cells)))
-        row_names += [f"saturation[{labels[c]}]" for c in link_cells]
-        row_sides += ["link"] * len(link_cells)
-        blocks.append(RowBlock("saturation", start_row, len(row_names), None))
-
-    # segment order: z = 1 when segment k is full; s_k >= width_k z and s_{k+1} <= width_{k+1} z
-    order_pairs = [
-        (i, i + 1)
-        for i in range(n_seg - 1)
-        if seg_of[i] == seg_of[i + 1] and needs_order[seg_of[i]]
-    ]
-    if order_pairs:
-        n_z = len(order_pairs)
-        first = np.array([a for a, _ in order_pairs])
-        second = np.array([b for _, b in order_pairs])
-        big = np.where(np.isfinite(width[second]), width[second], UNBOUNDED_COUNT)
-        z_cols = n_cols_so_far + np.arange(n_z)
-        seg_cols = n_cells + np.arange(n_seg)
-        coo_rows = np.concatenate(
-            [np.arange(n_z), np.arange(n_z), n_z + np.arange(n_z), n_z + np.arange(n_z)]
-        )
-        coo_cols = np.concatenate([seg_cols[first], z_cols, seg_cols[second], z_cols])
-        coo_vals = np.concatenate([np.ones(n_z), -width[first], np.ones(n_z), -big])
-        extra.append((coo_rows, coo_cols, coo_vals, 2 * n_z))
-        start_row = len(row_names)
-        row_lower += [np.zeros(n_z), np.full(n_z, -np.inf)]
-        row_upper += [np.full(n_z, np.inf), np.zeros(n_z)]
-        order_labels = [f"{labels[seg_of[a]]},{a}" for a in first]
-        row_names += [f"order-full[{x}]" for x in order_labels]
-        row_names += [f"order-next[{x}]" for x in order_labels]
-        row_sides += ["link"] * (2 * n_z)
-        blocks.append(RowBlock("saturation-order", start_row, len(row_names), None))
-        columns_lower.append(np.zeros(n_z))
-        columns_upper.append(np.ones(n_z))
-        integer.append(np.ones(n_z, dtype=bool))
-        names += [f"z[{x}]" for x in order_labels]
-        objective_parts.append(np.zeros(n_z))
-
-    n_cols = len(names)
-    triplets = []
-    offset = 0
-    for dense in dense_blocks:
-        r, c = np.nonzero(dense)
-        triplets.append((r, c + offset, dense[r, c]))
-        offset += dense.shape[1]
-    height = len(rows.names)
-    for r, c, vals, block_height in extra:
-        triplets.append((r + height, c, vals))
-        height += block_height
-    matrix = _row_matrix(triplets, (height, n_cols))
-    return LinearModel(
-        sense="maximize" if maximize else "minimize",
-        objective=np.concatenate(objective_parts),
-        col_lower=np.concatenate(columns_lower),
-        col_upper=np.concatenate(columns_upper),
-        integrality=np.concatenate(integer),
-        col_names=names,
-        rows=matrix,
-        row_lower=np.concatenate(row_lower),
-        row_upper=np.concatenate(row_upper),
-        row_names=row_names,
-        row_sides=row_sides,
-        blocks=blocks,
-        count_columns=np.arange(n_cells),
-        cells=cells,
-        constraints=rule_set.constraints,
-        skipped=rule_set.skipped,
-        scenario=scenario,
-    )
 
 
 def model_for(scenario: Scenario, model: LinearModel | None = None) -> LinearModel:
@@ -392,12 +542,3 @@ def _row_matrix(
         data=values[order].astype(float),
         shape=shape,
     )
-
-
-def _blocks(constraints: list[Constraint], owner: list[int]) -> list[RowBlock]:
-    rows_of = np.asarray(owner, dtype=int)
-    blocks = []
-    for number, constraint in enumerate(constraints):
-        rows = np.flatnonzero(rows_of == number)
-        blocks.append(RowBlock(constraint.name, int(rows[0]), int(rows[-1]) + 1, constraint))
-    return blocks

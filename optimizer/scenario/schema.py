@@ -508,6 +508,10 @@ class SolverSettings(Strict):
     """Seconds after which the search stops with the best plan found."""
     gap: Annotated[float, Field(ge=0, le=1), PlainNumber] = DEFAULT_GAP
     """Relative MIP gap at which the search stops."""
+    formulation: Literal["auto", "count", "segments", "both"] = "auto"
+    """Which columns of a saturated cell are integer: `count` (its count; segments
+    continuous), `segments` (each saturation segment; the count follows), `both`, or `auto`
+    (the rule measured on held-out benchmarks). Every choice has the same optimum."""
 
 
 def _default_tiers() -> dict[str, TierDef]:
