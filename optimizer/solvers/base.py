@@ -27,6 +27,11 @@ class Status(StrEnum):
     def has_plan(self) -> bool:
         return self in (Status.OPTIMAL, Status.FEASIBLE)
 
+    @property
+    def is_proof(self) -> bool:
+        """Whether the search ended by proving something, not by a limit or an interrupt."""
+        return self in (Status.OPTIMAL, Status.INFEASIBLE, Status.UNBOUNDED)
+
 
 @dataclass(frozen=True)
 class SolveOptions:
