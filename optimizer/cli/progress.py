@@ -1,0 +1,67 @@
+"""Progress bars on standard error for runs of many solves."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from optimizer.cli.common import _fail, errors
+from optimizer.errors import OptimizerError
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from optimizer.plan import Plan
+
+# Analyses with at least this many re-solves show a progress bar on standard error.
+MANY_SOLVES = 5
+
+
+def _progress(disable: bool = False) -> Progress:
+    """A progress bar on standard error, where a person watches it: piped or redirected
+    output gets none (rich would still leave an empty line there)."""
+    from rich.progress import Progress
+
+    return Progress(console=errors, transient=True, disable=disable or not errors.is_terminal)
+
+
+@contextmanager
+def _analysis_progress(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress callback; the bar shows on standard error once there are many re-solves."""
+    with _progress() as progress:
+        task = progress.add_task(label, total=None, visible=False)
+
+        def update(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total, visible=total >= MANY_SOLVES)
+
+        yield update
+
+
+def _without_failed(loaded: list[Any], plans: list[Any]) -> tuple[list[Any], list[Plan]]:
+    from optimizer.plan import Plan
+
+    pairs = zip(loaded, plans, strict=True)
+    kept = [(item, plan) for item, plan in pairs if isinstance(plan, Plan)]
+    return [item for item, _ in kept], [plan for _, plan in kept]
+
+
+def _map_with_progress(
+    function: Callable[[Any], Any],
+    items: list[Any],
+    workers: int,
+    label: str,
+    dask: str | None = None,
+) -> list[Any]:
+    """Results in the order of `items` (a `Failed` where a job kept failing), with a progress
+    bar on standard error for several."""
+    from optimizer.executors import executor_for
+
+    with _progress(disable=len(items) < 2) as progress:
+        task = progress.add_task(label, total=len(items))
+        try:
+            return executor_for(workers, dask).map(
+                function, items, lambda _: progress.advance(task)
+            )
+        except OptimizerError as error:
+            raise _fail(str(error)) from None

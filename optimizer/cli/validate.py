@@ -1,0 +1,39 @@
+"""`optimizer validate`: scenario files checked without solving."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from optimizer.cli.application import _Command, app
+from optimizer.cli.common import EXIT_INVALID, _load_all
+
+
+@app.command(cls=_Command)
+def validate(
+    files: Annotated[
+        list[Path], typer.Argument(metavar="FILE...", help="Scenario files to check.")
+    ],
+) -> None:
+    """Check scenario files without solving; list every problem found."""
+    from optimizer.model.cells import derive_cells
+    from optimizer.model.constraints import collect_constraints
+    from optimizer.report.numbers import counted
+
+    loaded, invalid = _load_all(files)
+    for path, scenario in loaded:
+        cells = derive_cells(scenario)
+        rules = collect_constraints(scenario, cells)
+        figures = [
+            counted(len(scenario.periods), "period"),
+            counted(len(scenario.offers()), "offer"),
+            counted(len(cells), "cell"),
+            counted(len(rules.constraints), "constraint"),
+        ]
+        typer.echo(f"ok: {path}: {scenario.name!r}, {', '.join(figures)}")
+        for skipped in rules.skipped:
+            typer.echo(f"  left out {skipped.name}: {skipped.reason}")
+    if invalid:
+        raise typer.Exit(EXIT_INVALID)
