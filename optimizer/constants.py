@@ -19,6 +19,9 @@ LIMIT_METRICS: Final = METRICS
 OBJECTIVES: Final = ("conversions", "revenue", "profit", "reach", "engagements")
 # Metrics counted in money: reports show them with the currency, conflicts to the cent.
 MONEY_METRICS: Final = ("spend", "revenue", "profit")
+# The built-in rule sets, in the order `optimizer presets` lists them. A scenario names them
+# here, below the models `optimizer.scenario.presets` builds their rules from.
+PRESET_NAMES: Final = ("70-20-10", "ecommerce", "b2b-saas", "consumer-app", "seasonal")
 
 DEFAULT_PERIODS: Final = ("Q1", "Q2", "Q3", "Q4")
 DEFAULT_TOLERANCE: Final = 0.05

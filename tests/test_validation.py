@@ -21,6 +21,7 @@ from typer.testing import CliRunner, Result
 
 import optimizer
 from optimizer.cli import app
+from optimizer.constants import PRESET_NAMES
 from optimizer.errors import Problem, ScenarioError
 from optimizer.model.linear import build_model
 from optimizer.scenario.loading import load_scenario, scenario_from_dict
@@ -1500,6 +1501,11 @@ def test_the_presets_cannot_be_changed_by_a_caller() -> None:
     with pytest.raises(TypeError):
         optimizer.PRESETS["70-20-10"] = None  # type: ignore[index]
     assert "70-20-10" in optimizer.PRESETS
+
+
+def test_a_scenario_accepts_exactly_the_presets_there_are() -> None:
+    """Validation knows presets by name only, so that the schema need not import them."""
+    assert tuple(optimizer.PRESETS) == PRESET_NAMES
 
 
 def test_a_rate_card_header_with_spaces_after_its_commas_reads_as_without(

@@ -31,6 +31,7 @@ from optimizer.constants import (
     LIMIT_METRICS,
     MAX_FIGURE,
     OBJECTIVES,
+    PRESET_NAMES,
     ShareMetric,
     SolverName,
     Within,
@@ -479,10 +480,8 @@ class LimitRule(Strict):
 
 
 def _known_preset(name: str) -> str:
-    from optimizer.scenario.presets import PRESETS  # presets are built from these models
-
-    if name not in PRESETS:
-        raise ValueError(f"unknown preset {name!r}; choose from {', '.join(PRESETS)}")
+    if name not in PRESET_NAMES:
+        raise ValueError(f"unknown preset {name!r}; choose from {', '.join(PRESET_NAMES)}")
     return name
 
 
