@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
-import pandas as pd
 
 from optimizer.analysis.results import json_count, json_number
 from optimizer.constants import BINDING_TOLERANCE, METRICS
+from optimizer.model.cells import Cells, Key
 from optimizer.model.constraints import Constraint, SkippedRule
 from optimizer.model.linear import LinearModel
 from optimizer.scenario.schema import Scenario
 from optimizer.solvers.base import Solution, Status, relative_gap
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from optimizer.analysis.results import ConflictReport, Explanation
 
 
@@ -60,12 +63,64 @@ class RuleReport:
         return out
 
 
+@dataclass(frozen=True, eq=False)
+class AllocationArrays:
+    """A plan's per-cell figures as arrays (`Cells.outcomes`): what `Plan.allocation` is made
+    from on first use, and what the plan's JSON reads without making it."""
+
+    cells: Cells
+    outcomes: dict[str, np.ndarray]
+
+    def rows(self) -> Iterator[tuple[Key, dict[str, float]]]:
+        """Each cell with a count above zero and its figures (`METRICS`), in model order."""
+        outcomes = self.outcomes
+        for position in np.flatnonzero(outcomes["count"] > 0):
+            figures = {metric: float(outcomes[metric][position]) for metric in METRICS}
+            yield self.cells.keys[position], figures
+
+    def frame(self) -> pd.DataFrame:
+        """The allocation: the cells with a count above zero, their figures, cpa and cpe."""
+        outcomes = self.cells.frame(self.outcomes)
+        allocation = outcomes[outcomes["count"] > 0].copy()
+        allocation["cpa"] = allocation["spend"] / allocation["conversions"].replace(0, np.nan)
+        allocation["cpe"] = allocation["spend"] / allocation["engagements"].replace(0, np.nan)
+        return allocation
+
+
+class _Allocation:
+    """`Plan.allocation`: a DataFrame, made from the plan's `AllocationArrays` on first use
+    and kept, so a plan only written as JSON never loads pandas. A DataFrame given to the
+    plan (`dataclasses.replace(plan, allocation=...)`) is kept as given."""
+
+    slot = "_allocation"
+
+    @overload
+    def __get__(self, plan: None, owner: type) -> _Allocation: ...
+
+    @overload
+    def __get__(self, plan: Plan, owner: type) -> pd.DataFrame: ...
+
+    def __get__(self, plan: Plan | None, owner: type) -> pd.DataFrame | _Allocation:
+        if plan is None:
+            # No default value: the dataclass takes `allocation` as a required field.
+            raise AttributeError("allocation is a field of each plan")
+        value = plan.__dict__[self.slot]
+        if isinstance(value, AllocationArrays):
+            value = value.frame()
+            plan.__dict__[self.slot] = value
+        return value
+
+    def __set__(self, plan: Plan, value: pd.DataFrame | AllocationArrays) -> None:
+        plan.__dict__[self.slot] = value
+
+
 @dataclass(frozen=True)
 class Plan:
     """How many influencers to engage per (period, platform, tier), and how good that is.
 
     `allocation` holds the cells with a count above zero; every figure in it is recomputed from
-    the counts (saturated as in section 4 of the format), so it adds up to `totals`.
+    the counts (saturated as in section 4 of the format), so it adds up to `totals`. It is a
+    DataFrame indexed by (period, platform, tier), made on first use.
     """
 
     scenario: Scenario
@@ -76,6 +131,7 @@ class Plan:
     bound: float | None
     gap: float | None
     allocation: pd.DataFrame
+    """Given as a DataFrame or as `AllocationArrays` (see `_Allocation`)."""
     totals: dict[str, float]
     rules: list[RuleReport]
     skipped: list[SkippedRule]
@@ -101,9 +157,9 @@ class Plan:
                 "period": period,
                 "platform": platform,
                 "tier": tier,
-                **{metric: _json(metric, row[metric]) for metric in METRICS},
+                **{metric: _json(metric, figures[metric]) for metric in METRICS},
             }
-            for (period, platform, tier), row in self.allocation.iterrows()
+            for (period, platform, tier), figures in self._allocation_rows()
         ]
         out: dict[str, Any] = {
             "scenario": self.scenario.name,
@@ -133,6 +189,18 @@ class Plan:
     def to_json(self, indent: int | None = 2) -> str:
         """`to_dict` as JSON text (what `optimizer solve --format json` prints)."""
         return json.dumps(self.to_dict(), indent=indent)
+
+    def _allocation_rows(self) -> Iterator[tuple[Key, Mapping[str, float]]]:
+        """The allocation's cells and figures: from the arrays while no DataFrame is made."""
+        stored = self.__dict__[_Allocation.slot]
+        if isinstance(stored, AllocationArrays):
+            return stored.rows()
+        return stored.iterrows()
+
+
+# Set on the class once the dataclass is made, so the field keeps its place among the
+# required ones (a descriptor in the class body would count as its default).
+Plan.allocation = _Allocation()
 
 
 def _json(metric: str, value: float) -> int | float | None:
@@ -166,7 +234,7 @@ def meets(value: float | None, low: float | None, high: float | None) -> bool | 
     return slack is None or slack >= -bound_tolerance(low, high)
 
 
-def _report(constraint: Constraint, outcomes: pd.DataFrame) -> RuleReport:
+def _report(constraint: Constraint, outcomes: Mapping[str, np.ndarray]) -> RuleReport:
     value = constraint.value(outcomes)
     slack = slack_of(value, constraint.min, constraint.max)
     binding = slack is not None and abs(slack) <= bound_tolerance(constraint.min, constraint.max)
@@ -204,9 +272,6 @@ def extract_plan(
         counts = np.zeros(len(cells))
     outcomes = cells.outcomes(counts)
     totals = {metric: float(outcomes[metric].sum()) for metric in METRICS}
-    allocation = outcomes[outcomes["count"] > 0].copy()
-    allocation["cpa"] = allocation["spend"] / allocation["conversions"].replace(0, np.nan)
-    allocation["cpe"] = allocation["spend"] / allocation["engagements"].replace(0, np.nan)
     objective = bound = gap = None
     rules: list[RuleReport] = []
     if solution.status.has_plan:
@@ -222,7 +287,7 @@ def extract_plan(
         objective=objective,
         bound=bound,
         gap=gap,
-        allocation=allocation,
+        allocation=AllocationArrays(cells, outcomes),
         totals=totals,
         rules=rules,
         skipped=model.skipped,

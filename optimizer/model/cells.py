@@ -2,39 +2,94 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from optimizer.constants import DIMENSIONS, METRICS, SATURATED_METRICS
 from optimizer.scenario.schema import Offer, Scenario, Segment, Select, midpoint
 
+if TYPE_CHECKING:
+    import pandas as pd
 
-@dataclass(frozen=True)
+Key = tuple[str, str, str]
+"""A cell's (period, platform, tier)."""
+
+CELL_COLUMNS = ("cost", *SATURATED_METRICS, "lower", "upper", "platform_emerging", "tier_emerging")
+"""The figures of every cell, as `Cells.column` names them (and `Cells.table` holds them)."""
+SEGMENT_COLUMNS = ("cell", "segment", "start", "width", "factor")
+"""The figures of every (cell, segment), as `Cells.segment_column` names them."""
+_FLAGS = ("platform_emerging", "tier_emerging")
+_WHOLE = ("cell", "segment")
+
+
+@dataclass(frozen=True, eq=False)
 class Cells:
-    """Every cell's offer as arrays, indexed by a (period, platform, tier) MultiIndex.
+    """Every cell's offer as arrays, in model order (period, then platform and tier).
 
-    `table` columns: `cost` and the saturated metrics per partnership (`reach`, `engagements`,
-    `conversions`, `revenue`), `lower` and `upper` count bounds, and the `emerging` flags of
-    platform and tier. `segments` has one row per (cell, segment): `start` (influencers before
-    the segment), `width` (inf for the last) and `factor`, with `cell` the cell's position.
+    `keys` holds each cell's (period, platform, tier); `column(name)` an array per cell of
+    `cost` and the saturated metrics per partnership (`reach`, `engagements`, `conversions`,
+    `revenue`), `lower` and `upper` count bounds, and the `emerging` flags of platform and
+    tier. `segment_column(name)` gives one entry per (cell, segment): `cell` (the cell's
+    position), `segment` (its number within the cell), `start` (influencers before the
+    segment), `width` (inf for the last) and `factor`.
+
+    `table`, `segments` and `index` are the same figures as pandas objects, built on first use.
     """
 
-    table: pd.DataFrame
-    segments: pd.DataFrame
+    keys: list[Key]
+    columns: Mapping[str, np.ndarray]
+    segment_columns: Mapping[str, np.ndarray]
 
     def __len__(self) -> int:
-        return len(self.table)
+        return len(self.keys)
+
+    def column(self, name: str) -> np.ndarray:
+        """One figure of every cell (a name of `CELL_COLUMNS`), in model order; read-only."""
+        return self.columns[name]
+
+    def segment_column(self, name: str) -> np.ndarray:
+        """One figure of every (cell, segment) (a name of `SEGMENT_COLUMNS`); read-only."""
+        return self.segment_columns[name]
+
+    @cached_property
+    def _levels(self) -> dict[str, np.ndarray]:
+        columns = list(zip(*self.keys, strict=True)) if self.keys else [(), (), ()]
+        return {
+            dimension: _read_only(np.array(values, dtype=object))
+            for dimension, values in zip(DIMENSIONS, columns, strict=True)
+        }
+
+    def level(self, dimension: str) -> np.ndarray:
+        """Each cell's period, platform or tier, in model order."""
+        return self._levels[dimension]
+
+    @cached_property
+    def table(self) -> pd.DataFrame:
+        """The cells' figures as a DataFrame indexed by (period, platform, tier)."""
+        import pandas as pd
+
+        data: dict[str, Any] = {dimension: list(self.level(dimension)) for dimension in DIMENSIONS}
+        data.update({name: self.columns[name] for name in CELL_COLUMNS})
+        return pd.DataFrame(data).set_index(list(DIMENSIONS))
+
+    @cached_property
+    def segments(self) -> pd.DataFrame:
+        """One row per (cell, segment), with the columns of `SEGMENT_COLUMNS`."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            {name: self.segment_columns[name] for name in SEGMENT_COLUMNS},
+            columns=list(SEGMENT_COLUMNS),
+        )
 
     @property
     def index(self) -> pd.MultiIndex:
         """The (period, platform, tier) of each cell, in model order."""
         return self.table.index
-
-    def level(self, dimension: str) -> np.ndarray:
-        """Each cell's period, platform or tier, in model order."""
-        return self.index.get_level_values(dimension).to_numpy()
 
     def select(self, select: Select) -> np.ndarray:
         """Boolean mask of the cells that match every key of `select`."""
@@ -46,34 +101,41 @@ class Cells:
         ):
             if names is not None:
                 mask &= np.isin(self.level(dimension), names)
+        platform_emerging = self.columns["platform_emerging"]
         if select.emerging is not None:
-            emerging = (
-                self.table["platform_emerging"].to_numpy() | self.table["tier_emerging"].to_numpy()
-            )
+            emerging = platform_emerging | self.columns["tier_emerging"]
             mask &= emerging == select.emerging
         if select.platform_emerging is not None:
-            mask &= self.table["platform_emerging"].to_numpy() == select.platform_emerging
+            mask &= platform_emerging == select.platform_emerging
         return mask
 
     def effective_counts(self, counts: np.ndarray) -> np.ndarray:
         """Influencers weighted by their segment's factor: what saturated metrics scale with."""
-        segments = self.segments
-        cell = segments["cell"].to_numpy()
-        filled = np.clip(
-            counts[cell] - segments["start"].to_numpy(), 0.0, segments["width"].to_numpy()
-        )
-        return np.bincount(
-            cell, weights=filled * segments["factor"].to_numpy(), minlength=len(self)
-        )
+        segments = self.segment_columns
+        cell = segments["cell"]
+        filled = np.clip(counts[cell] - segments["start"], 0.0, segments["width"])
+        return np.bincount(cell, weights=filled * segments["factor"], minlength=len(self))
 
-    def outcomes(self, counts: np.ndarray) -> pd.DataFrame:
-        """count, spend and the saturated metrics of every cell for the given counts."""
-        table = self.table
+    def outcomes(self, counts: np.ndarray) -> dict[str, np.ndarray]:
+        """count, spend and the saturated metrics of every cell for the given counts, as
+        arrays in model order (`frame` makes a DataFrame of them)."""
+        columns = self.columns
         effective = self.effective_counts(counts)
-        data = {"count": counts, "spend": counts * table["cost"].to_numpy()}
+        data = {"count": counts, "spend": counts * columns["cost"]}
         for metric in SATURATED_METRICS:
-            data[metric] = effective * table[metric].to_numpy()
-        return pd.DataFrame(data, index=table.index, columns=list(METRICS))
+            data[metric] = effective * columns[metric]
+        return {metric: data[metric] for metric in METRICS}
+
+    def frame(self, figures: Mapping[str, np.ndarray]) -> pd.DataFrame:
+        """Per-cell arrays (such as `outcomes`) as a DataFrame indexed like `table`."""
+        import pandas as pd
+
+        return pd.DataFrame(dict(figures), index=self.index, columns=list(figures))
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
 
 
 def _segments(offer: Offer, scenario: Scenario) -> list[Segment]:
@@ -83,8 +145,9 @@ def _segments(offer: Offer, scenario: Scenario) -> list[Segment]:
 def derive_cells(scenario: Scenario) -> Cells:
     """The cells of a scenario, in period order, then platform and tier in file order."""
     aov = scenario.average_order_value or 0.0
-    rows = []
-    segment_rows = []
+    keys: list[Key] = []
+    rows: dict[str, list[float]] = {name: [] for name in CELL_COLUMNS}
+    segment_rows: dict[str, list[float]] = {name: [] for name in SEGMENT_COLUMNS}
     for period in scenario.periods:
         season = scenario.seasonality.get(period)
         for platform, tier, offer in scenario.offers():
@@ -106,38 +169,36 @@ def derive_cells(scenario: Scenario) -> Cells:
             }
             conversions *= multiplier["conversions"]
             lower, upper = offer.count_bounds(scenario.integer)
-            rows.append(
-                {
-                    "period": period,
-                    "platform": platform,
-                    "tier": tier,
-                    "cost": base_cost * multiplier["cost"],
-                    "reach": followers * midpoint(offer.reach_rate) * multiplier["reach"],
-                    "engagements": base_engagements * multiplier["engagements"],
-                    "conversions": conversions,
-                    "revenue": conversions * aov,
-                    "lower": lower,
-                    "upper": upper,
-                    "platform_emerging": scenario.platforms[platform].emerging,
-                    "tier_emerging": scenario.tiers[tier].emerging
-                    if tier in scenario.tiers
-                    else False,
-                }
-            )
+            row = {
+                "cost": base_cost * multiplier["cost"],
+                "reach": followers * midpoint(offer.reach_rate) * multiplier["reach"],
+                "engagements": base_engagements * multiplier["engagements"],
+                "conversions": conversions,
+                "revenue": conversions * aov,
+                "lower": lower,
+                "upper": upper,
+                "platform_emerging": scenario.platforms[platform].emerging,
+                "tier_emerging": scenario.tiers[tier].emerging if tier in scenario.tiers else False,
+            }
+            for name in CELL_COLUMNS:
+                rows[name].append(row[name])
             start = 0
-            cell = len(rows) - 1
+            cell = len(keys)
+            keys.append((period, platform, tier))
             for number, segment in enumerate(_segments(offer, scenario)):
                 width = np.inf if segment.up_to is None else float(segment.up_to - start)
-                segment_rows.append(
-                    {
-                        "cell": cell,
-                        "segment": number,
-                        "start": float(start),
-                        "width": width,
-                        "factor": segment.factor,
-                    }
-                )
+                segment_rows["cell"].append(cell)
+                segment_rows["segment"].append(number)
+                segment_rows["start"].append(float(start))
+                segment_rows["width"].append(width)
+                segment_rows["factor"].append(segment.factor)
                 start = segment.up_to or start
-    table = pd.DataFrame(rows).set_index(list(DIMENSIONS))
-    segments = pd.DataFrame(segment_rows, columns=["cell", "segment", "start", "width", "factor"])
-    return Cells(table=table, segments=segments)
+    columns = {
+        name: _read_only(np.array(values, dtype=bool if name in _FLAGS else float))
+        for name, values in rows.items()
+    }
+    segment_columns = {
+        name: _read_only(np.array(values, dtype=np.int64 if name in _WHOLE else float))
+        for name, values in segment_rows.items()
+    }
+    return Cells(keys=keys, columns=columns, segment_columns=segment_columns)

@@ -7,16 +7,19 @@ plan reports its value from the same definition.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import product
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-import pandas as pd
 
 from optimizer.model.cells import Cells
 from optimizer.scenario.presets import PRESETS
 from optimizer.scenario.schema import LimitRule, Scenario, Select, ShareRule
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 Kind = Literal["budget", "share", "limit"]
 
@@ -36,9 +39,10 @@ class Constraint:
     max: float | None
     group: dict[str, str] = field(default_factory=dict)
 
-    def value(self, outcomes: pd.DataFrame) -> float | None:
-        """The constrained total (or share) for per-cell outcomes; None for a share of nothing."""
-        figures = outcomes[self.metric].to_numpy()
+    def value(self, outcomes: Mapping[str, np.ndarray] | pd.DataFrame) -> float | None:
+        """The constrained total (or share) for per-cell outcomes (metric -> array in model
+        order, as `Cells.outcomes` gives, or a DataFrame of them); None for a share of nothing."""
+        figures = np.asarray(outcomes[self.metric])
         total = float(figures[self.selected].sum())
         if self.base is None:
             return total

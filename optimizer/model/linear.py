@@ -122,15 +122,14 @@ class _Rows:
 def _unit(cells: Cells, metric: str) -> tuple[np.ndarray, np.ndarray]:
     """Per-cell coefficients of a metric on (count, effective count)."""
     zeros = np.zeros(len(cells))
-    table = cells.table
     if metric == "count":
         return np.ones(len(cells)), zeros
     if metric == "spend":
-        return table["cost"].to_numpy(), zeros
+        return cells.column("cost"), zeros
     if metric == "profit":
-        return -table["cost"].to_numpy(), table["revenue"].to_numpy()
+        return -cells.column("cost"), cells.column("revenue")
     if metric in SATURATED_METRICS:
-        return zeros, table[metric].to_numpy()
+        return zeros, cells.column(metric)
     raise ValueError(f"unknown metric {metric!r}")
 
 
@@ -213,11 +212,11 @@ def build_model(
     for number, constraint in enumerate(rule_set.constraints):
         _constraint_rows(number, constraint, cells, rows)
     caps = count_caps(
-        cells.table["cost"].to_numpy(),
+        cells.column("cost"),
         rule_set.constraints,
         [(constraint.min, constraint.max) for constraint in rule_set.constraints],
-        cells.table["lower"].to_numpy(),
-        cells.table["upper"].to_numpy(),
+        cells.column("lower"),
+        cells.column("upper"),
         scenario.integer,
     )
     draft = _Draft(scenario, cells, rows, _unit(cells, scenario.objective.metric), caps)
@@ -262,16 +261,15 @@ class _Draft:
         self.caps = caps
         self.maximize = scenario.objective.sense == "maximize"
         self.labels = _cell_labels(cells)
-        segments = cells.segments
-        self.seg_cell_all = segments["cell"].to_numpy()
+        self.seg_cell_all = cells.segment_column("cell")
         self.saturated = np.bincount(self.seg_cell_all, minlength=len(cells)) > 1
         kept = self.saturated[self.seg_cell_all]
         self.seg_rows = np.flatnonzero(kept)
         self.seg_of = self.seg_cell_all[self.seg_rows]
-        self.seg_factor = segments["factor"].to_numpy()[self.seg_rows]
-        start = segments["start"].to_numpy()[self.seg_rows]
+        self.seg_factor = cells.segment_column("factor")[self.seg_rows]
+        start = cells.segment_column("start")[self.seg_rows]
         self.seg_width = np.minimum(
-            segments["width"].to_numpy()[self.seg_rows],
+            cells.segment_column("width")[self.seg_rows],
             np.maximum(caps[self.seg_of] - start, 0),
         )
         self.seg_columns = np.zeros(0, dtype=int)
@@ -360,7 +358,7 @@ class _Draft:
         cells, whose outcomes sit on their segment columns)."""
         factor = np.zeros(len(self.cells))
         single = ~self.saturated[self.seg_cell_all]
-        factor[self.seg_cell_all[single]] = self.cells.segments["factor"].to_numpy()[single]
+        factor[self.seg_cell_all[single]] = self.cells.segment_column("factor")[single]
         return factor
 
 
@@ -370,7 +368,7 @@ def _count_columns(draft: _Draft, formulation: Formulation) -> None:
     if formulation == "segments":
         integer &= ~draft.saturated
     draft.add_columns(
-        draft.cells.table["lower"].to_numpy(),
+        draft.cells.column("lower"),
         draft.caps,
         integer,
         draft.direct + draft.effective * draft.single_factor(),
@@ -382,7 +380,7 @@ def _segment_columns(draft: _Draft, formulation: Formulation) -> None:
     """One column per saturation segment of a saturated cell, carrying its outcomes."""
     if not len(draft.seg_rows):
         return
-    numbers = draft.cells.segments["segment"].to_numpy()[draft.seg_rows]
+    numbers = draft.cells.segment_column("segment")[draft.seg_rows]
     integer = draft.scenario.integer and formulation != "count"
     draft.seg_columns = draft.add_columns(
         np.zeros(len(draft.seg_rows)),
@@ -513,7 +511,7 @@ def _joined(
 
 def _cell_labels(cells: Cells) -> list[str]:
     """`period,platform,tier` of every cell, for readable column and row names."""
-    return [",".join(map(str, key)) for key in cells.index]
+    return [",".join(map(str, key)) for key in cells.keys]
 
 
 def model_for(scenario: Scenario, model: LinearModel | None = None) -> LinearModel:
