@@ -1117,25 +1117,25 @@ def test_a_device_or_huge_file_is_not_read(tmp_path: Path) -> None:
         ),
         pytest.param(
             f"{HEADER}\ntiktok,micro,3000,1OO,0.05,0.02\n",
-            f"{OFFER}.cost_per_post",
+            "platforms.from_csv (rates.csv line 2, column 'cost_per_post')",
             "must be a number or a range [low, high], got '1OO'",
             id="bad-number",
         ),
         pytest.param(
             f'{HEADER}\ntiktok,micro,3000,"[200, 100]",0.05,0.02\n',
-            f"{OFFER}.cost_per_post",
+            "platforms.from_csv (rates.csv line 2, column 'cost_per_post')",
             "a range [low, high] needs low <= high, got [200, 100]",
             id="reversed-range",
         ),
         pytest.param(
             f'{HEADER}\ntiktok,micro,3000,"[1,",0.05,0.02\n',
-            f"{OFFER}.cost_per_post",
+            "platforms.from_csv (rates.csv line 2, column 'cost_per_post')",
             "must be a number or a range [low, high], got '[1,'",
             id="broken-range",
         ),
         pytest.param(
             f"{HEADER}\ntiktok,micro,3000,100,0.05,2\n",
-            f"{OFFER}.conversion_rate",
+            "platforms.from_csv (rates.csv line 2, column 'conversion_rate')",
             "at most 1, got 2",
             id="rate-out-of-range",
         ),
@@ -1147,8 +1147,8 @@ def test_a_device_or_huge_file_is_not_read(tmp_path: Path) -> None:
         ),
         pytest.param(
             f"{HEADER}\ntiktok,micro,3000,100,0.05,0.02\ntiktok,micro,3000,100,0.05,0.02,9\n",
-            "platforms.from_csv (rates.csv line 3)",
-            "more cells than header columns",
+            "platforms.from_csv (rates.csv line 3, column 7)",
+            "more cells than the 6 header columns: '9' left over",
             id="extra-cell",
         ),
         pytest.param(
@@ -1211,6 +1211,49 @@ def test_every_problem_of_a_rate_card_is_reported_together(tmp_path: Path) -> No
         "platforms.from_csv (rates.csv line 3)",
         "platforms.from_csv (rates.csv line 4)",
     ]
+
+
+def test_a_long_row_does_not_hide_a_bad_value_above_it(tmp_path: Path) -> None:
+    rows = (
+        f"{HEADER},emerging\n"
+        "tiktok,micro,3000,1OO,0.05,0.02,false\n"
+        "tiktok,macro,300000,9000,0.05,0.02,false,9\n"
+        'instagram,micro,3000,"[200, 100]",0.05,2,maybe\n'
+    )
+    path = with_rate_card(tmp_path, rows)
+    assert lines_of(error_of(path)) == [
+        f"{path}: platforms.from_csv (rates.csv line 2, column 'cost_per_post'): must be a"
+        " number or a range [low, high], got '1OO'",
+        f"{path}: platforms.from_csv (rates.csv line 3, column 8): more cells than the 7"
+        " header columns: '9' left over",
+        f"{path}: platforms.from_csv (rates.csv line 4, column 'cost_per_post'): a range"
+        " [low, high] needs low <= high, got [200, 100]",
+        f"{path}: platforms.from_csv (rates.csv line 4, column 'conversion_rate'): must be at"
+        " least 0 and at most 1, got 2",
+        f"{path}: platforms.from_csv (rates.csv line 4, column 'emerging'): input should be a"
+        " valid boolean, unable to interpret input, got 'maybe'",
+    ]
+
+
+def test_a_rate_card_with_many_problems_lists_ten_and_counts_the_rest(tmp_path: Path) -> None:
+    rows = "".join(f"tiktok,tier{n},3000,-{n + 1},0.05,0.02\n" for n in range(13))
+    error = error_of(with_rate_card(tmp_path, f"{HEADER}\n{rows}"))
+    assert len(error.problems) == 11
+    assert [problem.path for problem in error.problems[:10]] == [
+        f"platforms.from_csv (rates.csv line {line}, column 'cost_per_post')"
+        for line in range(2, 12)
+    ]
+    assert str(error.problems[-1]) == "platforms.from_csv: 3 more problems in rates.csv"
+
+
+def test_a_field_the_rate_card_leaves_to_the_scenario_is_checked_on_the_whole_offer(
+    tmp_path: Path,
+) -> None:
+    """A row may leave a field out, or give both of a pair, for the scenario to settle."""
+    (tmp_path / "rates.csv").write_text(f"{HEADER}\ntiktok,micro,3000,100,,0.02\n")
+    offer = {"tiers": {"micro": {"engagement_rate": 0.05}}}
+    data = edited({"platforms": {"from_csv": "rates.csv", "tiktok": offer}})
+    assert load_scenario(write(tmp_path, data)).platforms["tiktok"].tiers["micro"].followers == 3000
 
 
 # Several problems in one file: all of them at once, each on its own line.
@@ -1481,10 +1524,22 @@ def test_yaml_aliases_that_expand_without_end_are_refused(tmp_path: Path) -> Non
     assert load_scenario(reused).platforms["instagram"].tiers["micro"].followers == 30000
 
 
-def test_a_bad_value_from_a_rate_card_names_its_row(tmp_path: Path) -> None:
+def test_a_bad_value_from_a_rate_card_names_its_row_and_column(tmp_path: Path) -> None:
     rows = f"{HEADER}\ntiktok,micro,3000,100,0.05,0.02\ninstagram,micro,3000,15 25,0.05,0.02\n"
     path = with_rate_card(tmp_path, rows)
-    line = assert_one_problem(path, "platforms.instagram.tiers.micro.cost_per_post", "15 25")
+    where = "platforms.from_csv (rates.csv line 3, column 'cost_per_post')"
+    assert_one_problem(path, where, "got '15 25'")
+
+
+def test_a_whole_offer_problem_from_a_rate_card_names_its_row(tmp_path: Path) -> None:
+    rows = (
+        f"{HEADER},cost_per_1k_followers\ntiktok,micro,3000,100,0.05,0.02,\n"
+        "instagram,micro,3000,100,0.05,0.02,40\n"
+    )
+    path = with_rate_card(tmp_path, rows)
+    line = assert_one_problem(
+        path, "platforms.instagram.tiers.micro", "exactly one of cost_per_post and"
+    )
     assert line.endswith("(from rates.csv line 3)")
 
 
@@ -1521,8 +1576,12 @@ def test_a_bad_emerging_cell_names_its_row(tmp_path: Path) -> None:
         f"{HEADER},emerging\ntiktok,micro,3000,100,0.05,0.02,maybe\n"
         "tiktok,macro,300000,4000,0.03,0.01,maybe\n"
     )
-    line = assert_one_problem(with_rate_card(tmp_path, rows), "platforms.tiktok.emerging", "")
-    assert line.endswith("(from rates.csv line 2)")
+    error = error_of(with_rate_card(tmp_path, rows))
+    assert [problem.path for problem in error.problems] == [
+        "platforms.from_csv (rates.csv line 2, column 'emerging')",
+        "platforms.from_csv (rates.csv line 3, column 'emerging')",
+    ]
+    assert error.problems[0].message.endswith("got 'maybe'")
 
 
 def test_a_null_that_removes_nothing_is_noted_as_a_likely_misspelling(tmp_path: Path) -> None:

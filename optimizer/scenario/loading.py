@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from optimizer.errors import OptimizerError, Problem, ScenarioError
 from optimizer.scenario.checks import check_scenario
-from optimizer.scenario.schema import Offer, Scenario, pairs_problems
+from optimizer.scenario.schema import Offer, Platform, Scenario, pairs_problems
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "data"
 SUFFIXES = {".yaml": "YAML", ".yml": "YAML", ".json": "JSON", ".toml": "TOML"}
@@ -490,7 +490,9 @@ def _read_rate_card(
         # `platform, tier, ...`: spaces after the commas do not make other columns
         row = {column.strip() if column else column: text for column, text in raw.items()}
         if None in row:
-            problems.append(Problem(where, "more cells than header columns"))
+            extra = ", ".join(repr(text) for text in row[None])
+            message = f"more cells than the {len(columns)} header columns: {extra} left over"
+            problems.append(Problem(f"{where[:-1]}, column {len(columns) + 1})", message))
             continue
         platform, tier = (str(row.get(column) or "").strip() for column in CSV_KEY_COLUMNS)
         if not platform or not tier:
@@ -501,6 +503,7 @@ def _read_rate_card(
             for column, text in row.items()
             if column not in CSV_KEY_COLUMNS and text is not None and text.strip()
         }
+        problems += _cell_problems(where, values)
         entry = platforms.setdefault(platform, {"tiers": {}})
         if "emerging" in values:
             emerging = values.pop("emerging")
@@ -515,9 +518,37 @@ def _read_rate_card(
         entry["tiers"][tier] = values
         if rows_at is not None:
             rows_at[f"platforms.{platform}.tiers.{tier}"] = f"{name} line {line}"
+    if len(problems) > MAX_CARD_PROBLEMS:
+        more = len(problems) - MAX_CARD_PROBLEMS
+        counted = Problem("platforms.from_csv", f"{more} more problem{'s' * (more != 1)} in {name}")
+        problems = [*problems[:MAX_CARD_PROBLEMS], counted]
     if problems:
         raise ScenarioError(scenario_path, problems)
     return platforms
+
+
+MAX_CARD_PROBLEMS = 10
+"""Problems of a rate card listed one by one; the rest are counted (a card pasted with its
+columns shifted has one on every row)."""
+
+
+def _cell_problems(where: str, values: Mapping[str, Any]) -> list[Problem]:
+    """What is wrong with a row's cells on their own, each naming its column. Read with the
+    other rows' problems, so that a row too long does not hide a bad value above it; what
+    depends on fields the scenario may give beside the card (a missing field, a pair) is
+    checked once the offer is whole."""
+    found = []
+    for model in (Offer, Platform):
+        cells = {column: value for column, value in values.items() if column in model.model_fields}
+        try:
+            model.model_validate(cells)
+        except ValidationError as error:
+            found += [
+                Problem(f"{where[:-1]}, column {item['loc'][0]!r})", problem_of(item).message)
+                for item in error.errors()
+                if item["loc"] and item["type"] != "missing"
+            ]
+    return found
 
 
 def _csv_value(text: str) -> Any:
