@@ -1640,3 +1640,46 @@ def test_a_new_offer_in_a_child_says_it_is_new_and_guesses_the_name_meant(
     data["platforms"] = {"tiktok": {"tiers": {"micro": {"conversion_rate": 2}}}}
     (problem,) = error_of(write(tmp_path, data)).problems
     assert "no tiktok micro offer" not in problem.message
+
+
+# Valid, but most likely not meant: validate warns on standard error and exits 0.
+
+
+def test_validate_warns_of_followers_outside_the_tier_and_of_an_offer_without_a_pool(
+    tmp_path: Path,
+) -> None:
+    data = edited({f"{OFFER}.followers": 250_000})
+    data["platforms"]["instagram"] = {
+        "tiers": {"macro": {**MICRO, "followers": [80_000, 300_000], "available": 4}}
+    }
+    path = write(tmp_path, data)
+    result = invoke("validate", path)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"ok: {path}")
+    assert result.stderr.splitlines() == [
+        f"warning: {path}: {OFFER}.followers: 250,000 followers lie outside the micro tier's"
+        " range (1,000 to 100,000): file the offer under the tier its creators are in, or set"
+        " the range under tiers.micro",
+        f"warning: {path}: {OFFER}.available: not given, so the plan may engage any number of"
+        " tiktok micro creators each period; give the pool (available: N) to cap it",
+        f"warning: {path}: platforms.instagram.tiers.macro.followers: 80,000 to 300,000"
+        " followers lie outside the macro tier's range (100,000 to 1,000,000): file the offer"
+        " under the tier its creators are in, or set the range under tiers.macro",
+    ]
+
+
+def test_validate_warns_of_nothing_in_an_offer_inside_its_tier_with_a_pool(
+    tmp_path: Path,
+) -> None:
+    data = edited({f"{OFFER}.available": 10, "tiers": {"micro": {"max_followers": 30_000}}})
+    result = invoke("validate", write(tmp_path, data))
+    assert result.exit_code == 0 and result.stderr == ""
+    mega = edited({"platforms.tiktok.tiers": {"mega": {**MICRO, "followers": 5e6, "available": 1}}})
+    result = invoke("validate", write(tmp_path, mega))
+    assert result.exit_code == 0 and result.stderr == ""
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda path: path.stem)
+def test_no_shipped_scenario_draws_a_warning(path: Path) -> None:
+    result = invoke("validate", path)
+    assert result.exit_code == 0 and "warning" not in result.stderr, result.stderr

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from optimizer.cli.application import _Command, app
-from optimizer.cli.common import EXIT_INVALID, _load_all
+from optimizer.cli.common import EXIT_INVALID, _load_all, errors
 
 
 @app.command(cls=_Command)
@@ -17,10 +17,12 @@ def validate(
         list[Path], typer.Argument(metavar="FILE...", help="Scenario files to check.")
     ],
 ) -> None:
-    """Check scenario files without solving; list every problem found."""
+    """Check scenario files without solving; list every problem found, and warn of offers
+    filed under a tier their followers are not in or without a pool (`available`)."""
     from optimizer.model.cells import derive_cells
     from optimizer.model.constraints import collect_constraints
     from optimizer.report.numbers import counted
+    from optimizer.scenario.advice import offer_warnings
 
     loaded, invalid = _load_all(files)
     for path, scenario in loaded:
@@ -33,6 +35,8 @@ def validate(
             counted(len(rules.constraints), "constraint"),
         ]
         typer.echo(f"ok: {path}: {scenario.name!r}, {', '.join(figures)}")
+        for doubt in offer_warnings(scenario):
+            errors.print(f"warning: {path}: {doubt}", style="yellow", soft_wrap=True)
         for skipped in rules.skipped:
             typer.echo(f"  left out {skipped.name}: {skipped.reason}")
     if invalid:
