@@ -300,6 +300,86 @@ def test_param_paths_read_list_items_as_validation_messages_write_them() -> None
     assert parse_param("rules.shares[0].max=0.4") == ("rules.shares.0.max", [0.4])
 
 
+def named_rules() -> dict[str, Any]:
+    data = brand()
+    data["rules"]["shares"] = [
+        {"name": "tiktok-cap", "select": {"platforms": ["tiktok"]}, "max": 0.6},
+        {"name": "micro.floor", "select": {"tiers": ["micro"]}, "min": 0.1},
+    ]
+    data["rules"]["limits"] = [
+        {"name": "mega-per-quarter", "select": {"tiers": ["mega"]}, "per": ["period"]},
+    ]
+    data["rules"]["limits"][0]["count"] = {"max": 2}
+    return data
+
+
+@pytest.mark.parametrize(
+    ("path", "where"),
+    [
+        ("rules.shares.tiktok-cap.max", ("shares", 0, "max")),
+        ("rules.shares.1.min", ("shares", 1, "min")),
+        ("rules.shares.micro.floor.min", ("shares", 1, "min")),  # a name with a dot
+        ("rules.limits.mega-per-quarter.count.max", ("limits", 0, "count", "max")),
+    ],
+)
+def test_a_param_names_a_rule_by_its_name_or_its_index(path: str, where: tuple[Any, ...]) -> None:
+    changed = with_value(named_rules(), path, 0.25)
+    node: Any = changed["rules"]
+    for key in where:
+        node = node[key]
+    assert node == 0.25
+    assert changed["rules"]["shares"][0]["name"] == "tiktok-cap"
+
+
+def test_a_sweep_over_a_rule_named_in_the_path_solves_each_value() -> None:
+    scenario = optimizer.scenario_from_dict(named_rules())
+    by_name = sweep(scenario, params=["rules.shares.tiktok-cap.max=0.3,0.6"])
+    by_index = sweep(scenario, params=["rules.shares.0.max=0.3,0.6"])
+    assert by_name.params == [("rules.shares.tiktok-cap.max", [0.3, 0.6])]
+    assert list(by_name.points["objective"]) == list(by_index.points["objective"])
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        (
+            "rules.shares.tiktok.max",
+            "--param rules.shares.tiktok.max: rules.shares has no rule named 'tiktok'; write"
+            " rules.shares.NAME.FIELD (NAME one of tiktok-cap, micro.floor) or"
+            " rules.shares.INDEX.FIELD (INDEX 0 to 1)",
+        ),
+        (
+            "rules.limits.5.count.max",
+            "--param rules.limits.5.count.max: rules.limits has no rule '5'; write"
+            " rules.limits.NAME.FIELD (NAME one of mega-per-quarter) or"
+            " rules.limits.INDEX.FIELD (INDEX 0 to 0)",
+        ),
+        (
+            "rules.shares.70-20-10:proven-micro.min",
+            "has no rule named '70-20-10:proven-micro' (preset rules take their bounds from"
+            " rules.tolerance)",
+        ),
+        ("periods.4", "periods has no item '4'; write periods.INDEX (INDEX 0 to 1)"),
+        (
+            "platforms.snap.tiers.micro.min",
+            "no field 'snap' there; platforms has tiktok, instagram",
+        ),
+    ],
+)
+def test_a_param_path_that_resolves_to_nothing_says_the_form_that_works(
+    path: str, message: str
+) -> None:
+    with pytest.raises(optimizer.OptimizerError, match=re.escape(message)):
+        sweep(optimizer.scenario_from_dict(named_rules()), params=[(path, [0.5])])
+
+
+def test_the_command_line_lists_the_rule_names_for_a_param_it_cannot_place(tmp_path: Path) -> None:
+    path = write(tmp_path, named_rules())
+    result = CliRunner().invoke(app, ["sweep", str(path), "--param", "rules.shares.cap.max=0.5"])
+    assert result.exit_code == 2
+    assert "NAME one of tiktok-cap, micro.floor" in result.stderr
+
+
 @pytest.mark.parametrize(
     ("budgets", "params", "message"),
     [

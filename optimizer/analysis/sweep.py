@@ -143,23 +143,57 @@ def _point_source(params: dict[str, float]) -> str:
 
 
 def with_value(data: dict[str, Any], path: str, value: float) -> dict[str, Any]:
-    """A copy of scenario data with the field at a dotted path (list items by index) set."""
+    """A copy of scenario data with the field at a dotted path set. A list item is named by
+    its `name` (`rules.shares.tiktok-cap.max`) or its index (`rules.shares.0.max`)."""
     data = json.loads(json.dumps(data))
     parts = path.split(".")
     node: Any = data
-    for depth, part in enumerate(parts):
-        last = depth == len(parts) - 1
-        key: Any = int(part) if isinstance(node, list) and part.isdigit() else part
-        exists = (isinstance(node, dict) and key in node) or (
-            isinstance(node, list) and isinstance(key, int) and key < len(node)
-        )
-        if not exists and not (last and isinstance(node, dict)):
-            raise OptimizerError(f"--param {path}: the scenario has no field {part!r} there")
-        if last:
+    depth = 0
+    while depth < len(parts):
+        part = parts[depth]
+        key: Any = part
+        if isinstance(node, list):
+            key, depth = _list_item(node, parts, depth, path)
+        elif not (isinstance(node, dict) and (part in node or depth == len(parts) - 1)):
+            raise OptimizerError(_no_field(path, parts[:depth], part, node))
+        if depth == len(parts) - 1:
             node[key] = value
         else:
             node = node[key]
+        depth += 1
     return data
+
+
+def _list_item(items: list[Any], parts: list[str], depth: int, path: str) -> tuple[int, int]:
+    """The index of the list item that `parts[depth:]` starts with, and the depth of its last
+    part: a name may hold dots (`tiktok.cap`), so the longest name that matches is taken."""
+    names = [item.get("name") if isinstance(item, dict) else None for item in items]
+    for end in range(len(parts), depth, -1):
+        name = ".".join(parts[depth:end])
+        if name in names:
+            return names.index(name), end - 1
+    part = parts[depth]
+    if part.isdigit() and int(part) < len(items):
+        return int(part), depth
+    where = ".".join(parts[:depth])
+    named = [name for name in names if isinstance(name, str)]
+    indices = f"INDEX 0 to {len(items) - 1}" if items else "it is empty"
+    field = ".FIELD" if any(isinstance(item, dict) for item in items) else ""
+    hint = f"write {where}.INDEX{field} ({indices})"
+    if named:
+        hint = f"write {where}.NAME{field} (NAME one of {', '.join(named)}) or {hint[6:]}"
+    item = "rule" if where.startswith("rules.") else "item"
+    kind = f"no {item}" if part.isdigit() else f"no {item} named"
+    preset = " (preset rules take their bounds from rules.tolerance)" if ":" in part else ""
+    raise OptimizerError(f"--param {path}: {where} has {kind} {part!r}{preset}; {hint}")
+
+
+def _no_field(path: str, walked: list[str], part: str, node: Any) -> str:
+    message = f"--param {path}: the scenario has no field {part!r} there"
+    if isinstance(node, dict) and node:
+        where = ".".join(walked) or "the scenario"
+        message += f"; {where} has {', '.join(map(str, node))}"
+    return message
 
 
 def scenario_data(scenario: Scenario) -> dict[str, Any]:
