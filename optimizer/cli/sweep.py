@@ -47,7 +47,8 @@ def sweep(
         list[str] | None,
         typer.Option(
             metavar="PATH=VALUES",
-            help="PATH=V1,V2,... for any numeric field, e.g. rules.tolerance=0,0.05.",
+            help="PATH=V1,V2,... for any numeric field, e.g. rules.tolerance=0,0.05; a rule"
+            " by its name, rules.shares.tiktok-cap.max=0.3,0.5 (or index, rules.shares.0.max).",
         ),
     ] = None,
     format: FormatOption = None,
