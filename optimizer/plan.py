@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
+from optimizer.analysis.notes import plan_notes
 from optimizer.analysis.results import json_count, json_number
 from optimizer.constants import BINDING_TOLERANCE, METRICS
 from optimizer.model.cells import Cells, Key
@@ -144,6 +145,9 @@ class Plan:
     """Why no plan exists, when asked (`optimizer.find_conflicts`)."""
     explanation: Explanation | None = None
     """What each rule costs the plan, when asked (`optimizer.explain_plan`)."""
+    notes: list[str] = field(default_factory=list)
+    """What the figures alone do not say: a plan that buys nothing, share rules that only an
+    empty plan meets together (`optimizer.analysis.notes`). In the JSON as `notes`."""
 
     @property
     def has_plan(self) -> bool:
@@ -184,6 +188,8 @@ class Plan:
             out.update(self.conflicts.to_dict())
         if self.explanation is not None:
             out["explanation"] = self.explanation.to_dict()
+        if self.notes:
+            out["notes"] = list(self.notes)
         return out
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -296,4 +302,5 @@ def extract_plan(
         build_seconds=build_seconds,
         nodes=solution.nodes,
         counts=counts,
+        notes=plan_notes(model.constraints, solution.status.has_plan, model.sense, totals),
     )

@@ -41,7 +41,7 @@ CONSUMER = SCENARIOS / "consumer-app.yaml"
 
 # Section 7 of the format: the keys of a result, and the optional ones the code documents.
 RESULT_KEYS = {"scenario", "status", "objective", "totals", "allocation", "rules", "solver"}
-OPTIONAL_KEYS = {"skipped_rules", "conflicts", "conflicts_proven", "explanation"}
+OPTIONAL_KEYS = {"skipped_rules", "conflicts", "conflicts_proven", "explanation", "notes"}
 METRICS = {"count", "spend", "reach", "engagements", "conversions", "revenue"}
 CELL_KEYS = {"period", "platform", "tier"} | METRICS
 

@@ -24,7 +24,7 @@ GAP = 1e-4  # the solvers' default relative MIP gap
 SLACK = 1e-6  # absolute slack on top of the gap, for objectives near zero
 
 RESULT_KEYS = {"scenario", "status", "objective", "totals", "allocation", "rules", "solver"}
-OPTIONAL_KEYS = {"skipped_rules", "conflicts", "explanation"}
+OPTIONAL_KEYS = {"skipped_rules", "conflicts", "explanation", "notes"}
 FIGURES = {"count", "spend", "reach", "engagements", "conversions", "revenue"}
 
 

@@ -8,19 +8,30 @@ All re-solves change bounds on one HiGHS instance of the built model.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+import highspy
 import numpy as np
 
 from optimizer.analysis.duals import ShadowPrice, shadow_prices
 from optimizer.analysis.editing import ModelEditor, Outcome, Settings
-from optimizer.analysis.results import BUDGET_STEP, Capacity, Explanation, RulePrice
+from optimizer.analysis.notes import buys_nothing, share_text
+from optimizer.analysis.results import (
+    BUDGET_STEP,
+    Capacity,
+    EmptyPlan,
+    Explanation,
+    RequiredPost,
+    RulePrice,
+)
 from optimizer.errors import OptimizerError
 from optimizer.model.linear import LinearModel, model_for
 from optimizer.plan import Plan, RuleReport
+from optimizer.report.numbers import money
 from optimizer.scenario.loading import scenario_of
 from optimizer.scenario.schema import Scenario
 from optimizer.solvers.base import is_number
@@ -88,6 +99,9 @@ def explain_plan(
     if on_progress:
         on_progress(total - 1, total)
     shadows = shadow_prices(model, plan.counts, plan.solver, solve.time_limit)
+    empty = None
+    if buys_nothing(plan.has_plan, plan.sense, plan.totals):
+        empty = why_empty(solve.editor, settings, solve.time_limit, scenario.currency)
     if on_progress:
         on_progress(total, total)
     return Explanation(
@@ -99,6 +113,7 @@ def explain_plan(
         shadow_solver="cbc" if plan.solver == "cbc" else "highs",
         conventions=CONVENTIONS,
         cut_short=solve.cut_short,
+        empty_plan=empty,
     )
 
 
@@ -194,3 +209,111 @@ def at_capacity(model: LinearModel, counts: np.ndarray) -> list[Capacity]:
         for i, (period, platform, tier) in enumerate(table.index)
         if full[i]
     ]
+
+
+def why_empty(
+    editor: ModelEditor, settings: Settings, time_limit: float, currency: str
+) -> EmptyPlan:
+    """Why a maximising plan buys nothing: what the share rules require once anything is
+    bought, and the least spend of a plan that buys something under every rule but
+    `budget.total` (one solve: minimise spend with at least one creator bought)."""
+    model = editor.model
+    required = required_posts(model, currency)
+    number = next((i for i, c in enumerate(model.constraints) if c.name == "budget"), None)
+    budget = None if number is None else settings.bounds[number][1]
+    relaxed = settings if number is None else settings.with_bounds(number, (None, None))
+    spend, proven = _smallest_spend(editor, relaxed, time_limit)
+    needed = None
+    if spend is not None and budget is not None and spend > budget + 1e-6 * max(1.0, budget):
+        needed = math.ceil(round(spend * 100, 6)) / 100  # to the cent, up: it buys the plan
+    return EmptyPlan(
+        required, spend, needed, proven, _empty_message(spend, needed, budget, proven, currency)
+    )
+
+
+def required_posts(model: LinearModel, currency: str) -> list[RequiredPost]:
+    """For each share rule with a minimum: the cheapest post of its selection (in its scope),
+    which any plan buying anything there must buy; the dearest first."""
+    table = model.cells.table
+    cost = table["cost"].to_numpy()
+    available = table["upper"].to_numpy() > 0
+    keys = list(table.index)
+    posts = []
+    for constraint in model.constraints:
+        if constraint.kind != "share" or constraint.base is None or not constraint.min:
+            continue
+        offered = np.flatnonzero(constraint.selected & constraint.base & available)
+        if len(offered) == 0:
+            continue  # a minimum of nothing: the result's notes say so
+        cheapest = int(offered[np.argmin(cost[offered])])
+        period, platform, tier = (str(key) for key in keys[cheapest])
+        scope = f"{period}'s " if "period" in constraint.group else ""
+        message = (
+            f"{constraint.name} needs at least {share_text(constraint.min)} of {scope}"
+            f"{constraint.metric} on its selection: its cheapest post is {platform} {tier} in"
+            f" {period} at {money(float(cost[cheapest]), currency)}"
+        )
+        posts.append(
+            RequiredPost(
+                constraint.name,
+                float(constraint.min),
+                constraint.metric,
+                period,
+                platform,
+                tier,
+                float(cost[cheapest]),
+                message,
+            )
+        )
+    return sorted(posts, key=lambda post: -post.cost)
+
+
+def _smallest_spend(
+    editor: ModelEditor, settings: Settings, time_limit: float
+) -> tuple[float | None, bool]:
+    """(least spend of a plan with at least one creator, whether proven least) under
+    `settings`; (None, proven) when no such plan exists."""
+    model = editor.model
+    spend = np.zeros(model.num_cols)
+    spend[model.count_columns] = model.cells.table["cost"].to_numpy()
+    columns = np.asarray(model.count_columns, dtype=np.int32)
+    highs = editor.highs
+    row = highs.getNumRow()
+    # A row of its own, taken out again: every other question asks of the model as built.
+    highs.addRow(1.0, highspy.kHighsInf, len(columns), columns, np.ones(len(columns)))
+    try:
+        result = editor.solve(settings, spend, maximize=False, time_limit=time_limit)
+    finally:
+        highs.deleteRows(1, np.array([row], dtype=np.int32))
+    proven = result.outcome in (Outcome.OPTIMAL, Outcome.INFEASIBLE)
+    return result.objective, proven
+
+
+def _empty_message(
+    spend: float | None,
+    needed: float | None,
+    budget: float | None,
+    proven: bool,
+    currency: str,
+) -> str:
+    if spend is None:
+        if not proven:
+            return (
+                "The search for a plan that buys anything stopped at its time limit: give more"
+                " time (--time-limit) to learn what budget buys one."
+            )
+        return (
+            "No budget is enough: under the other rules no plan buys anything (see the notes"
+            " on rules that only an empty plan meets)."
+        )
+    least = money(spend, currency) if proven else f"at most {money(spend, currency)}"
+    if needed is not None and budget is not None:
+        return (
+            f"The smallest plan that buys anything spends {least}, more than budget.total"
+            f" ({money(budget, currency)}): with budget.total at {money(needed, currency)}"
+            " or more a plan buys something."
+        )
+    return (
+        f"Plans that buy something fit the budget (the smallest spends {least}), yet none"
+        " does better on the objective than buying nothing."
+    )

@@ -160,6 +160,62 @@ class Capacity:
 
 
 @dataclass(frozen=True)
+class RequiredPost:
+    """The cheapest post a share rule's minimum makes any plan buy once it buys anything
+    (in the rule's period, for a rule `within: period`)."""
+
+    rule: str
+    """The constraint's name (`70-20-10:macro-experiments`, `seasonal:q4-reach[Q4]`)."""
+    min: float
+    metric: str
+    period: str
+    platform: str
+    tier: str
+    cost: float
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "min": json_number(self.min),
+            "metric": self.metric,
+            "period": self.period,
+            "platform": self.platform,
+            "tier": self.tier,
+            "cost": json_number(self.cost),
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class EmptyPlan:
+    """Why an optimal plan buys nothing: the purchases the share rules require once anything
+    is bought, and the smallest budget from which a plan that buys something exists."""
+
+    required: list[RequiredPost]
+    """One per share rule with a minimum, the dearest first."""
+    smallest_spend: float | None
+    """The spend of the cheapest plan that buys at least one creator under every rule but
+    `budget.total`; None when no such plan exists (other rules allow only an empty plan)."""
+    budget_needed: float | None
+    """`smallest_spend` rounded up to the cent: the least `budget.total` that buys anything
+    (None when no budget is enough, or when the budget is not what keeps the plan empty)."""
+    proven: bool
+    """False when the search for the cheapest plan stopped at its time limit: a plan that
+    spends `smallest_spend` exists, a cheaper one may too."""
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "required": [post.to_dict() for post in self.required],
+            "smallest_spend": json_number(self.smallest_spend),
+            "budget_needed": json_number(self.budget_needed),
+            "proven": self.proven,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
 class Explanation:
     """Why the plan is what it is: rule prices, the next budget step, full offers."""
 
@@ -174,6 +230,8 @@ class Explanation:
     cut_short: list[str] = field(default_factory=list)
     """Rules (and `BUDGET_STEP`) whose re-solve stopped at its time limit: their gain is
     at least the one given, not proven."""
+    empty_plan: EmptyPlan | None = None
+    """Why the plan buys nothing, when it is a maximising plan that buys nothing."""
 
     def to_dict(self) -> dict[str, Any]:
         marginal = (
@@ -189,6 +247,7 @@ class Explanation:
             "shadow_solver": self.shadow_solver,
             "conventions": self.conventions,
             **({"cut_short": self.cut_short} if self.cut_short else {}),
+            **({"empty_plan": self.empty_plan.to_dict()} if self.empty_plan else {}),
         }
 
     def to_json(self, indent: int | None = 2) -> str:

@@ -99,14 +99,17 @@ def solve(
         for (_, scenario), plan in zip(loaded, plans, strict=True)
     ]
     results = [(str(path), plan) for (path, _), plan in zip(loaded, plans, strict=True)]
-    from optimizer.report.terminal import EMPTY_PLAN, buys_nothing
+    from optimizer.analysis.notes import EMPTY_PLAN
 
     for source, plan in results:
         if not plan.has_plan:
             errors.print(_no_plan(source, plan.status))
-        elif buys_nothing(plan) and not (format is Format.table and len(results) == 1):
-            # JSON and report files have no room for the sentence
-            errors.print(f"note: {source}: {EMPTY_PLAN}", style="yellow", soft_wrap=True)
+        if format is Format.table and len(results) == 1:
+            continue  # the plan's table shows its notes
+        # JSON and report files carry the notes too; standard error tells whoever runs it.
+        for note in plan.notes:
+            label = "note" if note == EMPTY_PLAN else "warning"
+            errors.print(f"{label}: {source}: {note}", style="yellow", soft_wrap=True)
     if results:
         # Several files give a list even when some are invalid, so scripts can rely on the shape.
         _write_results(results, format, output, len(files) == 1, files)

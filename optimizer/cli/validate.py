@@ -17,12 +17,12 @@ def validate(
         list[Path], typer.Argument(metavar="FILE...", help="Scenario files to check.")
     ],
 ) -> None:
-    """Check scenario files without solving; list every problem found, and warn of offers
-    filed under a tier their followers are not in or without a pool (`available`)."""
+    """Check scenario files without solving; list every problem found, and warn of share
+    rules that only a plan buying nothing can meet together."""
+    from optimizer.analysis.notes import contradictions
     from optimizer.model.cells import derive_cells
     from optimizer.model.constraints import collect_constraints
     from optimizer.report.numbers import counted
-    from optimizer.scenario.advice import offer_warnings
 
     loaded, invalid = _load_all(files)
     for path, scenario in loaded:
@@ -35,9 +35,10 @@ def validate(
             counted(len(rules.constraints), "constraint"),
         ]
         typer.echo(f"ok: {path}: {scenario.name!r}, {', '.join(figures)}")
-        for doubt in offer_warnings(scenario):
-            errors.print(f"warning: {path}: {doubt}", style="yellow", soft_wrap=True)
         for skipped in rules.skipped:
             typer.echo(f"  left out {skipped.name}: {skipped.reason}")
+        for contradiction in contradictions(rules.constraints):
+            message = f"warning: {path}: {contradiction.message}"
+            errors.print(message, style="yellow", soft_wrap=True)
     if invalid:
         raise typer.Exit(EXIT_INVALID)

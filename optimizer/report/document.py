@@ -126,6 +126,9 @@ def plan_report(plan: Plan, with_charts: bool = True) -> Report:
         lines.append(line)
     lines.append(f"Solved by {plan.solver} in {plan.seconds:.2f} s.")
     lines += [f"Preset rule left out: {rule.name} ({rule.reason})" for rule in plan.skipped]
+    # What the figures alone do not say (a plan that buys nothing): on the page, and as rows
+    # of the summary, which is what CSV and a workbook's Summary sheet carry.
+    lines += plan.notes
     summary_metrics = ["status", "objective", "bound", "gap", *METRICS, "cpa", "cpe"]
     # Missing, not zero: the figures of a plan that does not exist, revenue without an
     # average order value.
@@ -134,7 +137,7 @@ def plan_report(plan: Plan, with_charts: bool = True) -> Report:
         totals["revenue"] = None
     summary = pd.DataFrame(
         {
-            "metric": summary_metrics,
+            "metric": summary_metrics + ["note"] * len(plan.notes),
             "value": [
                 str(plan.status),
                 plan.objective,
@@ -143,12 +146,14 @@ def plan_report(plan: Plan, with_charts: bool = True) -> Report:
                 *(totals.get(m) for m in METRICS),
                 _ratio(plan.totals["spend"], plan.totals["conversions"]),
                 _ratio(plan.totals["spend"], plan.totals["engagements"]),
+                *plan.notes,
             ],
         }
     )
     unit_of = {**METRIC_FORMATS, "objective": _objective_format(plan.metric)}
     unit_of["bound"] = unit_of["objective"]
     row_formats: list[Format] = [unit_of.get(metric, "text") for metric in summary_metrics]
+    row_formats += ["text"] * len(plan.notes)
     tables = [Table("Summary", "Summary", summary, row_formats={"value": row_formats})]
     charts_out: list[Chart] = []
     if plan.has_plan:
@@ -198,6 +203,9 @@ def plan_report(plan: Plan, with_charts: bool = True) -> Report:
                     )
                 )
     lines += _conflict_lines(plan)
+    empty = plan.explanation.empty_plan if plan.explanation is not None else None
+    if empty is not None:
+        lines += [empty.message, *(f"- {post.message}." for post in empty.required)]
     if plan.explanation is not None and plan.explanation.cut_short:
         lines.append(
             f"Re-solves that stopped at their time limit: {', '.join(plan.explanation.cut_short)};"

@@ -9,6 +9,8 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from optimizer.analysis.notes import EMPTY_PLAN
+from optimizer.analysis.notes import buys_nothing as empty_plan
 from optimizer.analysis.results import BUDGET_STEP, NO_CONFLICT_FOUND
 from optimizer.plan import Plan
 from optimizer.report.frames import share_digits, summary_row, tier_shares
@@ -28,7 +30,7 @@ PERIOD_GRID_WIDTH = 40
 
 if TYPE_CHECKING:
     from optimizer.analysis.compare import Comparison
-    from optimizer.analysis.results import RulePrice
+    from optimizer.analysis.results import EmptyPlan, RulePrice
     from optimizer.analysis.sweep import Sweep
 
 
@@ -187,23 +189,14 @@ def fitted(*parts: RenderableType) -> Group:
     return Group(*parts)
 
 
-EMPTY_PLAN = (
-    "The plan buys nothing. Common causes: the budget buys no creator, no offer has creators"
-    " available, every creator loses money (a profit objective), or share rules that only an"
-    " empty plan meets together (a minimum share of a selection no offer is in, or minimums"
-    " that add up to more than 100%): check their bounds, or run `optimizer explain`."
-)
-
-
 def buys_nothing(plan: Plan) -> bool:
     """A maximising plan with no creator in it: valid, and almost never what was meant."""
-    return plan.has_plan and plan.sense == "maximize" and plan.totals["count"] == 0
+    return empty_plan(plan.has_plan, plan.sense, plan.totals)
 
 
 def plan_view(plan: Plan) -> RenderableType:
     parts: list[RenderableType] = [headline(plan)]
-    if buys_nothing(plan):
-        parts.append(Text(EMPTY_PLAN, style="yellow"))
+    parts += [Text(note, style="yellow") for note in plan.notes]
     if plan.has_plan:
         parts += [allocation_table(plan), totals_table(plan), shares_table(plan)]
         if plan.rules:
@@ -321,9 +314,26 @@ def explanation_view(plan: Plan) -> RenderableType:
         parts.append(Text("No plan: the objective has no limit. Bound it with a budget or limits."))
     elif not plan.has_plan:
         parts.append(Text(f"No plan: {plan.status}."))
-    if plan.explanation is not None:
+    # The result's notes, but the empty plan's: the paragraph below says why instead.
+    parts += [Text(note, style="yellow") for note in plan.notes if note != EMPTY_PLAN]
+    if plan.explanation is not None and plan.explanation.empty_plan is not None:
+        parts.append(empty_plan_paragraph(plan.explanation.empty_plan))
+    elif plan.explanation is not None:
         parts += [_rule_sentences(plan), *_notes(plan)]
     return Group(*parts)
+
+
+def empty_plan_paragraph(empty: EmptyPlan) -> Text:
+    """Why the plan buys nothing, in place of rule prices that are all nothing."""
+    text = Text("The plan buys nothing. ", style="bold")
+    text.append(empty.message)
+    if empty.required:
+        text.append(
+            "\nOnce it buys anything (in a rule's period), each of these rules needs a post:"
+        )
+        for post in empty.required:
+            text.append(f"\n  - {post.message}.")
+    return text
 
 
 def _rule_sentences(plan: Plan) -> Text:
@@ -350,10 +360,8 @@ def _rule_sentences(plan: Plan) -> Text:
         sentence = f"\n- {rule.name}"
         if rule.binding:
             sentence += " binds."
-        elif matters:
-            sentence += f" is not at its bound ({_slack(plan, rule)} left) yet limits the plan."
         else:
-            sentence += f" is not at its bound ({_slack(plan, rule)} left)."
+            sentence += f" {_off_bound(plan, rule, limits=matters)}."
         if rule.unbounded:
             sentence += " Without it the objective has no limit."
         elif matters:
@@ -368,6 +376,21 @@ def _rule_sentences(plan: Plan) -> Text:
     if free:
         text.append(f"\nFree to drop (no gain beyond the gap): {', '.join(free)}.")
     return text
+
+
+def _off_bound(plan: Plan, rule: RulePrice, limits: bool) -> str:
+    """Where a rule that does not bind stands: how far from its bound, or, for a share of
+    nothing (no spend in its period), that it holds only because nothing is bought there."""
+    report = next(report for report in plan.rules if report.name == rule.name)
+    if rule.slack is not None:
+        where = f"is not at its bound ({_slack(plan, rule)} left)"
+    elif report.kind == "share" and report.value is None:
+        period = f" in {report.group['period']}" if "period" in report.group else ""
+        where = f"holds only because nothing is bought{period} (a share of nothing)"
+        return where + (", yet limits the plan" if limits else "")
+    else:
+        where = "is not at its bound"
+    return where + (" yet limits the plan" if limits else "")
 
 
 def _slack(plan: Plan, rule: RulePrice) -> str:
