@@ -15,7 +15,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from optimizer.scenario.schema import Scenario
+from optimizer.constants import MAX_FIGURE
+from optimizer.scenario.schema import ONE_OF, Scenario
 
 OVERRIDE = "Override"
 FROM_CSV = {
@@ -36,8 +37,18 @@ def editor_schema() -> dict[str, Any]:
     model = Scenario.model_json_schema()
     definitions: dict[str, Any] = model.pop("$defs")
     definitions["Scenario"] = model
+    _cap_figures(definitions)
     model["properties"]["platforms"]["properties"] = {"from_csv": FROM_CSV}
     overrides = {name + OVERRIDE: _override(schema) for name, schema in definitions.items()}
+    model["properties"]["platforms"] = _platforms(model["properties"]["platforms"])
+    # Exactly one of each pair in a complete offer; in an override, not both (the other may
+    # come from the file extended, or a null may remove it there).
+    definitions["Offer"]["allOf"] = [
+        {"oneOf": [_given(first), _given(second)]} for first, second in ONE_OF
+    ]
+    overrides["Offer" + OVERRIDE]["allOf"] = [
+        {"not": {"allOf": [_given(first), _given(second)]}} for first, second in ONE_OF
+    ]
     for definition in definitions.values():
         required = set(definition.get("required", ()))
         properties = definition.get("properties", {})
@@ -54,6 +65,44 @@ def editor_schema() -> dict[str, Any]:
         "then": {"$ref": f"#/$defs/Scenario{OVERRIDE}"},
         "else": {"$ref": "#/$defs/Scenario"},
         "$defs": {**definitions, **overrides},
+    }
+
+
+def _cap_figures(node: Any) -> None:
+    """Every number without bounds of its own gets validation's: a figure beyond
+    +-MAX_FIGURE is a typing slip, and `validate` refuses it."""
+    if isinstance(node, list):
+        for item in node:
+            _cap_figures(item)
+        return
+    if not isinstance(node, dict):
+        return
+    if node.get("type") in ("number", "integer"):
+        if "maximum" not in node and "exclusiveMaximum" not in node:
+            node["maximum"] = int(MAX_FIGURE)
+        if "minimum" not in node and "exclusiveMinimum" not in node:
+            node["minimum"] = -int(MAX_FIGURE)
+    for value in node.values():
+        _cap_figures(value)
+
+
+def _given(field: str) -> dict[str, Any]:
+    """An offer that gives `field` (a null is not given)."""
+    return {"required": [field], "properties": {field: {"not": NULL}}}
+
+
+def _platforms(platforms: dict[str, Any]) -> dict[str, Any]:
+    """The platforms of a complete file: each complete, or, beside a CSV rate card, each an
+    override of the card's rows (a null removes a platform of the card)."""
+    complete = platforms.pop("additionalProperties")
+    return {
+        **platforms,
+        "if": {"required": ["from_csv"]},
+        "then": {
+            "properties": {"from_csv": True},
+            "additionalProperties": _or_null({"$ref": f"#/$defs/Platform{OVERRIDE}"}),
+        },
+        "else": {"additionalProperties": complete},
     }
 
 
@@ -85,6 +134,8 @@ def _relax(node: Any) -> None:
 
 def _or_null(field: dict[str, Any]) -> dict[str, Any]:
     """`field` or null, with its description kept on the outside where editors show it."""
+    if NULL in field.get("anyOf", ()):
+        return field  # null is one of its forms already
     outside: dict[str, Any] = {
         key: field[key] for key in ("title", "description", "default") if key in field
     }
