@@ -1,5 +1,6 @@
 """Every report tells the whole truth: a plan that buys nothing says so in every format, and
-`explain` says why; share rules that only an empty plan meets together are named.
+`explain` says why; share rules that only an empty plan meets together are named; a
+scenario with several conflicting sets reports the one a planner can act on.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pytest
 from rich.console import Console
 
 from optimizer import scenario_from_dict, solve
+from optimizer.analysis.conflicts import find_conflicts
 from optimizer.analysis.notes import EMPTY_PLAN, contradictions
 from optimizer.analysis.prices import explain_plan
 from optimizer.model.cells import derive_cells
@@ -242,6 +244,78 @@ def test_shipped_scenarios_have_no_contradictions(path: Path) -> None:
 
     scenario = load_scenario(path)
     assert contradictions(collect_constraints(scenario, derive_cells(scenario)).constraints) == []
+
+
+# --- several conflicting sets --------------------------------------------------------------
+
+
+def conflicts(data: dict[str, Any]) -> tuple[set[str], bool]:
+    report = find_conflicts(scenario_from_dict(data))
+    return {conflict.name for conflict in report.conflicts}, report.others
+
+
+def limit(name: str, select: dict[str, Any], **bounds: Any) -> dict[str, Any]:
+    return {"name": name, "select": select, **bounds}
+
+
+TWO_SETS = {
+    "name": "two sets",
+    "extends": "benchmarks-2026",
+    "budget": {"total": 50_000},
+    "rules": {
+        "limits": [
+            # a mega post costs more than the whole budget ...
+            limit("mega-floor", {"tiers": ["mega"]}, count={"min": 1}),
+            # ... and TikTok is both required and shut out
+            limit("tiktok-floor", {"platforms": ["tiktok"]}, count={"min": 5}),
+        ],
+        "shares": [share("tiktok-cap", {"platforms": ["tiktok"]}, max=0)],
+    },
+}
+
+
+def test_of_two_sets_alike_the_planners_own_rules_are_reported() -> None:
+    names, others = conflicts(TWO_SETS)
+    assert names == {"tiktok-floor", "tiktok-cap"}
+    assert others
+
+
+def test_of_two_sets_the_smaller_is_reported() -> None:
+    data = {
+        "name": "a set of three and one of two",
+        "extends": "benchmarks-2026",
+        "budget": {"total": 50_000},
+        "rules": {
+            "limits": [
+                limit("tiktok-floor", {"platforms": ["tiktok"]}, count={"min": 5}),
+                limit("instagram-floor", {"platforms": ["instagram"]}, count={"min": 5}),
+                limit("social-cap", {"platforms": ["tiktok", "instagram"]}, count={"max": 9}),
+                limit("mega-floor", {"tiers": ["mega"]}, count={"min": 1}),
+            ]
+        },
+    }
+    names, others = conflicts(data)
+    assert names == {"budget", "mega-floor"}
+    assert others
+
+
+def test_a_single_set_says_no_other_exists() -> None:
+    report = find_conflicts(SCENARIOS / "infeasible" / "holiday-push.yaml")
+    assert [c.name for c in report.conflicts] == ["youtube-mega-in-q4", "budget:Q4"]
+    assert not report.others and "other_conflicts" not in report.to_dict()
+
+
+def test_reports_say_that_other_sets_exist() -> None:
+    from optimizer.analysis.results import OTHER_CONFLICTS
+
+    scenario = scenario_from_dict(TWO_SETS)
+    plan = solve(scenario)
+    report = find_conflicts(scenario)
+    told = replace(plan, conflicts=report)
+    assert told.to_dict()["other_conflicts"] is True
+    assert OTHER_CONFLICTS in " ".join(rendered(plan_view(told)).split())
+    assert OTHER_CONFLICTS in to_markdown(plan_report(told, with_charts=False))
+    assert json.loads(report.to_json())["other_conflicts"] is True
 
 
 # --- the command line ----------------------------------------------------------------------

@@ -14,6 +14,7 @@ import numpy as np
 
 from optimizer.analysis.editing import Settings
 from optimizer.model.linear import LinearModel
+from optimizer.scenario.presets import PRESETS
 
 
 @dataclass(frozen=True, eq=False)
@@ -36,8 +37,10 @@ class Group:
 
 
 def groups_of(model: LinearModel) -> list[Group]:
-    """Every group, in the order the filter tries to drop them: offer bounds, then rules
-    from the last written to the budget, so the budget stays in a conflict when it can."""
+    """Every group, in the order the filter tries to drop them: offer bounds, the budget
+    (its periods, then the total), the presets' rules, then the scenario's own rules from
+    the last written. The filter keeps what it cannot drop, so a conflict is told in the
+    planner's own rules where one can be."""
     table = model.cells.table
     platforms = table.index.get_level_values("platform").to_numpy()
     tiers = table.index.get_level_values("tier").to_numpy()
@@ -55,7 +58,31 @@ def groups_of(model: LinearModel) -> list[Group]:
         Group(constraint.name, "rule", number, np.zeros(0, dtype=bool))
         for number, constraint in enumerate(model.constraints)
     ]
-    return offers + rules[::-1]
+    kinds: dict[str, list[Group]] = {"budget": [], "preset": [], "own": []}
+    for group in rules[::-1]:
+        kinds[rule_kind(model, group)].append(group)
+    return offers + kinds["budget"] + kinds["preset"] + kinds["own"]
+
+
+def rule_kind(model: LinearModel, group: Group) -> str:
+    """`offer` (an offer's min or pool), `budget`, `preset` or `own` (the scenario's rules)."""
+    if group.kind != "rule":
+        return "offer"
+    constraint = model.constraints[group.number]
+    if constraint.kind == "budget":
+        return "budget"
+    presets = model.scenario.rules.presets
+    if any(constraint.rule == rule.name for name in presets for rule in PRESETS[name].rules):
+        return "preset"
+    return "own"
+
+
+def planner_first(model: LinearModel, groups: list[Group]) -> list[Group]:
+    """The groups the other way round: the scenario's own rules tried first (in file order),
+    offer bounds last. A filter in this order finds the conflict that keeps offers and the
+    budget, where one exists."""
+    order = {"own": 0, "preset": 1, "budget": 2, "offer": 3}
+    return sorted(groups[::-1], key=lambda group: order[rule_kind(model, group)])
 
 
 def without(settings: Settings, groups: list[Group]) -> Settings:

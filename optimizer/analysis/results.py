@@ -76,23 +76,36 @@ NO_CONFLICT_FOUND = (
 )
 """What an infeasible scenario's report says when the search finds no conflicting set."""
 
+OTHER_CONFLICTS = (
+    "Other conflicting sets exist: with this one fixed there is still no plan; solve again to"
+    " see the next."
+)
+"""What a conflict report adds when the set it names is not the only one."""
+
 
 @dataclass(frozen=True)
 class ConflictReport:
     """An irreducible set of rules that cannot hold together, as `Conflict`s.
 
     `proven` is False when a sub-solve hit its time limit: the set still cannot hold, but
-    a member might be droppable.
+    a member might be droppable. Where several sets exist, this is the smallest of those
+    found, the one of the planner's own rules before offer bounds and the budget.
     """
 
     conflicts: list[Conflict]
     proven: bool = True
+    others: bool = False
+    """Whether other conflicting sets exist: fixing this one leaves the scenario without a
+    plan still."""
 
     def to_dict(self) -> dict[str, Any]:
-        """As a plan's JSON carries it: `conflicts`, and `conflicts_proven` when false."""
+        """As a plan's JSON carries it: `conflicts`, `conflicts_proven` when false and
+        `other_conflicts` when true."""
         out: dict[str, Any] = {"conflicts": [conflict.to_dict() for conflict in self.conflicts]}
         if not self.proven:
             out["conflicts_proven"] = False
+        if self.others:
+            out["other_conflicts"] = True
         return out
 
     def to_json(self, indent: int | None = 2) -> str:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
-from optimizer.analysis.results import NO_CONFLICT_FOUND
+from optimizer.analysis.results import NO_CONFLICT_FOUND, OTHER_CONFLICTS
 from optimizer.constants import METRICS
 from optimizer.plan import Plan
 from optimizer.report import charts
@@ -223,6 +223,8 @@ def _conflict_lines(plan: Plan) -> list[str]:
     names = ", ".join(conflict.name for conflict in plan.conflicts.conflicts)
     lines = [f"No plan satisfies these rules together: {names}. Any one of these changes helps:"]
     lines += [f"- {conflict.message}" for conflict in plan.conflicts.conflicts]
+    if plan.conflicts.others:
+        lines.append(OTHER_CONFLICTS)
     if not plan.conflicts.proven:
         lines.append("A check hit its time limit: the set conflicts but may not be minimal.")
     return lines

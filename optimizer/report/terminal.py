@@ -11,7 +11,7 @@ from rich.text import Text
 
 from optimizer.analysis.notes import EMPTY_PLAN
 from optimizer.analysis.notes import buys_nothing as empty_plan
-from optimizer.analysis.results import BUDGET_STEP, NO_CONFLICT_FOUND
+from optimizer.analysis.results import BUDGET_STEP, NO_CONFLICT_FOUND, OTHER_CONFLICTS
 from optimizer.plan import Plan
 from optimizer.report.frames import share_digits, summary_row, tier_shares
 from optimizer.report.numbers import (
@@ -230,6 +230,8 @@ def conflict_paragraph(plan: Plan) -> Text:
         text.append(
             f"\nMoving only {' or '.join(stuck)} is not enough: other rules conflict as well."
         )
+    if plan.conflicts.others:
+        text.append(f"\n{OTHER_CONFLICTS}")
     if not plan.conflicts.proven:
         text.append("\nSome checks hit their time limit: a member may not be needed.", style="dim")
     return text
