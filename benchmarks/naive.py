@@ -145,3 +145,31 @@ def solve_naive(scenario: Scenario, gap: float = 1e-4, time_limit: float = 600) 
     # PuLP reports "Optimal" for a plan found before the time limit; sol_status tells them apart.
     certified = problem.sol_status == pulp.LpSolutionOptimal
     return NaiveResult(status, objective, built - started, solved - built, certified)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m benchmarks.naive FILE --gap G --time-limit T`: the naive way as a whole
+    process, printing one JSON line {"status", "objective", "seconds"}, the seconds being
+    those of loading, building and solving (time the process from outside for the rest)."""
+    import argparse
+    import json
+
+    from optimizer import load_scenario
+
+    parser = argparse.ArgumentParser(description="Solve a scenario file the naive way (CBC).")
+    parser.add_argument("file", help="scenario file (.yaml, .json, .toml)")
+    parser.add_argument("--gap", type=float, default=1e-4)
+    parser.add_argument("--time-limit", type=float, default=600.0)
+    arguments = parser.parse_args(argv)
+    started = time.perf_counter()
+    result = solve_naive(load_scenario(arguments.file), arguments.gap, arguments.time_limit)
+    status = result.status
+    if status == "optimal" and not result.certified:
+        status = "feasible"  # stopped by the time limit with a plan in hand
+    document = {"status": status, "objective": result.objective}
+    document["seconds"] = time.perf_counter() - started
+    print(json.dumps(document), flush=True)
+
+
+if __name__ == "__main__":
+    main()
