@@ -18,11 +18,13 @@ def validate(
     ],
 ) -> None:
     """Check scenario files without solving; list every problem found, and warn of share
-    rules that only a plan buying nothing can meet together."""
+    rules that only a plan buying nothing can meet together, of offers filed under a tier
+    their followers are not in and of offers without a pool (`available`)."""
     from optimizer.analysis.notes import contradictions
     from optimizer.model.cells import derive_cells
     from optimizer.model.constraints import collect_constraints
     from optimizer.report.numbers import counted
+    from optimizer.scenario.advice import offer_warnings
 
     loaded, invalid = _load_all(files)
     for path, scenario in loaded:
@@ -35,6 +37,8 @@ def validate(
             counted(len(rules.constraints), "constraint"),
         ]
         typer.echo(f"ok: {path}: {scenario.name!r}, {', '.join(figures)}")
+        for doubt in offer_warnings(scenario):
+            errors.print(f"warning: {path}: {doubt}", style="yellow", soft_wrap=True)
         for skipped in rules.skipped:
             typer.echo(f"  left out {skipped.name}: {skipped.reason}")
         for contradiction in contradictions(rules.constraints):
