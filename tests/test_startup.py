@@ -8,27 +8,31 @@ Python lists on standard error each module the command imported.
 from __future__ import annotations
 
 import pytest
-from child_process import run
+from child_process import run, run_script
 
 SCENARIO = "scenarios/ecommerce-dtc.yaml"
 
 # Only the other output formats and solvers, the analyses (SciPy) and a Dask cluster use these.
 NOT_FOR_SOLVE = {"pulp", "scipy", "matplotlib", "openpyxl", "dask", "distributed"}
+# The plan's JSON is written from its arrays: pandas only makes the tables of the reports, and
+# a progress bar shows only for several files.
+NOT_FOR_JSON = NOT_FOR_SOLVE | {"pandas", "rich.progress"}
 # Building and solving a model: needed by `solve`, not by checking a file.
-NOT_FOR_VALIDATE = NOT_FOR_SOLVE | {"highspy"}
-# validate derives the cells (a DataFrame) to count them; the other commands need no table.
-NOT_FOR_LIGHT = NOT_FOR_VALIDATE | {"pandas", "numpy"}
+NOT_FOR_VALIDATE = NOT_FOR_JSON | {"highspy"}
+# validate derives the cells (numpy arrays) to count them; the other commands need none.
+NOT_FOR_LIGHT = NOT_FOR_VALIDATE | {"numpy"}
 
 
 def imported(*args: str, monkeypatch: pytest.MonkeyPatch) -> set[str]:
-    """The top-level packages `optimizer ARGS` imports; the command must succeed."""
+    """The modules `optimizer ARGS` imports, and their top-level packages; the command must
+    succeed."""
     monkeypatch.setenv("PYTHONPROFILEIMPORTTIME", "1")
     result = run(*args)
     assert result.returncode == 0, result.stderr[-2000:]
     # "import time:       512 |       1024 |     pandas.core"
     rows = [line.split("|") for line in result.stderr.splitlines()]
     names = {row[-1].strip() for row in rows if row[0].startswith("import time:") and len(row) == 3}
-    return {name.split(".")[0] for name in names} - {"imported package"}
+    return (names | {name.split(".")[0] for name in names}) - {"imported package"}
 
 
 @pytest.mark.parametrize(
@@ -38,9 +42,9 @@ def imported(*args: str, monkeypatch: pytest.MonkeyPatch) -> set[str]:
         (("--help",), NOT_FOR_LIGHT | {"pydantic", "yaml"}, {"typer", "optimizer"}),
         (("schema",), NOT_FOR_LIGHT, {"pydantic"}),
         (("presets",), NOT_FOR_LIGHT, {"pydantic"}),
-        (("validate", SCENARIO), NOT_FOR_VALIDATE, {"pydantic", "pandas"}),
-        (("solve", SCENARIO), NOT_FOR_SOLVE, {"highspy", "pandas"}),
-        (("solve", SCENARIO, "--format", "json"), NOT_FOR_SOLVE, {"highspy", "pandas"}),
+        (("validate", SCENARIO), NOT_FOR_VALIDATE, {"pydantic", "numpy"}),
+        (("solve", SCENARIO), NOT_FOR_SOLVE, {"highspy"}),
+        (("solve", SCENARIO, "--format", "json"), NOT_FOR_JSON, {"highspy", "numpy"}),
         # CSV holds the tables alone: no chart is drawn
         (("solve", SCENARIO, "--format", "csv"), NOT_FOR_SOLVE, {"highspy", "pandas"}),
     ],
@@ -66,3 +70,20 @@ def test_every_public_name_loads_on_first_use() -> None:
     assert optimizer.solve.__module__ == "optimizer.solving"
     with pytest.raises(AttributeError, match="no attribute 'nothing_here'"):
         _ = optimizer.nothing_here
+
+
+def test_a_plan_writes_json_without_pandas_and_makes_its_allocation_on_first_use() -> None:
+    script = """
+import json, sys
+import optimizer
+plan = optimizer.solve(sys.argv[1])
+text = plan.to_json()
+print("pandas" in sys.modules)
+allocation = plan.allocation
+print("pandas" in sys.modules)
+keys = [(row["period"], row["platform"], row["tier"]) for row in json.loads(text)["allocation"]]
+print(list(allocation.index) == keys, list(allocation.index.names))
+print(plan.to_json() == text)
+"""
+    lines = run_script(script, SCENARIO).splitlines()
+    assert lines == ["False", "True", "True ['period', 'platform', 'tier']", "True"]

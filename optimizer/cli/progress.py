@@ -57,11 +57,14 @@ def _map_with_progress(
     bar on standard error for several."""
     from optimizer.executors import executor_for
 
-    with _progress(disable=len(items) < 2) as progress:
-        task = progress.add_task(label, total=len(items))
-        try:
+    try:
+        if len(items) < 2:
+            # One job shows no bar: rich.progress is not even loaded for it.
+            return executor_for(workers, dask).map(function, items)
+        with _progress() as progress:
+            task = progress.add_task(label, total=len(items))
             return executor_for(workers, dask).map(
                 function, items, lambda _: progress.advance(task)
             )
-        except OptimizerError as error:
-            raise _fail(str(error)) from None
+    except OptimizerError as error:
+        raise _fail(str(error)) from None

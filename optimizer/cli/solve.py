@@ -73,14 +73,16 @@ def solve(
     2 when the input is invalid.
     """
     from optimizer.executors import Failed
-    from optimizer.solvers.export import EXPORT_SUFFIXES
 
     if budget_step is not None and not explain:
         raise _fail("--budget-step sets what --explain reports: give --explain too")
-    if export is not None and len(files) > 1:
-        raise _fail("--export writes one model: give a single scenario file")
-    if export is not None and export.suffix.lower() not in EXPORT_SUFFIXES:
-        raise _fail(f"--export {export}: use a .lp or .mps file name")
+    if export is not None:
+        from optimizer.solvers.export import EXPORT_SUFFIXES
+
+        if len(files) > 1:
+            raise _fail("--export writes one model: give a single scenario file")
+        if export.suffix.lower() not in EXPORT_SUFFIXES:
+            raise _fail(f"--export {export}: use a .lp or .mps file name")
     format = _output_format(format, output, files)
     _check_writable("--export", export)
     loaded, invalid = _load_all(files)
@@ -127,21 +129,26 @@ def _write_results(
     inputs: Sequence[Path],
 ) -> None:
     """One scenario: its plan; several: a list of plans (json) or one summary row each."""
-    from optimizer.report import document, terminal
-
     plan = results[0][1]
     if format is Format.json:
+        # JSON is read from the plans' arrays: no report module (nor pandas) is loaded for it.
         payload = plan.to_dict() if single else [p.to_dict() for _, p in results]
         _emit(json.dumps(payload, indent=2) + "\n", output)
-    elif format is Format.table and single:
-        _emit(terminal.plan_view(plan), output)
-    elif format is Format.table:
+        return
+    if format is Format.table:
+        from optimizer.report import terminal
+
+        if single:
+            _emit(terminal.plan_view(plan), output)
+            return
         from rich.console import Group
 
         # With --explain, each scenario's explanation follows the summary, in file order.
         explained = [terminal.explanation_view(p) for _, p in results if p.explanation]
         _emit(Group(terminal.summary_view(results), *explained), output)
     else:
+        from optimizer.report import document
+
         report = (
             document.plan_report(plan, with_charts=_charts_in(format))
             if single

@@ -1,14 +1,20 @@
-"""Plans as plain tables (pandas), shared by every output format."""
+"""Plans as plain tables (pandas), shared by every output format.
+
+pandas loads in the functions that make a frame: the terminal imports this module for its
+helpers, and a plan written as JSON needs no table.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from optimizer.constants import METRICS
 from optimizer.plan import Plan, RuleReport
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def allocation_frame(plan: Plan) -> pd.DataFrame:
@@ -35,6 +41,8 @@ carries it: `cap[Q1]`)."""
 
 
 def rules_frame(plan: Plan) -> pd.DataFrame:
+    import pandas as pd
+
     return pd.DataFrame(
         [{column: getattr(rule, column) for column in RULE_COLUMNS} for rule in plan.rules],
         columns=RULE_COLUMNS,
@@ -71,4 +79,6 @@ def summary_row(source: str, plan: Plan) -> dict[str, Any]:
 
 
 def summary_frame(results: list[tuple[str, Plan]]) -> pd.DataFrame:
+    import pandas as pd
+
     return pd.DataFrame([summary_row(source, plan) for source, plan in results])
