@@ -26,12 +26,13 @@ class _SolveSettings:
 def _solve_one(job: tuple[Scenario, _SolveSettings]) -> Plan:
     """Build, export if asked, solve: one scenario, in this process or a worker."""
     from optimizer.model.linear import build_model
-    from optimizer.solvers.export import export_model
     from optimizer.solving import solve as solve_scenario
 
     scenario, settings = job
     model = build_model(scenario)
     if settings.export is not None:
+        from optimizer.solvers.export import export_model
+
         export_model(model, settings.export)
     return solve_scenario(
         scenario,
@@ -52,12 +53,13 @@ def _with_analysis(
     """The conflicting rules of an infeasible plan; with `explain`, the prices of a plan."""
     from dataclasses import replace
 
-    from optimizer.analysis.conflicts import CHECK_TIME_LIMIT, find_conflicts
-    from optimizer.analysis.prices import explain_plan
     from optimizer.solvers import Status
 
+    # The analyses load SciPy and pandas: only a plan that needs one imports it.
     try:
         if plan.status is Status.INFEASIBLE:
+            from optimizer.analysis.conflicts import CHECK_TIME_LIMIT, find_conflicts
+
             limit = settings.time_limit
             with _analysis_progress("finding the conflicting rules") as on_progress:
                 report = find_conflicts(
@@ -67,6 +69,8 @@ def _with_analysis(
                 )
             return replace(plan, conflicts=report)
         if explain and plan.has_plan:
+            from optimizer.analysis.prices import explain_plan
+
             with _analysis_progress("pricing the rules") as on_progress:
                 explanation = explain_plan(
                     scenario,
