@@ -484,7 +484,7 @@ def test_report_files_open_with_their_sheets_formats_and_charts(tmp_path: Path) 
     workbook_path = tmp_path / "plan.xlsx"
     write_xlsx(report, workbook_path)
     workbook = openpyxl.load_workbook(workbook_path)
-    assert workbook.sheetnames == ["About", "Summary", "Allocation", "Rules"]
+    assert workbook.sheetnames == ["About", "Charts", "Summary", "Allocation", "Rules"]
     about = [row[0] for row in workbook["About"].iter_rows(values_only=True)]
     assert about == [report.title, *report.lines]  # the workbook says what it holds
     allocation = workbook["Allocation"]
@@ -504,14 +504,14 @@ def test_report_files_open_with_their_sheets_formats_and_charts(tmp_path: Path) 
     book = tmp_path / "compare.xlsx"
     write_xlsx(comparison_report(comparison), book)
     sheets = openpyxl.load_workbook(book).sheetnames
-    assert sheets == ["About", "Totals", "Shares", "Rules", "Cells"]
+    assert sheets == ["About", "Charts", "Totals", "Shares", "Rules", "Cells"]
     shares_sheet = openpyxl.load_workbook(book)["Shares"]
     assert shares_sheet.cell(row=2, column=3).number_format == "0.0%"
 
     frontier = sweep_report(sweep(scenario, [20000.0, 40000.0, 60000.0]))
     book = tmp_path / "sweep.xlsx"
     write_xlsx(frontier, book)
-    assert openpyxl.load_workbook(book).sheetnames == ["About", "Frontier"]
+    assert openpyxl.load_workbook(book).sheetnames == ["About", "Charts", "Frontier"]
     assert to_html(frontier).count("<svg") == 1
     assert "3 points, varying budget; objective: conversions." in to_markdown(frontier)
 

@@ -27,6 +27,8 @@ from optimizer.report.numbers import (
 Format = Literal["text", "money", "percent", "gap", "count", "number", "bool"]
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from matplotlib.figure import Figure
 
     from optimizer.analysis.compare import Comparison
@@ -42,6 +44,10 @@ class Table:
     formats: dict[str, Format] = field(default_factory=dict)
     row_formats: dict[str, list[Format]] = field(default_factory=dict)
     """Columns whose unit changes from row to row (one metric per row): each row's format."""
+    totals: tuple[str, ...] = ()
+    """Additive columns a total row sums (a workbook writes the sums as formulas)."""
+    ratios: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Columns whose total is one total over another: cpa is spend over conversions."""
 
     def format_of(self, column: str) -> Format:
         if column in self.formats:
@@ -64,14 +70,40 @@ class Table:
         ]
 
 
+ChartKind = Literal["stacked", "grouped", "line"]
+
+
 @dataclass(frozen=True)
 class Chart:
     title: str
-    svg: str
+    svg: str | None
+    """The chart drawn, for pages; None when the report was made without drawings."""
+    data: pd.DataFrame | None = None
+    """The figures drawn, for a workbook to chart natively: categories (a line's x values)
+    down the index, one series per column. None: the chart has no native form."""
+    kind: ChartKind = "grouped"
+    unit: Format = "number"
+    """The format of the values; the index reads as text, or as money when `money_index`."""
+    money_index: bool = False
+    tiers: bool = False
+    """The series are tiers, coloured as in every other chart."""
 
     @classmethod
-    def of(cls, title: str, figure: Figure) -> Chart:
-        return cls(title, charts.svg(figure))
+    def of(
+        cls,
+        title: str,
+        draw: Callable[[], Figure],
+        data: pd.DataFrame | None = None,
+        *,
+        drawn: bool = True,
+        kind: ChartKind = "grouped",
+        unit: Format = "number",
+        money_index: bool = False,
+        tiers: bool = False,
+    ) -> Chart:
+        """The chart `draw` makes, as SVG when `drawn` (only then is it drawn at all)."""
+        svg = charts.svg(draw()) if drawn else None
+        return cls(title, svg, data, kind, unit, money_index, tiers)
 
 
 @dataclass(frozen=True)
@@ -157,7 +189,16 @@ def plan_report(plan: Plan, with_charts: bool = True) -> Report:
     tables = [Table("Summary", "Summary", summary, row_formats={"value": row_formats})]
     charts_out: list[Chart] = []
     if plan.has_plan:
-        tables.append(Table("Allocation", "Allocation", allocation_frame(plan), METRIC_FORMATS))
+        tables.append(
+            Table(
+                "Allocation",
+                "Allocation",
+                allocation_frame(plan),
+                METRIC_FORMATS,
+                totals=METRICS,
+                ratios={"cpa": ("spend", "conversions"), "cpe": ("spend", "engagements")},
+            )
+        )
         rules = rules_frame(plan)
         rule_units: list[Format] = [rule_unit(rule.kind, rule.metric) for rule in plan.rules]
         # a share just off its bound reads to two places, as the gap does (44.99%, not 45.0%)
@@ -174,7 +215,7 @@ def plan_report(plan: Plan, with_charts: bool = True) -> Report:
                 {"value": value_units, "min": rule_units, "max": rule_units, "slack": value_units},
             )
         )
-        if with_charts and not plan.allocation.empty:
+        if not plan.allocation.empty:
             by_tier = (
                 plan.allocation["spend"]
                 .groupby(level=["period", "tier"], sort=False)
@@ -182,24 +223,30 @@ def plan_report(plan: Plan, with_charts: bool = True) -> Report:
                 .unstack("tier", fill_value=0.0)
                 .reindex(scenario.periods, fill_value=0.0)
             )
+            by_tier = by_tier[charts.tier_order(list(by_tier.columns))]
             charts_out.append(
                 Chart.of(
                     "Spend by tier per period",
-                    charts.stacked_bars(
+                    lambda: charts.stacked_bars(
                         by_tier,
                         "Spend by tier per period",
                         "spend",
                         currency=scenario.currency,
                         tiers=True,
                     ),
+                    by_tier,
+                    drawn=with_charts,
+                    kind="stacked",
+                    unit="money",
+                    tiers=True,
                 )
             )
             shares = rules[rules["kind"] == "share"].set_index("name")
-            if not shares.empty:
+            if with_charts and not shares.empty:  # drawn only: no native form
                 charts_out.append(
                     Chart.of(
                         "Shares against the rules",
-                        charts.ranges(shares, "Shares against the rules"),
+                        lambda: charts.ranges(shares, "Shares against the rules"),
                     )
                 )
     lines += _conflict_lines(plan)
@@ -358,26 +405,39 @@ def comparison_report(comparison: Comparison, with_charts: bool = True) -> Repor
             {f"{plan} binding": "bool" for plan in comparison.names},
             rule_formats,
         ),
-        Table("Cells", "Count and spend per cell", cells, cell_formats),
+        Table("Cells", "Count and spend per cell", cells, cell_formats, totals=tuple(cell_formats)),
     ]
+    # Charts keep their figures always (a workbook draws them itself), SVG only `with_charts`.
     charts_out = []
-    if with_charts:
-        tier = comparison.shares.xs("tier", level="dimension")
-        charts_out.append(
-            Chart.of(
-                "Spend share by tier",
-                charts.grouped_bars(tier.T, "Spend share by tier", "share", True),
-            )
+    tier = comparison.shares.xs("tier", level="dimension")
+    by_plan = tier.T.rename_axis("plan")
+    by_plan = by_plan[charts.tier_order(list(by_plan.columns))]
+    charts_out.append(
+        Chart.of(
+            "Spend share by tier",
+            lambda: charts.grouped_bars(by_plan, "Spend share by tier", "share", True),
+            by_plan,
+            drawn=with_charts,
+            unit="percent",
+            tiers=True,
         )
-        # Objectives of different metrics cannot share a scale: conversions, which every
-        # plan has, stand in for them.
-        figure = "objective" if comparison.metric else "conversions"
-        metrics = comparison.totals[[figure, "spend"]].T
-        metrics = metrics.div(metrics.max(axis=1).replace(0, np.nan), axis=0).fillna(0.0)
-        title = f"{figure.capitalize()} and spend (relative to the largest)"
-        charts_out.append(
-            Chart.of(title, charts.grouped_bars(metrics, title, "of the largest", True))
+    )
+    # Objectives of different metrics cannot share a scale: conversions, which every
+    # plan has, stand in for them.
+    figure = "objective" if comparison.metric else "conversions"
+    metrics = comparison.totals[[figure, "spend"]].T
+    metrics = metrics.div(metrics.max(axis=1).replace(0, np.nan), axis=0).fillna(0.0)
+    metrics = metrics.rename_axis("figure").rename_axis(None, axis="columns")
+    title = f"{figure.capitalize()} and spend (relative to the largest)"
+    charts_out.append(
+        Chart.of(
+            title,
+            lambda: charts.grouped_bars(metrics, title, "of the largest", True),
+            metrics,
+            drawn=with_charts,
+            unit="percent",
         )
+    )
     return Report("Comparison", lines, tables, charts_out, comparison.currency, main="Cells")
 
 
@@ -393,12 +453,12 @@ def sweep_report(sweep: Sweep, with_charts: bool = True) -> Report:
         f"{counted(len(points), 'point')}, varying {' and '.join(axes)}; objective: {sweep.metric}."
     ]
     charts_out = []
-    if with_charts and sweep.budgets and not sweep.params:
+    if sweep.budgets and not sweep.params:
         solved = points[points["objective"].notna()]
         charts_out.append(
             Chart.of(
                 "Budget frontier",
-                charts.frontier(
+                lambda: charts.frontier(
                     solved["budget"].to_numpy(dtype=float),
                     solved["objective"].to_numpy(dtype=float),
                     sweep.chosen_budget,
@@ -406,15 +466,22 @@ def sweep_report(sweep: Sweep, with_charts: bool = True) -> Report:
                     sweep.metric,
                     currency=sweep.currency,
                 ),
+                solved.set_index("budget")[["objective"]].rename(
+                    columns={"objective": sweep.metric}
+                ),
+                drawn=with_charts,
+                kind="line",
+                unit=_objective_format(sweep.metric),
+                money_index=True,
             )
         )
-    elif with_charts and sweep.budgets:
+    elif sweep.budgets:
         name = sweep.params[0][0]
         grid = points.pivot_table(index="budget", columns=name, values="objective")
         charts_out.append(
             Chart.of(
                 "Objective by budget",
-                charts.grouped_bars(
+                lambda: charts.grouped_bars(
                     grid,
                     "Objective by budget",
                     sweep.metric,
@@ -423,6 +490,10 @@ def sweep_report(sweep: Sweep, with_charts: bool = True) -> Report:
                     currency=sweep.currency,
                     x_money=True,
                 ),
+                grid.rename(columns=lambda value: f"{name}={value:g}"),
+                drawn=with_charts,
+                unit=_objective_format(sweep.metric),
+                money_index=True,
             )
         )
     return Report(

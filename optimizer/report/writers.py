@@ -16,7 +16,7 @@ import pandas as pd
 from optimizer.errors import OptimizerError
 from optimizer.files import atomic_path
 from optimizer.report.document import Format, Report, Table
-from optimizer.report.numbers import SYMBOLS, missing, money, percent, quantity, unsigned_zero
+from optimizer.report.numbers import missing, money, percent, quantity, unsigned_zero
 
 
 def markdown_text(text: str) -> str:
@@ -38,7 +38,7 @@ def markdown_table(
     )
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """A cell's value as plain Python: None when missing (None, NaN, NA), numpy numbers as
     Python ones."""
     if value is pd.NA or missing(value):
@@ -47,7 +47,7 @@ def _plain(value: Any) -> Any:
 
 
 def cell_text(value: Any, kind: Format, currency: str) -> str:
-    value = _plain(value)
+    value = plain(value)
     if value is None:
         return "-"
     if kind == "bool":
@@ -86,8 +86,9 @@ def to_markdown(report: Report) -> str:
     parts = [f"# {markdown_text(report.title)}", ""]
     parts += [f"{markdown_text(line)}  " for line in report.lines]
     for chart in report.charts:
-        encoded = base64.b64encode(chart.svg.encode()).decode()
-        parts += ["", f"![{chart.title}](data:image/svg+xml;base64,{encoded})"]
+        if chart.svg is not None:
+            encoded = base64.b64encode(chart.svg.encode()).decode()
+            parts += ["", f"![{chart.title}](data:image/svg+xml;base64,{encoded})"]
     for table in report.tables:
         parts += ["", f"## {table.title}", ""]
         parts.append(
@@ -120,9 +121,10 @@ def to_html(report: Report) -> str:
     """One page with inline CSS and SVG: opens anywhere, no network needed."""
     body = [f"<h1>{html.escape(report.title)}</h1>"]
     body += [f"<p>{html.escape(line)}</p>" for line in report.lines]
-    if report.charts:
+    drawn = [chart for chart in report.charts if chart.svg is not None]
+    if drawn:
         body.append('<div class="charts">')
-        for chart in report.charts:
+        for chart in drawn:
             body.append(
                 f"<figure>{chart.svg}<figcaption>{html.escape(chart.title)}</figcaption></figure>"
             )
@@ -153,79 +155,12 @@ def to_html(report: Report) -> str:
     )
 
 
-def _excel_format(kind: Format, currency: str) -> str | None:
-    symbol = SYMBOLS.get(currency)
-    if kind == "money":
-        return f'"{symbol}"#,##0.00' if symbol else f'#,##0.00 "{currency}"'
-    if kind == "percent":
-        return "0.0%"
-    if kind == "gap":
-        return "0.00%"
-    if kind == "count":
-        return "#,##0"
-    if kind == "number":
-        return "#,##0.00"
-    return None
-
-
 def write_xlsx(report: Report, path: str | Path) -> None:
-    """A workbook finance can use as is: one sheet per table, formats, frozen headers."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
+    """A workbook finance can use as is: formats, totals as formulas, native charts, and a
+    print layout (see `optimizer.report.workbook`)."""
+    from optimizer.report.workbook import write_workbook  # openpyxl loads only when needed
 
-    workbook = Workbook()
-    # First sheet: what the workbook holds (scenario, objective, status, solver, conflicts),
-    # so it reads on its own.
-    about = workbook.worksheets[0]
-    about.title = "About"
-    _append(about, [report.title])
-    about["A1"].font = Font(bold=True, size=14)
-    for line in report.lines:
-        _append(about, [line])
-    about.column_dimensions["A"].width = min(
-        120, max(len(t) for t in [report.title, *report.lines])
-    )
-    for table in report.tables:
-        sheet = workbook.create_sheet(table.name[:31])
-        frame = table.frame
-        _append(sheet, [str(column) for column in frame.columns])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-            cell.fill = PatternFill("solid", fgColor="DDE7F0")
-        formats = table.cell_formats()
-        for row, kinds in zip(frame.itertuples(index=False), formats, strict=True):
-            _append(sheet, row)
-            for cell, kind in zip(sheet[sheet.max_row], kinds, strict=True):
-                number_format = _excel_format(kind, report.currency)
-                if number_format:
-                    cell.number_format = number_format
-        texts = _rows(table, report.currency)
-        for index, column in enumerate(frame.columns, start=1):
-            # Excel shows cents that the report text rounds away: ".00" is 3 more characters.
-            cents = 3 if any(kinds[index - 1] == "money" for kinds in formats) else 0
-            widest = max([len(str(column))] + [len(row[index - 1]) + cents for row in texts])
-            sheet.column_dimensions[get_column_letter(index)].width = min(48, max(10, widest + 2))
-        sheet.freeze_panes = "A2"
-    with atomic_path(path) as temporary:
-        workbook.save(temporary)
-
-
-def _append(sheet: Any, values: Sequence[Any]) -> None:
-    """A row of plain values; text stays text, even when a name starts with `=`."""
-    sheet.append([_excel_value(value) for value in values])
-    for cell in sheet[sheet.max_row]:
-        if cell.data_type == "f":  # openpyxl reads "=SUM(A1)" as a formula: never run names
-            cell.data_type = "s"
-
-
-def _excel_value(value: Any) -> Any:
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    value = _plain(value)
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters a workbook refuses
-    return value
+    write_workbook(report, path)
 
 
 def to_csv(report: Report) -> str:
@@ -251,7 +186,7 @@ def _csv_text(table: Table) -> str:
 
 
 def _csv_cell(value: Any, kind: Format) -> Any:
-    value = _plain(value)
+    value = plain(value)
     if value is None:
         return ""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
