@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from optimizer.analysis.results import ConflictReport, Explanation
+    from optimizer.solvers.ties import TieBreak
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,15 @@ class _Allocation:
 
 
 @dataclass(frozen=True)
+class TieReport:
+    """What the tie-break found: `moved` when a tied plan spreading spend more evenly over
+    periods replaced the solver's first, and the seconds it took."""
+
+    moved: bool
+    seconds: float
+
+
+@dataclass(frozen=True)
 class Plan:
     """How many influencers to engage per (period, platform, tier), and how good that is.
 
@@ -148,6 +158,11 @@ class Plan:
     notes: list[str] = field(default_factory=list)
     """What the figures alone do not say: a plan that buys nothing, share rules that only an
     empty plan meets together (`optimizer.analysis.notes`). In the JSON as `notes`."""
+    interrupted: bool = False
+    """The search was stopped by the user (Ctrl-C); the plan is the best found by then."""
+    tie_break: TieReport | None = None
+    """Whether other plans tied with the solver's first and this one spreads spend more
+    evenly over periods (None when no tie-break ran)."""
 
     @property
     def has_plan(self) -> bool:
@@ -178,7 +193,7 @@ class Plan:
             "totals": {metric: _json(metric, value) for metric, value in self.totals.items()},
             "allocation": allocation,
             "rules": [rule.to_dict() for rule in self.rules],
-            "solver": {"name": self.solver, "seconds": round(self.seconds, 4)},
+            "solver": self._solver_dict(),
         }
         if self.skipped:
             out["skipped_rules"] = [
@@ -190,6 +205,18 @@ class Plan:
             out["explanation"] = self.explanation.to_dict()
         if self.notes:
             out["notes"] = list(self.notes)
+        return out
+
+    def _solver_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.solver, "seconds": round(self.seconds, 4)}
+        if self.interrupted:
+            out["interrupted"] = True
+        if self.tie_break is not None:
+            out["tie_break"] = {
+                "rule": "spread",
+                "moved": self.tie_break.moved,
+                "seconds": round(self.tie_break.seconds, 4),
+            }
         return out
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -267,7 +294,11 @@ def objective_value(metric: str, totals: dict[str, float]) -> float:
 
 
 def extract_plan(
-    scenario: Scenario, model: LinearModel, solution: Solution, build_seconds: float = 0.0
+    scenario: Scenario,
+    model: LinearModel,
+    solution: Solution,
+    build_seconds: float = 0.0,
+    tie_break: TieBreak | None = None,
 ) -> Plan:
     """Read the plan from a solution; figures are recomputed from the counts alone."""
     cells = model.cells
@@ -303,4 +334,6 @@ def extract_plan(
         nodes=solution.nodes,
         counts=counts,
         notes=plan_notes(model.constraints, solution.status.has_plan, model.sense, totals),
+        interrupted=solution.interrupted,
+        tie_break=None if tie_break is None else TieReport(tie_break.moved, tie_break.seconds),
     )

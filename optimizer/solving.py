@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from optimizer.errors import OptimizerError
 from optimizer.model.linear import LinearModel, model_for
 from optimizer.plan import Plan, extract_plan
 from optimizer.scenario.loading import scenario_of
 from optimizer.scenario.schema import Scenario
-from optimizer.solvers import SolveOptions, run_solver
+from optimizer.solvers import Solution, SolveOptions, Status, run_solver
+from optimizer.solvers.ties import break_ties
+
+if TYPE_CHECKING:
+    from optimizer.solvers.search import ProgressCallback
 
 
 def solve(
@@ -20,11 +25,15 @@ def solve(
     time_limit: float | None = None,
     gap: float | None = None,
     model: LinearModel | None = None,
+    progress: ProgressCallback | None = None,
 ) -> Plan:
     """Solve a scenario (or a scenario file) and return its plan.
 
     `solver`, `time_limit` and `gap` override the scenario's `solver` settings. Pass a
-    `model` already built from this scenario to skip building it again.
+    `model` already built from this scenario to skip building it again. `progress` hears how
+    a HiGHS search stands about ten times a second (`optimizer.solvers.search.Progress`).
+    Where plans tie within the gap, the one whose period spends differ least is returned
+    (the scenario's `solver.tie_break`).
     """
     scenario = scenario_of(scenario, "solve")
     if solver is not None and not isinstance(solver, str):
@@ -33,8 +42,22 @@ def solve(
     started = time.perf_counter()
     model = model_for(scenario, model)
     build_seconds = time.perf_counter() - started
-    solution = run_solver(model, solver or scenario.solver.name, options)
-    return extract_plan(scenario, model, solution, build_seconds)
+    name = solver or scenario.solver.name
+    solution = run_solver(model, name, options, progress)
+    tie_break = None
+    if wants_tie_break(scenario, solution):
+        tie_break = break_ties(model, solution, name, options)
+        solution = tie_break.solution
+    return extract_plan(scenario, model, solution, build_seconds, tie_break)
+
+
+def wants_tie_break(scenario: Scenario, solution: Solution) -> bool:
+    """Ties are broken for proven plans of scenarios with several periods, unless told not."""
+    return (
+        scenario.solver.tie_break == "spread"
+        and len(scenario.periods) > 1
+        and solution.status == Status.OPTIMAL
+    )
 
 
 def solve_options(

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from optimizer.cli.common import _fail
+from optimizer.cli.common import _fail, errors
+from optimizer.cli.live import search_status
 from optimizer.cli.progress import _analysis_progress
 from optimizer.errors import OptimizerError
 
@@ -34,13 +35,22 @@ def _solve_one(job: tuple[Scenario, _SolveSettings]) -> Plan:
         from optimizer.solvers.export import export_model
 
         export_model(model, settings.export)
-    return solve_scenario(
-        scenario,
-        solver=settings.solver,
-        time_limit=settings.time_limit,
-        gap=settings.gap,
-        model=model,
-    )
+    with search_status(scenario.name, scenario.objective.metric) as progress:
+        plan = solve_scenario(
+            scenario,
+            solver=settings.solver,
+            time_limit=settings.time_limit,
+            gap=settings.gap,
+            model=model,
+            progress=progress,
+        )
+    if plan.interrupted:
+        gap = "unknown" if plan.gap is None else f"{plan.gap:.2%}"
+        errors.print(
+            f"{scenario.name}: stopped by Ctrl-C; the best plan found so far follows (gap {gap})",
+            style="yellow",
+        )
+    return plan
 
 
 def _with_analysis(

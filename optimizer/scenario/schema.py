@@ -511,6 +511,9 @@ class SolverSettings(Strict):
     """Which columns of a saturated cell are integer: `count` (its count; segments
     continuous), `segments` (each saturation segment; the count follows), `both`, or `auto`
     (the rule measured on held-out benchmarks). Every choice has the same optimum."""
+    tie_break: Literal["spread", "none"] = "spread"
+    """Among plans as good as the optimum within the gap, return the one whose period spends
+    differ least (`spread`, a short second search), or the solver's first (`none`)."""
 
 
 def _default_tiers() -> dict[str, TierDef]:

@@ -37,6 +37,9 @@ class Status(StrEnum):
 class SolveOptions:
     time_limit: float
     gap: float
+    node_limit: int | None = None
+    """Most branch-and-bound nodes (HiGHS and CBC): a limit that, unlike time, gives the
+    same plan on every run."""
 
     def __post_init__(self) -> None:
         # The file's settings are checked when it loads; these come from callers directly.
@@ -66,6 +69,8 @@ class Solution:
     seconds: float
     solver: str
     nodes: int | None = None
+    interrupted: bool = False
+    """Stopped at the user's request (Ctrl-C), with the best plan found by then."""
 
 
 def relative_gap(value: float, bound: float) -> float:

@@ -38,6 +38,8 @@ SMALL_MIP_OPTIONS = {
 LARGE_MIP = 1000
 """More than this many integer columns: a large model, which spends more on heuristics."""
 LARGE_MIP_OPTIONS = {"mip_heuristic_effort": 0.3}
+NO_NODE_LIMIT = 2**31 - 1
+"""HiGHS's own default for `mip_max_nodes`."""
 HIGHS_LARGEST = 1e15
 """HiGHS refuses a model with a coefficient or bound this large (its `large_matrix_value`)."""
 
@@ -168,22 +170,39 @@ def _highs_without_stdout() -> highspy.Highs:
         os.close(null)
 
 
-def set_limits(highs: highspy.Highs, time_limit: float, gap: float) -> None:
-    """When a search stops: after `time_limit` seconds, or at relative gap `gap`."""
+def set_limits(
+    highs: highspy.Highs, time_limit: float, gap: float, node_limit: int | None = None
+) -> None:
+    """When a search stops: after `time_limit` seconds, at relative gap `gap`, or after
+    `node_limit` branch-and-bound nodes."""
     highs.setOptionValue("time_limit", float(time_limit))
     highs.setOptionValue("mip_rel_gap", float(gap))
+    highs.setOptionValue("mip_max_nodes", NO_NODE_LIMIT if node_limit is None else node_limit)
 
 
 def solve_highs(
-    model: LinearModel, options: SolveOptions, progress: ProgressCallback | None = None
+    model: LinearModel,
+    options: SolveOptions,
+    progress: ProgressCallback | None = None,
+    start: np.ndarray | None = None,
 ) -> Solution:
     """Solve in memory: one search, or two raced where `race_partner` finds racing pays."""
     searches = [(to_highs(model), model)]
+    if start is not None:
+        set_start(searches[0][0], start)
     partner = race_partner(model)
     if partner is not None:
         searches.append((to_highs(partner), partner))
     solution, _ = run_searches(searches, options, progress)
     return solution
+
+
+def set_start(highs: highspy.Highs, values: np.ndarray) -> None:
+    """Give the search a plan to start from."""
+    solution = highspy.HighsSolution()
+    solution.col_value = list(values)
+    solution.value_valid = True
+    highs.setSolution(solution)
 
 
 def race_partner(model: LinearModel) -> LinearModel | None:
@@ -240,10 +259,7 @@ class HighsSession:
         highs = self.highs
         set_limits(highs, options.time_limit, options.gap)
         if start is not None:
-            solution = highspy.HighsSolution()
-            solution.col_value = list(start)
-            solution.value_valid = True
-            highs.setSolution(solution)
+            set_start(highs, start)
         started = time.perf_counter()
         highs.run()
         result = read_solution(highs, self.model, time.perf_counter() - started)

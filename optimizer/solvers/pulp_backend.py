@@ -55,7 +55,7 @@ def to_pulp(model: LinearModel) -> tuple[pulp.LpProblem, list[Any]]:
     return problem, variables
 
 
-def pulp_solver(name: str, options: SolveOptions, log: Path) -> Any:
+def pulp_solver(name: str, options: SolveOptions, log: Path, warm_start: bool = False) -> Any:
     if name == "cbc":
         return pulp.COIN_CMD(
             path=cbc_path(),
@@ -63,6 +63,8 @@ def pulp_solver(name: str, options: SolveOptions, log: Path) -> Any:
             timeLimit=options.time_limit,
             gapRel=options.gap,
             logPath=str(log),
+            warmStart=warm_start,
+            maxNodes=options.node_limit,
         )
     if name.lower() == "highs":
         from optimizer.solvers.highs import new_highs
@@ -129,11 +131,19 @@ def _bound_from_log(text: str) -> tuple[float, float] | None:
     return value, 0.5 * 10.0 ** (math.floor(math.log10(abs(value))) - significant + 1)
 
 
-def solve_pulp(model: LinearModel, options: SolveOptions, name: str = "cbc") -> Solution:
+def solve_pulp(
+    model: LinearModel,
+    options: SolveOptions,
+    name: str = "cbc",
+    start: np.ndarray | None = None,
+) -> Solution:
     problem, variables = to_pulp(model)
+    if start is not None:
+        for variable, value in zip(variables, start, strict=True):
+            variable.setInitialValue(float(value))
     with tempfile.TemporaryDirectory() as folder:
         log = Path(folder) / "solver.log"
-        solver = pulp_solver(name, options, log)
+        solver = pulp_solver(name, options, log, warm_start=start is not None)
         started = time.perf_counter()
         try:
             problem.solve(solver)

@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import highspy
 
@@ -112,7 +112,7 @@ def run_searches(
 
     runs = []
     for highs, model in searches:
-        set_limits(highs, options.time_limit, options.gap)
+        set_limits(highs, options.time_limit, options.gap, options.node_limit)
         runs.append(_Search(highs, model))
     futures: list[Future[Solution]] = [_workers().submit(run.run) for run in runs]
     pending = set(futures)
@@ -132,6 +132,10 @@ def run_searches(
     except KeyboardInterrupt:
         _stop(runs)
         _settle(futures)
+        solution, winner = _best_solution(futures, runs[0].model.sense == "maximize")
+        if not solution.status.is_proof:
+            solution = replace(solution, interrupted=True)
+        return solution, winner
     return _best_solution(futures, runs[0].model.sense == "maximize")
 
 
@@ -163,4 +167,9 @@ def _best_solution(futures: list[Future[Solution]], maximize: bool) -> tuple[Sol
         return (0, -solution.objective if maximize else solution.objective)
 
     best = min(range(len(solutions)), key=lambda i: key(solutions[i]))
-    return solutions[best], best
+    # every search's bound holds for the model; the tightest is the best proof
+    bounds = [s.bound for s in solutions if s.bound is not None]
+    solution = solutions[best]
+    if bounds and solution.objective is not None:
+        solution = replace(solution, bound=min(bounds) if maximize else max(bounds))
+    return solution, best

@@ -1,0 +1,74 @@
+"""Long solves: progress while they run, and Ctrl-C stops them with the best plan in hand."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+from benchmark_modules import benchmark_module
+from child_process import ROOT
+
+import optimizer
+from optimizer.cli.live import status_text
+from optimizer.scenario.loading import scenario_from_dict
+from optimizer.solvers.search import Progress
+
+
+def weekly_case() -> dict:
+    """A 52-week case whose proof takes far longer than the test waits."""
+    document = benchmark_module("cases").generated("w52", 12, 5, 4)
+    return {**document, "solver": {"time_limit": 120, "gap": 0.0}}
+
+
+def test_progress_is_reported_while_the_search_runs() -> None:
+    heard: list[Progress] = []
+    document = benchmark_module("cases").generated("q4", 6, 4, 3)
+    scenario = scenario_from_dict({**document, "solver": {"gap": 0.0, "time_limit": 30}})
+    plan = optimizer.solve(scenario, progress=heard.append)
+    assert plan.has_plan
+    # a search of this size takes well over the 0.1 s between reports
+    assert heard, "no progress reported"
+    seconds = [p.seconds for p in heard]
+    assert seconds == sorted(seconds)
+    with_plan = [p for p in heard if p.objective is not None and p.bound is not None]
+    assert with_plan
+    for p in with_plan:  # a maximisation: no plan beats the bound, nor the final optimum
+        assert p.objective <= p.bound + 1e-6 * abs(p.bound)
+        assert p.objective <= plan.objective + 1e-6 * abs(plan.objective)
+
+
+def test_the_status_line_says_where_the_search_stands() -> None:
+    line = status_text("plan.yaml", "conversions", Progress(12.4, 45123.0, 45300.0, 0.0039, 812))
+    assert line.startswith("plan.yaml: 12 s, best plan 45,123 conversions, bound 45,300, gap 0.39%")
+    assert "no plan yet" in status_text("p", "reach", Progress(3.0, None, 9.0, None, 0))
+
+
+def test_ctrl_c_stops_the_search_and_returns_the_best_plan(tmp_path: Path) -> None:
+    path = tmp_path / "weekly.yaml"
+    path.write_text(yaml.safe_dump(weekly_case()))
+    child = subprocess.Popen(
+        [sys.executable, "-m", "optimizer", "solve", str(path), "--format", "json"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+    )
+    time.sleep(6)  # start-up, build and the root node: a plan is in hand by then
+    interrupted = time.perf_counter()
+    child.send_signal(signal.SIGINT)
+    stdout, stderr = child.communicate(timeout=30)
+    stopped_in = time.perf_counter() - interrupted
+    assert child.returncode == 0, stderr
+    assert stopped_in < 10, stopped_in  # at once, not at the 120 s time limit
+    result = json.loads(stdout)
+    assert result["status"] == "feasible"
+    assert result["solver"]["interrupted"] is True
+    assert result["objective"]["gap"] > 0
+    assert "stopped by Ctrl-C" in stderr
