@@ -53,7 +53,7 @@ def _describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-def _start_method() -> BaseContext:
+def start_method() -> BaseContext:
     """Workers start from a clean process, never forked from this one.
 
     A process that has solved with HiGHS holds its thread pool; a forked copy inherits the
@@ -117,7 +117,7 @@ class LocalExecutor:
         batches = [[index] for index in indices] if retry else [indices]
         for batch in batches:
             workers = min(self.workers, len(batch))
-            with ProcessPoolExecutor(max_workers=workers, mp_context=_start_method()) as pool:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=start_method()) as pool:
                 futures: dict[Future[Any], int] = {
                     pool.submit(function, jobs[index]): index for index in batch
                 }

@@ -7,9 +7,11 @@ each solve starts from the neighbouring point's plan. Points that change a coeff
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import re
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from numbers import Integral
@@ -22,7 +24,7 @@ import pandas as pd
 from optimizer.analysis.results import json_count, json_number
 from optimizer.constants import METRICS
 from optimizer.errors import OptimizerError
-from optimizer.executors import Executor, Failed, LocalExecutor
+from optimizer.executors import Executor, Failed, LocalExecutor, start_method
 from optimizer.model.linear import LinearModel, build_model
 from optimizer.plan import Plan, extract_plan
 from optimizer.scenario.loading import scenario_from_dict, scenario_of
@@ -207,6 +209,8 @@ class _Job:
     budgets: list[float] | None
     solver: str
     options: SolveOptions
+    report: Callable[[], Any] | None = None
+    """Called as each of the job's points is solved, for progress by points, not jobs."""
 
 
 def _budget_model(model: LinearModel, scenario: Scenario) -> LinearModel:
@@ -229,6 +233,8 @@ def _run_job(job: _Job) -> list[dict[str, Any]]:
         scenario = scenario_from_dict(job.data, source=source)
         model = build_model(scenario)
         plan = extract_plan(scenario, model, run_solver(model, job.solver, job.options))
+        if job.report is not None:
+            job.report()
         return [_point(plan, None, job.params)]
     top = scenario_from_dict(with_value(job.data, "budget.total", max(job.budgets)), source=source)
     # Built once at the largest budget: its implied count caps hold at every smaller one.
@@ -255,6 +261,8 @@ def _run_job(job: _Job) -> list[dict[str, Any]]:
             solution = run_solver(at_budget, job.solver, job.options)
         plan = extract_plan(scenario, at_budget, solution)
         points.append(_point(plan, budget, job.params))
+        if job.report is not None:
+            job.report()
         start = solution.values
         last_budget = budget
     return points
@@ -297,7 +305,8 @@ def sweep(
     """Solve the scenario at every combination of budgets and parameter values.
 
     At most two axes (the budget counts as one). `on_point(n)` is called as n more points
-    finish, for progress bars. With `workers > 1` points are solved in parallel processes,
+    finish (one at a time, except on a Dask cluster, where a run reports its points as it
+    ends), for progress bars. With `workers > 1` points are solved in parallel processes,
     split into that many runs; `executor` (default: local processes) says where they run,
     e.g. `optimizer.executors.DaskExecutor(address)`.
     """
@@ -387,15 +396,77 @@ def _split(
 def _run_all(
     jobs: list[_Job], executor: Executor, on_point: Callable[[int], None] | None
 ) -> list[dict[str, Any]]:
-    def finished(index: int) -> None:
-        if on_point:
-            on_point(len(jobs[index].budgets or [None]))
-
-    results = executor.map(_run_job, jobs, finished)
+    if on_point is None:
+        results = executor.map(_run_job, jobs)
+    else:
+        with _PointProgress(jobs, executor, on_point) as progress:
+            results = executor.map(_run_job, progress.jobs, progress.finished)
     rows: list[dict[str, Any]] = []
     for job, result in zip(jobs, results, strict=True):
         rows += _failed_points(job, result) if isinstance(result, Failed) else result
     return rows
+
+
+class _PointProgress:
+    """`on_point(1)` as each point is solved, not `on_point(n)` as a job of n points ends: a
+    sweep on one worker is one job. Jobs in this process report by a call; jobs in local
+    worker processes through a queue read by a thread here; elsewhere (a Dask cluster) a job
+    reports its points as it ends. A job never counts more than its points (a job run again
+    after a failure reports them twice), and always all of them once it ends."""
+
+    def __init__(
+        self, jobs: list[_Job], executor: Executor, on_point: Callable[[int], None]
+    ) -> None:
+        self.sizes = [len(job.budgets or [None]) for job in jobs]
+        self.counted = [0] * len(jobs)
+        self.on_point = on_point
+        self.lock = threading.Lock()
+        self.manager: Any = None
+        self.reader: threading.Thread | None = None
+        self.jobs = jobs
+        if isinstance(executor, LocalExecutor) and executor.workers <= 1:
+            self.jobs = [
+                replace(job, report=functools.partial(self.point, index))
+                for index, job in enumerate(jobs)
+            ]
+        elif isinstance(executor, LocalExecutor) and executor.workers > 1:
+            self.manager = start_method().Manager()
+            self.queue = self.manager.Queue()
+            self.jobs = [
+                replace(job, report=functools.partial(self.queue.put, index))
+                for index, job in enumerate(jobs)
+            ]
+            self.reader = threading.Thread(target=self._read, daemon=True)
+
+    def __enter__(self) -> _PointProgress:
+        if self.reader is not None:
+            self.reader.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.reader is not None:
+            self.queue.put(None)
+            self.reader.join()
+        if self.manager is not None:
+            self.manager.shutdown()
+
+    def _read(self) -> None:
+        while (index := self.queue.get()) is not None:
+            self.point(index)
+
+    def point(self, index: int) -> None:
+        with self.lock:
+            if self.counted[index] >= self.sizes[index]:
+                return
+            self.counted[index] += 1
+        self.on_point(1)
+
+    def finished(self, index: int) -> None:
+        with self.lock:
+            left = self.sizes[index] - self.counted[index]
+            self.counted[index] = self.sizes[index]
+        if left > 0:
+            self.on_point(left)
 
 
 def _failed_points(job: _Job, failure: Failed) -> list[dict[str, Any]]:
