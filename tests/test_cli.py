@@ -440,7 +440,12 @@ def test_existing_output_is_replaced_on_success(tmp_path: Path) -> None:
     result = invoke("solve", B2B, "-f", "md", "-o", target)
     assert result.exit_code == 0, result.output
     assert target.read_text().startswith("# B2B SaaS thought leadership 2026")
-    assert [path.name for path in tmp_path.iterdir()] == ["plan.md"]
+    # the page and its charts beside it, no temporary file left behind
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "plan.md",
+        "plan.shares-against-the-rules.svg",
+        "plan.spend-by-tier-per-period.svg",
+    ]
 
 
 # Formats
@@ -472,7 +477,7 @@ def test_markdown_has_summary_allocation_and_rules() -> None:
     text = result.stdout
     assert text.startswith("# B2B SaaS thought leadership 2026\n")
     assert "Status: optimal" in text
-    assert "| period | platform | tier | count |" in text
+    assert "| Period | Platform | Tier | Influencers |" in text
     assert "## Rules" in text and "| b2b-saas:macro | share |" in text
 
 
@@ -525,7 +530,7 @@ def test_markdown_keeps_a_pipe_in_a_rule_name_inside_its_cell(tmp_path: Path) ->
     assert result.exit_code == 0, result.output
     (line,) = [line for line in result.stdout.splitlines() if line.startswith("| linkedin\\|")]
     header = next(
-        line for line in result.stdout.splitlines() if line.startswith("| name | rule | kind |")
+        line for line in result.stdout.splitlines() if line.startswith("| Name | Rule | Kind |")
     )
     cells = [cell.strip() for cell in re.split(r"(?<!\\)\|", line)[1:-1]]
     assert len(cells) == header.count("|") - 1

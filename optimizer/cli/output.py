@@ -83,7 +83,18 @@ def _write_report(
             errors.print(f"wrote {path}")
     elif format is Format.csv:
         _emit(writers.to_csv(report), None)
+    elif format is Format.md and output is not None:
+        read = [file for path in inputs for file in trace(path).files]
+        with _writing():
+            written = writers.write_markdown(report, output, keep=read)
+        for path in written:
+            errors.print(f"wrote {path}")
     elif format is Format.md:
-        _emit(writers.to_markdown(report), output)
+        _emit(writers.to_markdown(report), None)
+        if any(chart.svg is not None for chart in report.charts):
+            errors.print(
+                "note: charts are written only with -o FILE.md, as SVG files beside it",
+                style="yellow",
+            )
     else:
         _emit(writers.to_html(report), output)

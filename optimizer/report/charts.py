@@ -44,6 +44,15 @@ EXTRA_TIER_COLOURS = ["#8c6d3f", "#c55a9a", "#3f9a9a", "#9a9a3a", "#6b6b6b", "#d
 HEADROOM = 1.08
 """The value axis of bar charts ends this far above the tallest bar."""
 
+LEGEND_ROW = 100
+"""Characters of legend text that fit side by side under a 7 in chart."""
+
+LEGEND_ENTRY = 5
+"""Characters a legend entry's marker and spacing take beside its label."""
+
+EMPTY_MARKER = "X"
+"""How a sweep point whose plan buys nothing is drawn, apart from the points that buy."""
+
 SHARE_MARGIN = 0.03
 """Room on the share axis beyond 0% and 100%, so a dot at either end shows whole."""
 
@@ -150,15 +159,17 @@ def _own_ids(text: str) -> str:
 
 
 def _legend_below(figure: Figure, axes: Axes, title: str | None = None) -> None:
-    """The axes' legend under the chart, outside the plotting area, in one row if it fits."""
+    """The axes' legend under the chart, outside the plotting area, in one row if it fits,
+    else in as many columns as long labels (plan names) leave room for."""
     handles, labels = axes.get_legend_handles_labels()
     if not handles:
         return
+    widest = max(len(label) for label in labels) + LEGEND_ENTRY
     figure.legend(
         handles,
         labels,
         loc="outside lower center",
-        ncols=min(len(labels), 6),
+        ncols=max(1, min(len(labels), 6, LEGEND_ROW // widest)),
         frameon=False,
         fontsize="small",
         title=title,
@@ -267,30 +278,48 @@ def frontier(
     *,
     currency: str = "USD",
     y_money: bool | None = None,
+    empty: np.ndarray | None = None,
 ) -> Figure:
-    """Objective against budget, the scenario's own budget marked.
+    """Objective against budget, the scenario's own budget marked by a vertical line at its
+    figure (none when it lies outside the budgets swept).
 
     Budgets read as money in ``currency``; so does the objective when ``y_money`` (left out:
     when ``ylabel`` names a money metric: revenue, profit, spend), else as a plain count.
+    ``empty``: which points' plans buy nothing, drawn with another marker and named in the
+    legend.
     """
     from matplotlib.ticker import MaxNLocator
 
     if y_money is None:
         y_money = ylabel in MONEY_METRICS
+    budgets = np.asarray(budgets, dtype=float)
+    objective = np.asarray(objective, dtype=float)
+    empty = np.zeros(len(budgets), bool) if empty is None else np.asarray(empty, dtype=bool)
     figure = _blank()
     axes = figure.add_subplot()
-    axes.plot(budgets, objective, marker="o", color=PALETTE[0])
-    if chosen is not None and len(budgets):
-        nearest = int(np.argmin(np.abs(budgets - chosen)))
-        axes.scatter(
-            [budgets[nearest]],
-            [objective[nearest]],
-            s=120,
-            color=PALETTE[1],
+    axes.plot(budgets, objective, color=PALETTE[0], zorder=2)
+    axes.plot(budgets[~empty], objective[~empty], "o", color=PALETTE[0], zorder=3, linestyle="none")
+    if empty.any():
+        axes.plot(
+            budgets[empty],
+            objective[empty],
+            EMPTY_MARKER,
+            color="#6b6b6b",
+            markersize=8,
             zorder=3,
-            label=f"scenario budget {money(float(budgets[nearest]), currency)}",
+            linestyle="none",
+            label="buys nothing",
         )
-        _legend_below(figure, axes)
+    if chosen is not None and len(budgets) and budgets.min() <= chosen <= budgets.max():
+        axes.axvline(
+            chosen,
+            color=PALETTE[1],
+            linestyle="--",
+            linewidth=1.5,
+            zorder=1,
+            label=f"scenario budget {money(float(chosen), currency)}",
+        )
+    _legend_below(figure, axes)
     axes.set_xlabel(_with_currency("budget", currency))
     axes.set_ylabel(_with_currency(ylabel, currency) if y_money else ylabel)
     axes.set_title(title)

@@ -14,8 +14,10 @@ from optimizer.constants import METRICS
 from optimizer.plan import Plan
 from optimizer.report import charts
 from optimizer.report.frames import allocation_frame, rules_frame, share_digits, summary_frame
+from optimizer.report.headings import heading
 from optimizer.report.numbers import (
     counted,
+    money,
     objective_figure,
     objective_unit,
     percent,
@@ -48,6 +50,13 @@ class Table:
     """Additive columns a total row sums (a workbook writes the sums as formulas)."""
     ratios: dict[str, tuple[str, str]] = field(default_factory=dict)
     """Columns whose total is one total over another: cpa is spend over conversions."""
+    labels: dict[str, str] = field(default_factory=dict)
+    """Headings of columns whose key says more than `headings.heading` can read from it (a
+    plan's name and a figure: `sheet spend`)."""
+
+    def heading(self, column: str) -> str:
+        """The words a page heads the column with; CSV files keep the key."""
+        return self.labels.get(column) or heading(column)
 
     def format_of(self, column: str) -> Format:
         if column in self.formats:
@@ -87,6 +96,8 @@ class Chart:
     money_index: bool = False
     tiers: bool = False
     """The series are tiers, coloured as in every other chart."""
+    caption: str = ""
+    """What a page says under the chart beside its title (what the drawing cannot show)."""
 
     @classmethod
     def of(
@@ -100,10 +111,11 @@ class Chart:
         unit: Format = "number",
         money_index: bool = False,
         tiers: bool = False,
+        caption: str = "",
     ) -> Chart:
         """The chart `draw` makes, as SVG when `drawn` (only then is it drawn at all)."""
         svg = charts.svg(draw()) if drawn else None
-        return cls(title, svg, data, kind, unit, money_index, tiers)
+        return cls(title, svg, data, kind, unit, money_index, tiers, caption)
 
 
 @dataclass(frozen=True)
@@ -364,6 +376,11 @@ def comparison_report(comparison: Comparison, with_charts: bool = True) -> Repor
     totals = comparison.totals.reset_index()
     shares = comparison.shares.reset_index()
     rules = comparison.rules.copy()
+    # Headings of a plan's figures: "sheet: spend", a change "optimised - sheet: spend".
+    labels = {
+        f"{plan} {what}": f"{plan}: {heading(what).lower()}"
+        for plan, what in [*rules.columns, *comparison.cells.columns]
+    }
     rule_formats: dict[str, list[Format]] = {}
     if not rules.empty:
         units: list[Format] = [rule_unit(kind, metric) for _, kind, metric in rules.index.to_list()]
@@ -404,8 +421,16 @@ def comparison_report(comparison: Comparison, with_charts: bool = True) -> Repor
             rules,
             {f"{plan} binding": "bool" for plan in comparison.names},
             rule_formats,
+            labels=labels,
         ),
-        Table("Cells", "Count and spend per cell", cells, cell_formats, totals=tuple(cell_formats)),
+        Table(
+            "Cells",
+            "Count and spend per cell",
+            cells,
+            cell_formats,
+            totals=tuple(cell_formats),
+            labels=labels,
+        ),
     ]
     # Charts keep their figures always (a workbook draws them itself), SVG only `with_charts`.
     charts_out = []
@@ -441,6 +466,19 @@ def comparison_report(comparison: Comparison, with_charts: bool = True) -> Repor
     return Report("Comparison", lines, tables, charts_out, comparison.currency, main="Cells")
 
 
+def _budget_outside(sweep: Sweep) -> str:
+    """Where the frontier cannot mark the scenario's budget (it lies outside the budgets
+    swept), the caption says so."""
+    chosen, budgets = sweep.chosen_budget, sweep.budgets
+    if chosen is None or not budgets or min(budgets) <= chosen <= max(budgets):
+        return ""
+    low, high = (money(value, sweep.currency) for value in (min(budgets), max(budgets)))
+    return (
+        f"The scenario's budget, {money(chosen, sweep.currency)}, lies outside the budgets"
+        f" swept ({low} to {high}): not marked."
+    )
+
+
 def sweep_report(sweep: Sweep, with_charts: bool = True) -> Report:
     points = sweep.points
     formats: dict[str, Format] = {
@@ -455,6 +493,8 @@ def sweep_report(sweep: Sweep, with_charts: bool = True) -> Report:
     charts_out = []
     if sweep.budgets and not sweep.params:
         solved = points[points["objective"].notna()]
+        # a plan that buys nothing is drawn apart from the plans that buy
+        empty = (solved["count"] == 0).to_numpy() if "count" in solved else None
         charts_out.append(
             Chart.of(
                 "Budget frontier",
@@ -465,6 +505,7 @@ def sweep_report(sweep: Sweep, with_charts: bool = True) -> Report:
                     "Budget frontier",
                     sweep.metric,
                     currency=sweep.currency,
+                    empty=empty,
                 ),
                 solved.set_index("budget")[["objective"]].rename(
                     columns={"objective": sweep.metric}
@@ -473,6 +514,7 @@ def sweep_report(sweep: Sweep, with_charts: bool = True) -> Report:
                 kind="line",
                 unit=_objective_format(sweep.metric),
                 money_index=True,
+                caption=_budget_outside(sweep),
             )
         )
     elif sweep.budgets:

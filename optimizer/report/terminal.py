@@ -12,12 +12,17 @@ from rich.text import Text
 from optimizer.analysis.notes import EMPTY_PLAN
 from optimizer.analysis.notes import buys_nothing as empty_plan
 from optimizer.analysis.results import BUDGET_STEP, NO_CONFLICT_FOUND, OTHER_CONFLICTS
+from optimizer.constants import MONEY_METRICS
 from optimizer.plan import Plan
 from optimizer.report.frames import share_digits, summary_row, tier_shares
+from optimizer.report.headings import heading
 from optimizer.report.numbers import (
     bound,
     money,
+    money_column,
+    needs_cents,
     objective_figure,
+    objective_unit,
     percent,
     quantity,
     rule_unit,
@@ -69,34 +74,33 @@ def allocation_table(plan: Plan) -> Table:
         for period in periods:
             total = allocation.xs(period, level="period")["count"].sum() if period in counts else 0
             table.add_column(period, justify="right", footer=quantity(total))
-        table.add_column("Spend", justify="right", footer=money(plan.totals["spend"], currency))
-        table.add_column("Conv.", justify="right", footer=quantity(plan.totals["conversions"]))
-        for (platform, tier), row in by_cell.iterrows():
+        # one precision for the column, its total included
+        *spends, total = money_column([*by_cell["spend"], plan.totals["spend"]], currency)
+        table.add_column(heading("spend"), justify="right", footer=total)
+        conversions = quantity(plan.totals["conversions"])
+        table.add_column(heading("conversions", short=True), justify="right", footer=conversions)
+        for ((platform, tier), row), spend in zip(by_cell.iterrows(), spends, strict=True):
             cells = [
                 quantity(counts.loc[(platform, tier), period]) if period in counts else "0"
                 for period in periods
             ]
-            table.add_row(
-                str(platform),
-                str(tier),
-                *cells,
-                money(row["spend"], currency),
-                quantity(row["conversions"]),
-            )
+            table.add_row(str(platform), str(tier), *cells, spend, quantity(row["conversions"]))
         return table
     table.add_column("Period", footer="Total")
     table.add_column("Platform")
     table.add_column("Tier")
+    *spends, total = money_column([*allocation["spend"], plan.totals["spend"]], currency)
     table.add_column("Count", justify="right", footer=quantity(plan.totals["count"]))
-    table.add_column("Spend", justify="right", footer=money(plan.totals["spend"], currency))
-    table.add_column("Conv.", justify="right", footer=quantity(plan.totals["conversions"]))
-    for (period, platform, tier), row in allocation.iterrows():
+    table.add_column(heading("spend"), justify="right", footer=total)
+    conversions = quantity(plan.totals["conversions"])
+    table.add_column(heading("conversions", short=True), justify="right", footer=conversions)
+    for ((period, platform, tier), row), spend in zip(allocation.iterrows(), spends, strict=True):
         table.add_row(
             str(period),
             str(platform),
             str(tier),
             quantity(row["count"]),
-            money(row["spend"], currency),
+            spend,
             quantity(row["conversions"]),
         )
     return table
@@ -121,24 +125,25 @@ def totals_table(plan: Plan) -> Table:
     table.add_column("Metric")
     table.add_column("Value", justify="right")
     conversions, engagements = totals["conversions"], totals["engagements"]
+    # the amounts of the column at one precision: $249,985.00 above $42.92
+    spend, revenue, cpa, cpe = money_column(
+        [
+            totals["spend"],
+            totals["revenue"] if plan.scenario.average_order_value else None,
+            totals["spend"] / conversions if conversions > 0 else None,
+            totals["spend"] / engagements if engagements > 0 else None,
+        ],
+        currency,
+    )
     rows = [
         ("Influencers", quantity(totals["count"])),
-        ("Spend", money(totals["spend"], currency)),
+        ("Spend", spend),
         ("Reach", quantity(totals["reach"])),
         ("Engagements", quantity(engagements)),
         ("Conversions", quantity(conversions)),
-        (
-            "Revenue",
-            money(totals["revenue"], currency) if plan.scenario.average_order_value else "-",
-        ),
-        (
-            "Cost per conversion",
-            money(totals["spend"] / conversions, currency) if conversions > 0 else "-",
-        ),
-        (
-            "Cost per engagement",
-            money(totals["spend"] / engagements, currency) if engagements > 0 else "-",
-        ),
+        ("Revenue", revenue),
+        ("Cost per conversion", cpa),
+        ("Cost per engagement", cpe),
     ]
     for name, value in rows:
         table.add_row(name, value)
@@ -162,9 +167,13 @@ def rules_table(plan: Plan) -> Table:
     table.add_column("Min", justify="right")
     table.add_column("Max", justify="right")
     table.add_column("Binds")
+    # each column's amounts at one precision (a spend rule's value, minimum, maximum)
+    spent = [rule for rule in plan.rules if rule_unit(rule.kind, rule.metric) == "money"]
+    cents = [needs_cents([getattr(rule, key) for rule in spent]) for key in ("value", "min", "max")]
     for rule in plan.rules:
         value, low, high = (
-            bound(v, rule.kind, currency, rule.metric) for v in (rule.value, rule.min, rule.max)
+            bound(v, rule.kind, currency, rule.metric, cents=c)
+            for v, c in zip((rule.value, rule.min, rule.max), cents, strict=True)
         )
         if share_digits(rule) == 2:
             value = percent(rule.value, 2)
@@ -237,13 +246,14 @@ def conflict_paragraph(plan: Plan) -> Text:
     return text
 
 
-def _amount(plan: Plan, value: float | None) -> str:
-    """An amount of the objective in its unit: "120 conv.", "$4,000 profit"."""
+def _amount(plan: Plan, value: float | None, cents: bool | None = None) -> str:
+    """An amount of the objective in its unit: "120 conv.", "$4,000 profit"; `cents` as its
+    column shows them."""
     if value is None:
         return "-"
     if plan.metric in SHORT_METRIC:
         return f"{quantity(value)} {SHORT_METRIC[plan.metric]}"
-    amount = money(value, plan.scenario.currency)
+    amount = money(value, plan.scenario.currency, cents)
     return amount if plan.sense == "minimize" else f"{amount} {plan.metric}"
 
 
@@ -252,11 +262,16 @@ def _gains(plan: Plan) -> str:
     return "saves" if plan.sense == "minimize" else "gains"
 
 
-def _per_unit(plan: Plan, name: str, shadow: float) -> str:
+def _per_unit(plan: Plan, name: str, shadow: float, cents: bool | None = None) -> str:
     """A shadow price per a step a planner thinks in: a point of share, $1,000, a creator."""
     report = next(rule for rule in plan.rules if rule.name == name)
     size, step = shadow_step(report.kind, report.metric, plan.scenario.currency)
-    return f"{_amount(plan, shadow * size)} per {step}"
+    return f"{_amount(plan, shadow * size, cents)} per {step}"
+
+
+def _shadow_per_step(plan: Plan, name: str, shadow: float) -> float:
+    report = next(rule for rule in plan.rules if rule.name == name)
+    return shadow * shadow_step(report.kind, report.metric, plan.scenario.currency)[0]
 
 
 def explanation_table(plan: Plan) -> Table:
@@ -270,9 +285,20 @@ def explanation_table(plan: Plan) -> Table:
     table.add_column("Binds")
     table.add_column("Price if dropped", justify="right")
     table.add_column("Shadow price (est.)", justify="right")
+    # each column's amounts at one precision
+    prices = needs_cents([rule.price for rule in explanation.rules if not rule.unbounded])
+    shadows = needs_cents(
+        [
+            _shadow_per_step(plan, rule.name, rule.shadow_price)
+            for rule in explanation.rules
+            if rule.shadow_price
+        ]
+    )
     for rule in explanation.rules:
-        price = "no limit" if rule.unbounded else _amount(plan, rule.price)
-        shadow = _per_unit(plan, rule.name, rule.shadow_price) if rule.shadow_price else "-"
+        price = "no limit" if rule.unbounded else _amount(plan, rule.price, prices)
+        shadow = (
+            _per_unit(plan, rule.name, rule.shadow_price, shadows) if rule.shadow_price else "-"
+        )
         table.add_row(rule.name, "yes" if rule.binding else "", price, shadow)
     return table
 
@@ -407,33 +433,37 @@ def _slack(plan: Plan, rule: RulePrice) -> str:
 SHORT_METRIC = {"conversions": "conv.", "engagements": "eng.", "reach": "reach"}
 
 
-def objective_text(plan: Plan) -> str:
+def objective_text(plan: Plan, cents: bool | None = None) -> str:
     """The objective value with its unit: "4,666 conv.", "$1,200,000 revenue"."""
     if plan.objective is None:
         return "-"
     if plan.metric in SHORT_METRIC:
         return f"{quantity(plan.objective)} {SHORT_METRIC[plan.metric]}"
     label = "min spend" if plan.sense == "minimize" else plan.metric
-    return f"{money(plan.objective, plan.scenario.currency)} {label}"
+    return f"{money(plan.objective, plan.scenario.currency, cents)} {label}"
 
 
 def summary_view(results: list[tuple[str, Plan]]) -> RenderableType:
     table = Table(title="Scenarios", title_justify="left")
-    table.add_column("Scenario", ratio=2)
-    table.add_column("Status")
-    table.add_column("Objective", justify="right")
-    table.add_column("Spend", justify="right")
-    table.add_column("CPA", justify="right")
-    table.add_column("Gap", justify="right")
-    for _, plan in results:
-        row = summary_row("", plan)
+    table.add_column(heading("scenario"), ratio=2)
+    table.add_column(heading("status"))
+    for key in ("objective", "spend", "cpa", "gap"):
+        table.add_column(heading(key), justify="right")
+    rows = [summary_row("", plan) for _, plan in results]
+    # each column's amounts at one precision
+    objectives = needs_cents(
+        [plan.objective for _, plan in results if plan.metric not in SHORT_METRIC]
+    )
+    spends = needs_cents([row["spend"] for row in rows])
+    cpas = needs_cents([row["cpa"] for row in rows])
+    for (_, plan), row in zip(results, rows, strict=True):
         currency = plan.scenario.currency
         table.add_row(
             row["scenario"],
             row["status"],
-            objective_text(plan),
-            money(row["spend"], currency),
-            money(row["cpa"], currency),
+            objective_text(plan, objectives),
+            money(row["spend"], currency, spends),
+            money(row["cpa"], currency, cpas),
             percent(row["gap"], 2),
         )
     return fitted(table)
@@ -442,14 +472,23 @@ def summary_view(results: list[tuple[str, Plan]]) -> RenderableType:
 def comparison_view(comparison: Comparison) -> RenderableType:
     names = comparison.names
     totals = comparison.totals
+    # Every amount of the table at one precision: each plan's column, and each row across.
+    amounts = [totals.loc[name, key] for name in names for key in ("spend", "revenue", "cpa")]
+    amounts += [totals.loc[name, "cpe"] for name in names]
+    amounts += [
+        totals.loc[name, "objective"]
+        for name in names
+        if objective_unit(str(totals.loc[name, "metric"])) in MONEY_METRICS
+    ]
+    cents = needs_cents(amounts)
 
     def in_money(value: float | None) -> str:
-        return money(value, comparison.currency)
+        return money(value, comparison.currency, cents)
 
     def objective(name: str) -> str:
         # plans of different objectives: each objective in its own unit
         metric = str(totals.loc[name, "metric"])
-        return objective_figure(totals.loc[name, "objective"], metric, comparison.currency)
+        return objective_figure(totals.loc[name, "objective"], metric, comparison.currency, cents)
 
     table = Table(title="Comparison", title_justify="left")
     table.add_column("")
@@ -458,13 +497,16 @@ def comparison_view(comparison: Comparison) -> RenderableType:
     table.add_row("Status", *(str(totals.loc[name, "status"]) for name in names))
     table.add_row("Objective", *(objective(name) for name in names))
     rows: list[tuple[str, str, Callable[[Any], str]]] = [
-        ("Influencers", "count", quantity),
-        ("Spend", "spend", in_money),
-        ("Reach", "reach", quantity),
-        ("Conversions", "conversions", quantity),
-        ("Revenue", "revenue", in_money),
-        ("CPA", "cpa", in_money),
-        ("CPE", "cpe", in_money),
+        (heading(key), key, show)
+        for key, show in [
+            ("count", quantity),
+            ("spend", in_money),
+            ("reach", quantity),
+            ("conversions", quantity),
+            ("revenue", in_money),
+            ("cpa", in_money),
+            ("cpe", in_money),
+        ]
     ]
     if not comparison.metric:  # objectives of different metrics: say which is which
         rows.insert(0, ("Objective metric", "metric", str))
@@ -504,18 +546,23 @@ def comparison_view(comparison: Comparison) -> RenderableType:
         cells.add_column("Cell")
         for plan, what in deltas:
             cells.add_column(f"{plan.split(' - ')[0]} {what}", justify="right")
-        for key, row in changed.iterrows():
-            cells.add_row(
-                " ".join(map(str, key)),
-                *(
-                    (
-                        _signed(in_money(row[column]), row[column])
-                        if column[1] == "spend"
-                        else f"{row[column]:+,.0f}"
+        columns = [
+            (
+                [
+                    _signed(text, value)
+                    for text, value in zip(
+                        money_column(changed[column], comparison.currency),
+                        changed[column],
+                        strict=True,
                     )
-                    for column in deltas
-                ),
+                ]
+                if column[1] == "spend"
+                else [f"{value:+,.0f}" for value in changed[column]]
             )
+            for column in deltas
+        ]
+        for key, *texts in zip(changed.index, *columns, strict=True):
+            cells.add_row(" ".join(map(str, key)), *texts)
         parts.append(cells)
     return fitted(*parts)
 
@@ -536,25 +583,25 @@ def sweep_view(sweep: Sweep) -> RenderableType:
     currency = sweep.currency
     table = Table(title=f"Sweep: {sweep.scenario}", title_justify="left")
     params = [name for name, _ in sweep.params]
-    if sweep.budgets:
-        table.add_column("Budget", justify="right")
-    for name in params:
-        table.add_column(name, justify="right")
     # a point stopped by the time limit says how far from proven it is
     unproven = bool((points["status"] == "feasible").any())
-    for column in ("Status", "Objective", *(["Gap"] if unproven else []), "Spend", "CPA"):
-        table.add_column(column, justify="left" if column == "Status" else "right")
-    table.add_column("Marginal CPA", justify="right")
+    keys = [*(["budget"] if sweep.budgets else []), *params, "status", "objective"]
+    keys += [*(["gap"] if unproven else []), "spend", "cpa", "marginal_cpa"]
+    for key in keys:
+        table.add_column(heading(key), justify="left" if key == "status" else "right")
+    # each column's amounts at one precision: $39.00 above $38.98
+    cents = {
+        key: needs_cents(points[key]) if key in points else False
+        for key in ("budget", "objective", "spend", "cpa", "marginal_cpa")
+    }
     for row in points.to_dict(orient="records"):
-        cells = [money(row["budget"], currency)] if sweep.budgets else []
+        cells = [money(row["budget"], currency, cents["budget"])] if sweep.budgets else []
         cells += [f"{row[name]:g}" for name in params]
         cells += [
             row["status"],
-            objective_figure(row["objective"], sweep.metric, currency),
+            objective_figure(row["objective"], sweep.metric, currency, cents["objective"]),
             *([percent(row["gap"], 2)] if unproven else []),
-            money(row["spend"], currency),
-            money(row["cpa"], currency),
-            money(row["marginal_cpa"], currency),
+            *(money(row[key], currency, cents[key]) for key in ("spend", "cpa", "marginal_cpa")),
         ]
         table.add_row(*cells)
     return fitted(table)

@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
-import base64
 import csv
 import html
 import io
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pandas as pd
 
 from optimizer.errors import OptimizerError
 from optimizer.files import atomic_path
 from optimizer.report.document import Format, Report, Table
-from optimizer.report.numbers import missing, money, percent, quantity, unsigned_zero
+from optimizer.report.numbers import (
+    missing,
+    money,
+    needs_cents,
+    percent,
+    quantity,
+    unsigned_zero,
+)
 
 
 def markdown_text(text: str) -> str:
@@ -46,7 +54,9 @@ def plain(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
-def cell_text(value: Any, kind: Format, currency: str) -> str:
+def cell_text(value: Any, kind: Format, currency: str, cents: bool | None = None) -> str:
+    """A cell as text in its format; `cents`: its column's precision for money (see
+    `numbers.needs_cents`), left out: the amount's own."""
     value = plain(value)
     if value is None:
         return "-"
@@ -55,7 +65,7 @@ def cell_text(value: Any, kind: Format, currency: str) -> str:
     if not isinstance(value, int | float) or isinstance(value, bool):
         return str(value)
     if kind == "money":
-        return money(float(value), currency)
+        return money(float(value), currency, cents)
     if kind == "percent":
         return percent(float(value))
     if kind == "gap":
@@ -65,12 +75,27 @@ def cell_text(value: Any, kind: Format, currency: str) -> str:
     return unsigned_zero(f"{value:,.2f}" if abs(value) < 1000 else f"{value:,.0f}")
 
 
+def _figure(value: Any) -> float | None:
+    value = plain(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return None
+
+
 def _rows(table: Table, currency: str) -> list[list[str]]:
-    rows = table.frame.itertuples(index=False)
-    return [
-        [cell_text(value, kind, currency) for value, kind in zip(row, kinds, strict=True)]
-        for row, kinds in zip(rows, table.cell_formats(), strict=True)
-    ]
+    """Every cell as text, a column at a time: the amounts of a column share one precision
+    ($39.00 above $38.98), whatever else the column holds in other rows."""
+    formats = table.cell_formats()
+    columns = []
+    for position in range(len(table.frame.columns)):
+        values = table.frame.iloc[:, position].tolist()
+        kinds = [row[position] for row in formats]
+        amounts = [_figure(v) for v, kind in zip(values, kinds, strict=True) if kind == "money"]
+        cents = needs_cents(amounts)
+        columns.append(
+            [cell_text(v, kind, currency, cents) for v, kind in zip(values, kinds, strict=True)]
+        )
+    return [list(row) for row in zip(*columns, strict=True)] if columns else []
 
 
 def _numeric(table: Table) -> list[bool]:
@@ -82,18 +107,23 @@ def _numeric(table: Table) -> list[bool]:
     ]
 
 
-def to_markdown(report: Report) -> str:
+def to_markdown(report: Report, charts: Mapping[str, str] | None = None) -> str:
+    """The report as Markdown. Charts are images linked from `charts` (a chart's title to
+    its file, relative to the Markdown's own: see `write_markdown`), not embedded: many
+    renderers strip embedded images. Without `charts`, the text and tables alone."""
     parts = [f"# {markdown_text(report.title)}", ""]
     parts += [f"{markdown_text(line)}  " for line in report.lines]
     for chart in report.charts:
-        if chart.svg is not None:
-            encoded = base64.b64encode(chart.svg.encode()).decode()
-            parts += ["", f"![{chart.title}](data:image/svg+xml;base64,{encoded})"]
+        if charts and chart.title in charts:
+            link = quote(charts[chart.title])
+            parts += ["", f"![{markdown_text(chart.title)}]({link})"]
+            if chart.caption:
+                parts += ["", f"*{markdown_text(chart.caption)}*"]
     for table in report.tables:
         parts += ["", f"## {table.title}", ""]
         parts.append(
             markdown_table(
-                [str(c) for c in table.frame.columns],
+                [table.heading(str(c)) for c in table.frame.columns],
                 _rows(table, report.currency),
                 _numeric(table),
             )
@@ -101,15 +131,79 @@ def to_markdown(report: Report) -> str:
     return "\n".join(parts) + "\n"
 
 
+def chart_files(report: Report, path: str | Path) -> dict[str, Path]:
+    """Where `write_markdown` puts each drawn chart: beside the Markdown, named after it and
+    the chart (`plan.md` -> `plan.spend-by-tier-per-period.svg`)."""
+    path = Path(path)
+    files: dict[str, Path] = {}
+    for chart in report.charts:
+        if chart.svg is None:
+            continue
+        slug = re.sub(r"[^a-z0-9]+", "-", chart.title.lower()).strip("-") or "chart"
+        name, number = slug, 1
+        while path.with_name(f"{path.stem}.{name}.svg") in files.values():
+            number += 1
+            name = f"{slug}-{number}"
+        files[chart.title] = path.with_name(f"{path.stem}.{name}.svg")
+    return files
+
+
+def write_markdown(report: Report, path: str | Path, keep: Sequence[Path] = ()) -> list[Path]:
+    """The Markdown at `path` and its charts as SVG files beside it, linked by relative
+    paths: all of them, or (when one cannot be written, or is one of the files to `keep`)
+    none. Returns the files written, the Markdown first."""
+    path = Path(path)
+    files = chart_files(report, path)
+    targets = [path, *files.values()]
+    _refuse_overwriting(path, targets, keep)
+    text = to_markdown(report, {title: file.name for title, file in files.items()})
+    with ExitStack() as stack:
+        temporary = stack.enter_context(atomic_path(path))
+        temporary.write_text(text, encoding="utf-8")
+        for title, file in files.items():
+            chart = next(chart for chart in report.charts if chart.title == title)
+            assert chart.svg is not None
+            temporary = stack.enter_context(atomic_path(file))
+            temporary.write_text(chart.svg, encoding="utf-8")
+    return targets
+
+
+def _refuse_overwriting(path: Path, targets: Sequence[Path], keep: Sequence[Path]) -> None:
+    """No file written beside `path` may be a directory or one of the files to `keep` (the
+    inputs)."""
+    kept = {file.resolve() for file in keep}
+    for target in targets:
+        if target.is_dir():
+            raise OptimizerError(f"cannot write {target}: it is a directory")
+        if target.resolve() in kept:
+            raise OptimizerError(
+                f"{path}: {target.name}, written beside it, is an input file; give another name"
+            )
+
+
 STYLE = """
-body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem auto;max-width:1100px;
-color:#1d2733;padding:0 1rem}
-h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem}
-table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}
-th,td{padding:.3rem .6rem;border-bottom:1px solid #dde3ea;text-align:left}
-th{background:#f3f6f9;position:sticky;top:0}.n{text-align:right}
+body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:1.5rem;color:#1d2733}
+h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem}p{max-width:70rem}
+table{border-collapse:collapse;font-size:.8rem;margin:.5rem 0;
+font-variant-numeric:tabular-nums}
+th,td{padding:.25rem .45rem;border-bottom:1px solid #dde3ea;text-align:left;
+vertical-align:top}
+th{background:#f3f6f9;position:sticky;top:0;vertical-align:bottom;font-weight:600;
+min-width:3.5em;overflow-wrap:break-word}
+.n{text-align:right}td.n,td:first-child{white-space:nowrap}
 .charts{display:flex;flex-wrap:wrap;gap:1rem}.charts figure{margin:0;max-width:540px}
-.charts svg{width:100%;height:auto}
+.charts svg{width:100%;height:auto}figcaption{font-size:.85rem}
+@media print{
+@page{size:landscape;margin:12mm}
+body{margin:0;font-size:9pt}
+*{overflow:visible!important}
+table{font-size:7.5pt;width:100%}
+th{position:static}
+thead{display:table-header-group}
+tr,figure{break-inside:avoid;page-break-inside:avoid}
+h2{break-after:avoid;page-break-after:avoid}
+.charts figure{max-width:48%}
+}
 """
 
 
@@ -125,14 +219,15 @@ def to_html(report: Report) -> str:
     if drawn:
         body.append('<div class="charts">')
         for chart in drawn:
+            caption = ". ".join(part for part in (chart.title, chart.caption) if part)
             body.append(
-                f"<figure>{chart.svg}<figcaption>{html.escape(chart.title)}</figcaption></figure>"
+                f"<figure>{chart.svg}<figcaption>{html.escape(caption)}</figcaption></figure>"
             )
         body.append("</div>")
     for table in report.tables:
         numeric = _numeric(table)
         header = "".join(
-            f"<th{_cls(flush)}>{html.escape(str(c))}</th>"
+            f"<th{_cls(flush)}>{html.escape(table.heading(str(c)))}</th>"
             for c, flush in zip(table.frame.columns, numeric, strict=True)
         )
         rows = "".join(
@@ -208,14 +303,7 @@ def write_csv(report: Report, path: str | Path, keep: Sequence[Path] = ()) -> li
         for table in report.tables
         if table is not report.main_table
     }
-    kept = {file.resolve() for file in keep}
-    for target in targets.values():
-        if target.is_dir():
-            raise OptimizerError(f"cannot write {target}: it is a directory")
-        if target.resolve() in kept:
-            raise OptimizerError(
-                f"{path}: {target.name}, written beside it, is an input file; give another name"
-            )
+    _refuse_overwriting(path, list(targets.values()), keep)
     with ExitStack() as stack:
         for table in report.tables:
             temporary = stack.enter_context(atomic_path(targets[table.name]))
