@@ -8,15 +8,15 @@ comes back in its place as a `Failed`, so one bad point never loses the others. 
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from multiprocessing.context import BaseContext
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from optimizer.errors import OptimizerError
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+    from multiprocessing.context import BaseContext
 
 # How many times a failed job is run again before its error is reported.
 RETRIES = 1
@@ -44,6 +44,8 @@ class Executor(Protocol):
 def _describe(error: BaseException) -> str:
     if isinstance(error, OptimizerError):
         return str(error)
+    from concurrent.futures.process import BrokenProcessPool
+
     if isinstance(error, BrokenProcessPool):
         # Python's own words do not say why; these are the causes seen in practice
         return (
@@ -61,6 +63,8 @@ def start_method() -> BaseContext:
     (where the platform has one) keeps start-up cheap: it imports optimizer once and forks
     the workers from itself.
     """
+    import multiprocessing
+
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["optimizer.solving"])
@@ -114,6 +118,8 @@ class LocalExecutor:
         # and every job still in it fails with it. So a retry runs each job alone, in a
         # process of its own: the jobs that only shared a pool with the culprit then finish,
         # and a job that kills its process never runs in this one.
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
         batches = [[index] for index in indices] if retry else [indices]
         for batch in batches:
             workers = min(self.workers, len(batch))

@@ -10,22 +10,42 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console, RenderableType
-from rich.text import Text
 
 from optimizer.errors import OptimizerError, ScenarioError
 
 if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+
     from optimizer.scenario.schema import Scenario
 
 
 def console(**options: Any) -> Console:
     """A console for the tool's own output. Markup is off: names from scenario files (a rule
     `eng[tiktok]`, a scenario `Plan [draft]`) must print as written, not as style tags."""
+    from rich.console import Console
+
     return Console(highlight=False, markup=False, **options)
 
 
-errors = console(stderr=True)
+class _Stderr:
+    """The console on standard error, made when first used: a run that prints nothing there
+    (`solve --format json` of a good file) need not import rich's console."""
+
+    _made: Console | None = None
+
+    @property
+    def real(self) -> Console:
+        if self._made is None:
+            self._made = console(stderr=True)
+        return self._made
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+
+errors: Any = _Stderr()
+"""Messages for whoever runs the command: `errors.print(...)`; `errors.real` where a rich
+`Console` itself is wanted."""
 
 EXIT_PLAN, EXIT_NO_PLAN, EXIT_INVALID = 0, 1, 2
 # Result statuses without a plan (a sweep point that kept failing has status "error").
@@ -34,6 +54,8 @@ NO_PLAN = ("infeasible", "unbounded", "time_limit", "error")
 
 def _error(message: str) -> None:
     # Messages quote the planner's text ("[low, high]", file names): never read it as markup.
+    from rich.text import Text
+
     errors.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)
 
 

@@ -6,7 +6,7 @@ run for `SHOW_AFTER` seconds, so quick solves and piped output stay as they were
 
 from __future__ import annotations
 
-import multiprocessing
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -38,7 +38,10 @@ def status_text(source: str, metric: str, progress: Progress) -> str:
 def search_status(source: str, metric: str) -> Iterator[ProgressCallback | None]:
     """A progress callback that keeps one status line up to date, or None where nobody
     watches (a worker process, or standard error not a terminal)."""
-    if multiprocessing.parent_process() is not None or not errors.is_terminal:
+    import multiprocessing
+
+    # sys.stderr itself, not the rich console, whose import a JSON run need not pay for
+    if not sys.stderr.isatty() or multiprocessing.parent_process() is not None:
         yield None
         return
     shown: list[Any] = []

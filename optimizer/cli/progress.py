@@ -23,7 +23,7 @@ def _progress(disable: bool = False) -> Progress:
     output gets none (rich would still leave an empty line there)."""
     from rich.progress import Progress
 
-    return Progress(console=errors, transient=True, disable=disable or not errors.is_terminal)
+    return Progress(console=errors.real, transient=True, disable=disable or not errors.is_terminal)
 
 
 @contextmanager

@@ -12,10 +12,13 @@ checked before that, so the schema has two forms of every model:
 
 from __future__ import annotations
 
+import ast
 import copy
+import inspect
 from typing import Any
 
 from optimizer.constants import MAX_FIGURE
+from optimizer.scenario import schema as schema_module
 from optimizer.scenario.schema import ONE_OF, Scenario
 
 OVERRIDE = "Override"
@@ -37,6 +40,7 @@ def editor_schema() -> dict[str, Any]:
     model = Scenario.model_json_schema()
     definitions: dict[str, Any] = model.pop("$defs")
     definitions["Scenario"] = model
+    _describe(definitions)
     _cap_figures(definitions)
     model["properties"]["platforms"]["properties"] = {"from_csv": FROM_CSV}
     overrides = {name + OVERRIDE: _override(schema) for name, schema in definitions.items()}
@@ -66,6 +70,35 @@ def editor_schema() -> dict[str, Any]:
         "else": {"$ref": "#/$defs/Scenario"},
         "$defs": {**definitions, **overrides},
     }
+
+
+def _describe(definitions: dict[str, Any]) -> None:
+    """Each field's docstring in the schema module as its description (where none is set)."""
+    docs = field_docstrings(inspect.getsource(schema_module))
+    for name, definition in definitions.items():
+        for field, text in docs.get(name, {}).items():
+            properties = definition.get("properties", {})
+            if field in properties:
+                properties[field].setdefault("description", text)
+
+
+def field_docstrings(source: str) -> dict[str, dict[str, str]]:
+    """`{class: {field: docstring}}`: the string literal that follows each annotated field."""
+    found: dict[str, dict[str, str]] = {}
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.ClassDef):
+            continue
+        fields = found.setdefault(node.name, {})
+        for statement, following in zip(node.body, node.body[1:], strict=False):
+            if (
+                isinstance(statement, ast.AnnAssign)
+                and isinstance(statement.target, ast.Name)
+                and isinstance(following, ast.Expr)
+                and isinstance(following.value, ast.Constant)
+                and isinstance(following.value.value, str)
+            ):
+                fields[statement.target.id] = inspect.cleandoc(following.value.value)
+    return found
 
 
 def _cap_figures(node: Any) -> None:
