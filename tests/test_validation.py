@@ -287,9 +287,9 @@ FIELD_CASES = [
         id="objective-minimize-reach",
     ),
     pytest.param(
-        {"objective": {"maximize": "reach"}},
+        {"objective": {"maximise": "reach"}},
         "objective",
-        "must be one of conversions, revenue, profit, reach, engagements or {minimize: spend}",
+        "must be one of conversions, revenue, profit, reach, engagements, {maximize: METRIC",
         id="objective-maximize-key",
     ),
     pytest.param(

@@ -45,6 +45,14 @@ def check_scenario(scenario: Scenario) -> list[Problem]:
                 " conversion",
             )
         )
+    target = objective.target
+    if target is not None and target.metric == "revenue" and scenario.average_order_value is None:
+        problems.append(
+            Problem(
+                "average_order_value",
+                "required for a revenue target: give the revenue per conversion",
+            )
+        )
     if objective.sense == "maximize" and scenario.budget.total is None:
         problems.append(
             Problem("budget.total", "required unless the objective is {minimize: spend}")

@@ -67,11 +67,24 @@ def load_traced(path: str | Path) -> tuple[Scenario, Trace]:
     trace = Trace()
     data = _resolve(path, chain=(), trace=trace)
     try:
-        return scenario_from_dict(data, source=path), trace
+        scenario = scenario_from_dict(data, source=path)
     except ScenarioError as error:
         own = read_document(path)
         problems = [_located(problem, own, data, trace) for problem in error.problems]
         raise ScenarioError(path, problems) from None
+    _check_draws_file(scenario)
+    return scenario, trace
+
+
+def _check_draws_file(scenario: Scenario) -> None:
+    """A draws file's problems, with the file and line, when the scenario is loaded."""
+    uncertainty = scenario.uncertainty
+    if uncertainty is None or uncertainty.draws_file is None:
+        return
+    from optimizer.model.cells import derive_cells
+    from optimizer.uncertainty.draws import read_draws_file
+
+    read_draws_file(Path(uncertainty.draws_file), scenario, derive_cells(scenario))
 
 
 def _located(
@@ -282,6 +295,7 @@ def _resolve(path: Path, chain: tuple[Path, ...], trace: Trace | None = None) ->
         # a null for a platform the card lacks is for the file this one extends
         for_parent = {key: None for key, value in rest.items() if value is None and key not in card}
         data["platforms"] = {**merge(card, rest), **for_parent}
+    _draws_file_beside(path, data, trace)
     parent = data.pop("extends", None)
     if parent is None:
         return _merged({}, data, trace)
@@ -294,6 +308,17 @@ def _resolve(path: Path, chain: tuple[Path, ...], trace: Trace | None = None) ->
         raise ScenarioError(path, [Problem("extends", f"extends itself in a cycle: {cycle}")])
     base = _resolve(parent_path, chain, trace)
     return _merged(base, data, trace)
+
+
+def _draws_file_beside(path: Path, data: dict[str, Any], trace: Trace | None) -> None:
+    """`uncertainty.draws_file` as a path from here: it is written relative to its file."""
+    uncertainty = data.get("uncertainty")
+    name = uncertainty.get("draws_file") if isinstance(uncertainty, Mapping) else None
+    if isinstance(name, str) and name and not Path(name).is_absolute():
+        assert isinstance(uncertainty, Mapping)
+        data["uncertainty"] = {**uncertainty, "draws_file": str(path.parent / name)}
+    if isinstance(name, str) and name and trace is not None:
+        trace.files.append(Path(data["uncertainty"]["draws_file"]))
 
 
 # Mappings whose keys are the scenario's own names: platforms, tiers, periods.

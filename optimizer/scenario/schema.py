@@ -344,17 +344,94 @@ def _objective(value: object) -> object:
                 " or {minimize: spend}"
             )
         return {"sense": "maximize", "metric": value}
-    if isinstance(value, dict) and set(value) == {"minimize"}:
-        if value["minimize"] != "spend":
-            raise ValueError("only spend can be minimised: write {minimize: spend}")
-        return {"sense": "minimize", "metric": "spend"}
     if isinstance(value, Objective):
         return value
-    if isinstance(value, dict) and set(value) == {"sense", "metric"}:
+    if isinstance(value, dict) and "minimize" in value:
+        _only_keys(value, ("minimize", "target"), "{minimize: spend, target: {...}}")
+        if value["minimize"] != "spend":
+            raise ValueError("only spend can be minimised: write {minimize: spend}")
+        return {"sense": "minimize", "metric": "spend", "target": value.get("target")}
+    if isinstance(value, dict) and "maximize" in value:
+        _only_keys(value, ("maximize", "risk"), "{maximize: METRIC, risk: ...}")
+        metric = value["maximize"]
+        if metric not in OBJECTIVES:
+            raise ValueError(
+                f"unknown objective {metric!r} to maximise; choose one of {', '.join(OBJECTIVES)}"
+            )
+        return {"sense": "maximize", "metric": metric, "risk": value.get("risk")}
+    if isinstance(value, dict) and {"sense", "metric"} <= set(value):
         return value
     raise ValueError(
-        f"must be one of {', '.join(OBJECTIVES)} or {{minimize: spend}}, got {value!r}"
+        f"must be one of {', '.join(OBJECTIVES)}, {{maximize: METRIC, risk: ...}} or"
+        f" {{minimize: spend}}, got {value!r}"
     )
+
+
+def _only_keys(value: dict[object, object], keys: tuple[str, ...], form: str) -> None:
+    unknown = [str(key) for key in value if key not in keys]
+    if unknown:
+        raise ValueError(
+            f"unknown key {', '.join(map(repr, unknown))}; the form is {form}"
+            f" (keys {', '.join(keys)})"
+        )
+
+
+TARGET_METRICS: tuple[str, ...] = ("conversions", "revenue", "reach", "engagements")
+"""Metrics a chance target may name (the outcomes of section 3 of the format)."""
+
+
+def _risk(value: object) -> object:
+    if value is None or value == "expected":
+        return {}
+    if isinstance(value, str):
+        raise ValueError(f"must be expected, {{cvar: A}} or {{cvar: A, weight: W}}, got {value!r}")
+    if isinstance(value, dict) and "weight" in value and "cvar" not in value:
+        raise ValueError("weight mixes the mean with CVaR: give cvar too, {cvar: A, weight: W}")
+    return value
+
+
+class Risk(Strict):
+    """How the draws of an uncertain outcome are weighed: their mean (`expected`), or
+    `(1 - weight) * mean + weight * CVaR_cvar` (the mean of the worst `cvar` share)."""
+
+    cvar: Annotated[float, Field(gt=0, le=1), PlainNumber] | None = None
+    """The share A of worst draws CVaR averages, 0 < A <= 1; none for the expected value."""
+    weight: Annotated[float, Field(ge=0, le=1), PlainNumber] = 1.0
+    """Weight W of CVaR against the mean, 0 <= W <= 1 (default 1: CVaR alone)."""
+
+    @property
+    def label(self) -> str:
+        if self.cvar is None:
+            return "expected"
+        weighted = "" if self.weight == 1 else f", weight {self.weight:g}"
+        return f"cvar {self.cvar:g}{weighted}"
+
+
+def _target(value: object) -> object:
+    if value is None or not isinstance(value, dict) or "metric" in value:
+        return value
+    metrics = [key for key in value if key != "probability"]
+    if len(metrics) != 1 or metrics[0] not in TARGET_METRICS:
+        raise ValueError(
+            f"give one metric and its value, and the probability, such as {{conversions: 5000,"
+            f" probability: 0.9}}; metrics: {', '.join(TARGET_METRICS)}; got"
+            f" {', '.join(map(str, metrics)) or 'none'}"
+        )
+    if "probability" not in value:
+        raise ValueError("give the probability of reaching the target, 0 < p <= 1")
+    metric = metrics[0]
+    return {"metric": metric, "value": value[metric], "probability": value["probability"]}
+
+
+class Target(Strict):
+    """A chance target: reach `value` of `metric` in at least `probability` of the draws."""
+
+    metric: Literal["conversions", "revenue", "reach", "engagements"]
+    """The outcome to reach."""
+    value: Annotated[float, Field(ge=0), PlainNumber]
+    """How much of it."""
+    probability: Annotated[float, Field(gt=0, le=1), PlainNumber]
+    """The least share of draws in which the plan reaches it, 0 < p <= 1."""
 
 
 class Objective(Strict):
@@ -364,6 +441,11 @@ class Objective(Strict):
     """Maximise an outcome or minimise spend."""
     metric: Literal["conversions", "revenue", "profit", "reach", "engagements", "spend"]
     """The total being optimised; profit is revenue minus spend."""
+    risk: Annotated[Risk | None, BeforeValidator(_risk)] = None
+    """Over uncertain draws: expected (the mean), {cvar: A} or {cvar: A, weight: W}; none
+    given means expected where the scenario has `uncertainty`."""
+    target: Annotated[Target | None, BeforeValidator(_target)] = None
+    """With {minimize: spend}: the outcome to reach with a probability over the draws."""
 
     @model_validator(mode="after")
     def _one_of_the_format(self) -> Objective:
@@ -374,12 +456,47 @@ class Objective(Strict):
                 f"{self.sense} {self.metric} is no objective: maximise one of"
                 f" {', '.join(OBJECTIVES)}, or minimise spend"
             )
+        if self.target is not None and self.sense != "minimize":
+            raise ValueError("a target goes with {minimize: spend}")
+        if self.risk is not None and self.sense != "maximize":
+            raise ValueError("risk goes with {maximize: METRIC}; spend takes a target")
         return self
+
+    @property
+    def uncertain(self) -> bool:
+        """Whether the objective is taken over draws (a risk or a target is given)."""
+        return self.risk is not None or self.target is not None
 
     @property
     def label(self) -> str:
         return f"{self.sense} {self.metric}"
 
+
+_RISK_SCHEMA = {
+    "anyOf": [
+        {"const": "expected"},
+        {
+            "type": "object",
+            "properties": {
+                "cvar": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+                "weight": {"type": "number", "minimum": 0, "maximum": 1},
+            },
+            "required": ["cvar"],
+            "additionalProperties": False,
+        },
+    ]
+}
+_TARGET_SCHEMA = {
+    "type": "object",
+    "properties": {
+        **{metric: {"type": "number", "minimum": 0} for metric in TARGET_METRICS},
+        "probability": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+    },
+    "required": ["probability"],
+    "minProperties": 2,
+    "maxProperties": 2,
+    "additionalProperties": False,
+}
 
 ObjectiveField = Annotated[
     Objective,
@@ -390,14 +507,83 @@ ObjectiveField = Annotated[
                 {"enum": list(OBJECTIVES)},
                 {
                     "type": "object",
-                    "properties": {"minimize": {"const": "spend"}},
+                    "properties": {"minimize": {"const": "spend"}, "target": _TARGET_SCHEMA},
                     "required": ["minimize"],
+                    "additionalProperties": False,
+                },
+                {
+                    "type": "object",
+                    "properties": {"maximize": {"enum": list(OBJECTIVES)}, "risk": _RISK_SCHEMA},
+                    "required": ["maximize"],
                     "additionalProperties": False,
                 },
             ]
         }
     ),
 ]
+
+
+UNCERTAIN_FIGURES: tuple[str, ...] = (
+    "followers",
+    "cost_per_post",
+    "cost_per_1k_followers",
+    "engagement_rate",
+    "cost_per_engagement",
+    "conversion_rate",
+    "reach_rate",
+)
+"""Offer figures that draws move (section 8 of the format), in the order they are drawn."""
+
+
+def _known_figures(spread: dict[str, float]) -> dict[str, float]:
+    unknown = [name for name in spread if name not in UNCERTAIN_FIGURES]
+    if unknown:
+        raise ValueError(
+            f"unknown figure {', '.join(map(repr, unknown))}; spread takes"
+            f" {', '.join(UNCERTAIN_FIGURES)}"
+        )
+    return spread
+
+
+def _whole_number(value: object) -> object:
+    value = _plain_number(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, float):
+        raise ValueError(f"must be a whole number, got {value:g}")
+    return value
+
+
+WholeNumber = BeforeValidator(_whole_number)
+
+
+class Uncertainty(Strict):
+    """Monte Carlo draws of the offers' figures: how sure a plan is (section 8 of the format)."""
+
+    draws: Annotated[int, Field(ge=1, le=100_000), WholeNumber] = 1000
+    """Number of Monte Carlo draws."""
+    seed: Annotated[int, Field(ge=0, le=2**62), WholeNumber] = 0
+    """Seed of the draws: the same file and seed give the same draws on every machine."""
+    shape: Literal["uniform", "triangular", "pert"] = "triangular"
+    """How a range [low, high] is drawn: uniform, triangular or PERT (beta, lambda 4), each
+    peaked at (and with its mean at) the midpoint the model plans with."""
+    shared_by: list[Literal["period", "platform", "tier"]] = Field(
+        default_factory=lambda: ["platform", "tier"]  # type: ignore[arg-type]
+    )
+    """Cells that share these levels share one draw of each figure (default: one draw per
+    offer, used in every period)."""
+    spread: Annotated[
+        dict[str, Annotated[float, Field(ge=0, lt=1), PlainNumber]],
+        AfterValidator(_known_figures),
+    ] = Field(default_factory=dict)
+    """+- fraction for a figure given as one number (default: a number is certain)."""
+    draws_file: str | None = None
+    """A CSV of the draws themselves (relative to the scenario file); the keys above are then
+    unused."""
+
+    _unique_levels = field_validator("shared_by")(
+        lambda levels: _unique("shared_by levels")(levels)
+    )
 
 
 class Select(Strict):
@@ -578,7 +764,8 @@ class Scenario(Strict):
     objective: ObjectiveField = Field(
         default_factory=lambda: Objective(sense="maximize", metric="conversions")
     )
-    """conversions | revenue | profit | reach | engagements (maximised) or {minimize: spend}."""
+    """conversions | revenue | profit | reach | engagements (maximised) or {minimize: spend};
+    over uncertain draws {maximize: METRIC, risk: ...} or {minimize: spend, target: {...}}."""
     average_order_value: PositiveFloat | None = None
     """Revenue per conversion; required for revenue and profit."""
     integer: bool = True
@@ -597,6 +784,8 @@ class Scenario(Strict):
     """Presets, share rules and limits."""
     solver: SolverSettings = Field(default_factory=SolverSettings)
     """Solver, time limit and gap."""
+    uncertainty: Uncertainty | None = None
+    """How sure the figures are: Monte Carlo draws of the ranges (section 8 of the format)."""
 
     _unique_periods = field_validator("periods")(_unique("periods"))
 
