@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from optimizer.analysis.results import ConflictReport, Explanation
     from optimizer.solvers.ties import TieBreak
+    from optimizer.uncertainty.outcomes import UncertaintyReport
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,9 @@ class Plan:
     notes: list[str] = field(default_factory=list)
     """What the figures alone do not say: a plan that buys nothing, share rules that only an
     empty plan meets together (`optimizer.analysis.notes`). In the JSON as `notes`."""
+    uncertainty: UncertaintyReport | None = None
+    """The plan over the scenario's draws, beside the midpoint plan (section 8.3 of the
+    format); None for a scenario without uncertainty. In the JSON as `uncertainty`."""
     interrupted: bool = False
     """The search was stopped by the user (Ctrl-C); the plan is the best found by then."""
     tie_break: TieReport | None = None
@@ -205,6 +209,8 @@ class Plan:
             out["explanation"] = self.explanation.to_dict()
         if self.notes:
             out["notes"] = list(self.notes)
+        if self.uncertainty is not None:
+            out["uncertainty"] = self.uncertainty.to_dict()
         return out
 
     def _solver_dict(self) -> dict[str, Any]:

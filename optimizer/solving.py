@@ -43,6 +43,10 @@ def solve(
     model = model_for(scenario, model)
     build_seconds = time.perf_counter() - started
     name = solver or scenario.solver.name
+    if scenario.uncertainty is not None or scenario.objective.uncertain:
+        from optimizer.uncertainty.solve import solve_uncertain
+
+        return solve_uncertain(scenario, model, name, options, progress, build_seconds)
     solution = run_solver(model, name, options, progress)
     tie_break = None
     if wants_tie_break(scenario, solution):

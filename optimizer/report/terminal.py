@@ -210,6 +210,8 @@ def plan_view(plan: Plan) -> RenderableType:
         parts += [allocation_table(plan), totals_table(plan), shares_table(plan)]
         if plan.rules:
             parts.append(rules_table(plan))
+        if plan.uncertainty is not None:
+            parts += _uncertainty_parts(plan)
     if plan.conflicts is not None:
         parts.append(conflict_paragraph(plan))
     if plan.explanation is not None:
@@ -217,6 +219,17 @@ def plan_view(plan: Plan) -> RenderableType:
     for rule in plan.skipped:
         parts.append(Text(f"left out {rule.name}: {rule.reason}", style="dim"))
     return fitted(*parts)
+
+
+def _uncertainty_parts(plan: Plan) -> list[RenderableType]:
+    """P10/P50/P90 of every figure beside the point one, and what the draws say."""
+    from optimizer.report.uncertainty import uncertainty_lines, uncertainty_table
+
+    assert plan.uncertainty is not None
+    shown = plan.uncertainty.to_dict()
+    currency = plan.scenario.currency
+    table = uncertainty_table(shown, plan.totals, currency)
+    return [table, *(Text(line) for line in uncertainty_lines(shown, plan.metric, currency))]
 
 
 def conflict_paragraph(plan: Plan) -> Text:

@@ -1,0 +1,367 @@
+"""The risk model: the built v1 model with its objective taken over the draws (section 8.1).
+
+The rules (budget, shares, limits, `min`, `available`) stay as the v1 model holds them, at
+point values. The outcome of draw s is linear in the model's columns:
+
+    Z_s = sum_c m[s, c, k] * metric_c * E_c      (E_c: the cell's saturated count)
+    profit: sum_c m[s, c, conversions] * revenue_c * E_c - m[s, c, cost] * cost_c * n_c
+
+Cells whose multipliers agree in every draw (by default the cells of one offer, over all
+periods) form a group. One auxiliary column per group carries the group's total at point
+values, `T_g = sum_{c in g} metric_c * E_c`, so that `Z_s = sum_g m[s, g] * T_g` and each
+draw's row has one entry per group, not one per cell.
+
+- expected: maximise `mean_s Z_s = sum_g mean_s(m[s, g]) * T_g`;
+- CVaR (Rockafellar-Uryasev): a free column t and `u_s >= 0` with `u_s >= t - Z_s`, maximising
+  `(1 - W) * mean(Z) + W * (t - sum_s u_s / (A N))`;
+- chance target: a binary `y_s` per draw with `Z_s >= target - M_s (1 - y_s)`, where `M_s` is
+  the draw's largest shortfall (the target less the least outcome the counts' lower bounds
+  allow), and `sum_s y_s >= ceil(p N)`, minimising spend at point prices.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+import numpy as np
+
+from optimizer.errors import OptimizerError
+from optimizer.model.linear import LinearModel, RowBlock, RowMatrix
+from optimizer.scenario.schema import Risk, Target
+from optimizer.uncertainty.draws import Draws
+
+
+@dataclass(frozen=True)
+class Part:
+    """One signed term of the outcome: per-cell coefficients on the count (`on_count`) or on
+    the saturated count, moved by the multipliers of `kind`."""
+
+    kind: str
+    coefficient: np.ndarray
+    on_count: bool
+    sign: float = 1.0
+
+
+def outcome_parts(cells_metric: str, model: LinearModel) -> list[Part]:
+    """The terms of an objective metric (or a target's) at point values."""
+    cells = model.cells
+    if cells_metric == "spend":
+        return [Part("cost", cells.column("cost"), on_count=True)]
+    if cells_metric == "profit":
+        return [
+            Part("conversions", cells.column("revenue"), on_count=False),
+            Part("cost", cells.column("cost"), on_count=True, sign=-1.0),
+        ]
+    kind = "conversions" if cells_metric == "revenue" else cells_metric
+    return [Part(kind, cells.column(cells_metric), on_count=False)]
+
+
+def effective_terms(model: LinearModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(cell, column, weight) entries with `E_c = sum weight * x[column]`: a cell with one
+    segment weighs its count by the segment's factor, a saturated cell its segment columns
+    (read from the `saturation` rows, whose segment columns are in segment order)."""
+    cells = model.cells
+    seg_cell = cells.segment_column("cell")
+    factor = cells.segment_column("factor")
+    segments_of = np.bincount(seg_cell, minlength=len(cells))
+    single = segments_of[seg_cell] == 1
+    parts_cell = [seg_cell[single]]
+    parts_column = [model.count_columns[seg_cell[single]]]
+    parts_weight = [factor[single]]
+    saturated = np.flatnonzero(segments_of > 1)
+    block = next((b for b in model.blocks if b.name == "saturation"), None)
+    if len(saturated):
+        if block is None or block.stop - block.start != len(saturated):
+            raise OptimizerError("the model's saturation rows do not match its cells")
+        rows = model.rows
+        for number, cell in enumerate(saturated):
+            row = block.start + number
+            columns = rows.indices[rows.indptr[row] : rows.indptr[row + 1]]
+            values = rows.data[rows.indptr[row] : rows.indptr[row + 1]]
+            segment_columns = np.sort(columns[values < 0])
+            mine = seg_cell == cell
+            if len(segment_columns) != int(mine.sum()):
+                raise OptimizerError("the model's saturation rows do not match its cells")
+            parts_cell.append(np.full(len(segment_columns), cell))
+            parts_column.append(segment_columns)
+            parts_weight.append(factor[mine])
+    return (
+        np.concatenate(parts_cell).astype(np.int64),
+        np.concatenate(parts_column).astype(np.int64),
+        np.concatenate(parts_weight).astype(float),
+    )
+
+
+@dataclass
+class _Group:
+    """One auxiliary column: a part's total over cells whose multipliers agree."""
+
+    part: Part
+    cells: np.ndarray
+    multipliers: np.ndarray  # (N,)
+
+
+@dataclass
+class Extension:
+    """Columns and rows appended to a model, as `spread.py` does for the tie-break."""
+
+    model: LinearModel
+    lower: list[float] = field(default_factory=list)
+    upper: list[float] = field(default_factory=list)
+    integer: list[bool] = field(default_factory=list)
+    objective: list[float] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)
+    columns: list[int] = field(default_factory=list)
+    values: list[float] = field(default_factory=list)
+    row_lower: list[float] = field(default_factory=list)
+    row_upper: list[float] = field(default_factory=list)
+    row_names: list[str] = field(default_factory=list)
+    blocks: list[tuple[str, int, int]] = field(default_factory=list)
+
+    def column(
+        self, name: str, lower: float, upper: float, objective: float = 0.0, integer: bool = False
+    ) -> int:
+        self.lower.append(lower)
+        self.upper.append(upper)
+        self.integer.append(integer)
+        self.objective.append(objective)
+        self.names.append(name)
+        return self.model.num_cols + len(self.names) - 1
+
+    def row(
+        self, name: str, columns: np.ndarray, values: np.ndarray, lower: float, upper: float
+    ) -> int:
+        number = len(self.row_names)
+        keep = np.asarray(values) != 0
+        self.rows += [number] * int(keep.sum())
+        self.columns += [int(c) for c in np.asarray(columns)[keep]]
+        self.values += [float(v) for v in np.asarray(values)[keep]]
+        self.row_lower.append(lower)
+        self.row_upper.append(upper)
+        self.row_names.append(name)
+        return self.model.num_rows + number
+
+    def block(self, name: str, first: int) -> None:
+        """Rows from `first` (a position in the whole model) to the last added so far."""
+        self.blocks.append((name, first, self.model.num_rows + len(self.row_names)))
+
+    def finish(
+        self, sense: Literal["maximize", "minimize"], base_objective: np.ndarray
+    ) -> LinearModel:
+        model = self.model
+        width = model.num_cols + len(self.names)
+        height = len(self.row_names)
+        rows = np.asarray(self.rows, dtype=np.int64)
+        columns = np.asarray(self.columns, dtype=np.int64)
+        values = np.asarray(self.values, dtype=float)
+        order = np.lexsort((columns, rows))
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=height))])
+        top = model.rows
+        matrix = RowMatrix(
+            indptr=np.concatenate([top.indptr, top.indptr[-1] + indptr[1:]]).astype(np.int32),
+            indices=np.concatenate([top.indices, columns[order]]).astype(np.int32),
+            data=np.concatenate([top.data, values[order]]),
+            shape=(model.num_rows + height, width),
+        )
+        return replace(
+            model,
+            sense=sense,
+            objective=np.concatenate([base_objective, self.objective]),
+            col_lower=np.concatenate([model.col_lower, self.lower]),
+            col_upper=np.concatenate([model.col_upper, self.upper]),
+            integrality=np.concatenate([model.integrality, np.asarray(self.integer, dtype=bool)]),
+            col_names=[*model.col_names, *self.names],
+            rows=matrix,
+            row_lower=np.concatenate([model.row_lower, self.row_lower]),
+            row_upper=np.concatenate([model.row_upper, self.row_upper]),
+            row_names=[*model.row_names, *self.row_names],
+            row_sides=[*model.row_sides, *(["link"] * height)],  # type: ignore[list-item]
+            blocks=[
+                *model.blocks,
+                *(RowBlock(name, first, stop, None) for name, first, stop in self.blocks),
+            ],
+        )
+
+
+def _groups(parts: list[Part], draws: Draws) -> list[_Group]:
+    """Each part's cells grouped by identical multipliers over the draws; groups whose cells
+    contribute nothing are left out."""
+    groups = []
+    for part in parts:
+        multipliers = draws.of(part.kind)  # (N, cells)
+        live = np.flatnonzero(part.coefficient != 0)
+        if not len(live):
+            continue
+        _, first, inverse = np.unique(
+            multipliers[:, live].T, axis=0, return_index=True, return_inverse=True
+        )
+        inverse = inverse.reshape(-1)
+        # groups in the order of their first cell, so the model reads in cell order
+        for number in np.argsort(first):
+            members = live[inverse == number]
+            groups.append(_Group(part, members, multipliers[:, members[0]].astype(float)))
+    return groups
+
+
+def _totals(extension: Extension, groups: list[_Group], name: str) -> list[int]:
+    """One free column per group, held equal to the group's total at point values."""
+    model = extension.model
+    term_cell, term_column, term_weight = effective_terms(model)
+    columns = []
+    first = model.num_rows + len(extension.row_names)
+    for number, group in enumerate(groups):
+        part = group.part
+        label = ",".join(model.cells.keys[group.cells[0]])
+        column = extension.column(f"{name}[{part.kind},{number},{label}]", -np.inf, np.inf)
+        if part.on_count:
+            cols = model.count_columns[group.cells]
+            vals = part.coefficient[group.cells]
+        else:
+            mine = np.isin(term_cell, group.cells)
+            cols = term_column[mine]
+            vals = part.coefficient[term_cell[mine]] * term_weight[mine]
+        extension.row(
+            f"{name}[{number}]",
+            np.append(cols, column),
+            np.append(-vals, 1.0),
+            0.0,
+            0.0,
+        )
+        columns.append(column)
+    if groups:
+        extension.block(f"uncertainty:{name}", first)
+    return columns
+
+
+def _draw_matrix(groups: list[_Group]) -> np.ndarray:
+    """(N, groups) signed multipliers: Z_s = this @ T."""
+    return np.column_stack([group.part.sign * group.multipliers for group in groups])
+
+
+def risk_model(model: LinearModel, draws: Draws, risk: Risk | None) -> LinearModel:
+    """The model maximising the mean of Z, or `(1 - W) mean(Z) + W CVaR_A(Z)`."""
+    if model.sense != "maximize":
+        raise OptimizerError("risk goes with an objective that is maximised")
+    extension = Extension(model)
+    groups = _groups(outcome_parts(model.scenario.objective.metric, model), draws)
+    totals = _totals(extension, groups, "total")
+    weight = 0.0 if risk is None or risk.cvar is None else risk.weight
+    n = draws.count
+    if not groups:  # no outcome at all: every plan scores 0
+        return extension.finish("maximize", np.zeros(model.num_cols))
+    matrix = _draw_matrix(groups)
+    mean = matrix.mean(axis=0)
+    for column, coefficient in zip(totals, mean, strict=True):
+        extension.objective[column - model.num_cols] = (1 - weight) * float(coefficient)
+    if weight > 0:
+        assert risk is not None and risk.cvar is not None
+        t = extension.column("cvar:t", -np.inf, np.inf, objective=weight)
+        share = weight / (risk.cvar * n)
+        first = model.num_rows + len(extension.row_names)
+        for s in range(n):
+            u = extension.column(f"cvar:u[{s}]", 0.0, np.inf, objective=-share)
+            # u_s >= t - Z_s  <=>  u_s - t + Z_s >= 0
+            extension.row(
+                f"cvar[{s}]",
+                np.array([u, t, *totals]),
+                np.concatenate([[1.0, -1.0], matrix[s]]),
+                0.0,
+                np.inf,
+            )
+        extension.block("uncertainty:cvar", first)
+    return extension.finish("maximize", np.zeros(model.num_cols))
+
+
+def _point_range(model: LinearModel, part: Part, cells: np.ndarray) -> tuple[float, float]:
+    """The least and most a part's total over `cells` can be: at the counts' lower bounds
+    and their caps (inf where uncapped)."""
+    lower = model.col_lower[model.count_columns]
+    upper = model.col_upper[model.count_columns]
+    counts = (lower, upper)
+    figures = []
+    for count in counts:
+        if part.on_count:
+            per_cell = count
+        else:
+            finite = np.where(np.isfinite(count), count, 0.0)
+            per_cell = model.cells.effective_counts(finite)
+            per_cell = np.where(np.isfinite(count), per_cell, np.inf)
+        with np.errstate(invalid="ignore"):
+            products = np.where(
+                part.coefficient[cells] == 0, 0.0, part.coefficient[cells] * per_cell[cells]
+            )
+        figures.append(float(products.sum()))
+    return figures[0], figures[1]
+
+
+def chance_model(model: LinearModel, draws: Draws, target: Target) -> LinearModel:
+    """The least spend (at point prices) whose plan reaches `target` in at least
+    `ceil(p N)` draws."""
+    extension = Extension(model)
+    groups = _groups(outcome_parts(target.metric, model), draws)
+    totals = _totals(extension, groups, "total")
+    n = draws.count
+    needed = required_draws(target.probability, n)
+    if not groups:
+        if target.value > 0:
+            extension.row("target:unreachable", np.array([], dtype=int), np.array([]), 1.0, 1.0)
+        return extension.finish("minimize", model.objective)
+    matrix = _draw_matrix(groups)
+    ranges = np.array([_point_range(model, g.part, g.cells) for g in groups])
+    with np.errstate(invalid="ignore"):
+        least = np.where(matrix == 0, 0.0, matrix * ranges[:, 0]).sum(axis=1)
+        most = np.where(matrix == 0, 0.0, matrix * ranges[:, 1]).sum(axis=1)
+    first = model.num_rows + len(extension.row_names)
+    switches = []
+    for s in range(n):
+        shortfall = target.value - least[s]  # the largest shortfall any plan can have
+        if shortfall <= 0:
+            continue  # every plan reaches the target in this draw
+        reachable = not most[s] < target.value
+        y = extension.column(f"target:y[{s}]", 0.0, 1.0 if reachable else 0.0, integer=True)
+        switches.append(y)
+        if reachable:
+            # Z_s >= target - M_s (1 - y_s)  <=>  Z_s - M_s y_s >= target - M_s
+            extension.row(
+                f"target[{s}]",
+                np.array([y, *totals]),
+                np.concatenate([[-shortfall], matrix[s]]),
+                target.value - shortfall,
+                np.inf,
+            )
+    always = n - len(switches)
+    if needed > always:
+        extension.row(
+            "target:probability",
+            np.array(switches, dtype=int),
+            np.ones(len(switches)),
+            float(needed - always),
+            np.inf,
+        )
+    extension.block("uncertainty:target", first)
+    return extension.finish("minimize", model.objective)
+
+
+def point_target_model(model: LinearModel, target: Target) -> LinearModel:
+    """The least spend whose plan reaches `target` at point values: the midpoint plan of a
+    chance target."""
+    extension = Extension(model)
+    term_cell, term_column, term_weight = effective_terms(model)
+    coefficient = model.cells.column(target.metric)
+    extension.row(
+        "target",
+        term_column,
+        coefficient[term_cell] * term_weight,
+        target.value,
+        np.inf,
+    )
+    extension.block("target", model.num_rows)
+    return extension.finish("minimize", model.objective)
+
+
+def required_draws(probability: float, n: int) -> int:
+    """ceil(p N): the draws a chance target must hold in (a hair of rounding forgiven)."""
+    return min(n, math.ceil(probability * n - 1e-9))

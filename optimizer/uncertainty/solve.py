@@ -1,0 +1,153 @@
+"""The uncertain solve: the risk model's plan, judged on the draws, beside the midpoint plan."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from optimizer.errors import OptimizerError
+from optimizer.model.linear import LinearModel
+from optimizer.plan import Plan, extract_plan
+from optimizer.scenario.schema import Objective, Scenario
+from optimizer.solvers import Solution, SolveOptions, Status, run_solver
+from optimizer.solvers.base import relative_gap
+from optimizer.uncertainty import settings_of
+from optimizer.uncertainty.draws import Draws, scenario_draws
+from optimizer.uncertainty.model import chance_model, point_target_model, risk_model
+from optimizer.uncertainty.outcomes import Evaluation, UncertaintyReport, evaluate
+
+if TYPE_CHECKING:
+    from optimizer.solvers.search import ProgressCallback
+
+TIME_LIMIT_NOTE = (
+    "the time limit stopped the search before the gap was proven: the plan is the best found,"
+    " and the gap says how far from the best possible it may be"
+)
+
+
+def measure_of(scenario: Scenario) -> str:
+    """The risk measure, as the result names it: expected, cvar A (weight W), or a target."""
+    objective = scenario.objective
+    if objective.target is not None:
+        target = objective.target
+        return f"target {target.metric} {target.value:g} with probability {target.probability:g}"
+    return "expected" if objective.risk is None else objective.risk.label
+
+
+def uncertain_model(model: LinearModel, draws: Draws) -> LinearModel:
+    """The model whose optimum is the objective's measure over the draws."""
+    objective = model.scenario.objective
+    if objective.target is not None:
+        return chance_model(model, draws, objective.target)
+    if objective.sense == "minimize":
+        # minimising spend with no target: spend at point prices, as v1
+        return model
+    return risk_model(model, draws, objective.risk)
+
+
+def v1_scenario(scenario: Scenario) -> Scenario:
+    """The scenario with uncertainty ignored: v1's objective, no draws."""
+    objective = Objective(sense=scenario.objective.sense, metric=scenario.objective.metric)
+    return scenario.model_copy(update={"uncertainty": None, "objective": objective})
+
+
+def midpoint_counts(
+    scenario: Scenario, model: LinearModel, solver: str, options: SolveOptions
+) -> np.ndarray | None:
+    """The v1 plan's counts (for a chance target, the least spend reaching the target at
+    point values); None when it has no plan."""
+    target = scenario.objective.target
+    if target is not None:
+        solution = run_solver(point_target_model(model, target), solver, options)
+        if not solution.status.has_plan or solution.values is None:
+            return None
+        return _counts(scenario, model, solution)
+    from optimizer.model.linear import build_model
+    from optimizer.solving import solve
+
+    plain = v1_scenario(scenario)
+    plan = solve(
+        plain,
+        solver=solver,
+        time_limit=options.time_limit,
+        gap=options.gap,
+        model=build_model(plain, model.cells),
+    )
+    return plan.counts if plan.has_plan else None
+
+
+def _counts(scenario: Scenario, model: LinearModel, solution: Solution) -> np.ndarray:
+    assert solution.values is not None
+    counts = solution.values[model.count_columns]
+    return np.round(counts) if scenario.integer else np.where(counts < 1e-9, 0.0, counts)
+
+
+def out_of_sample_draws(scenario: Scenario, model: LinearModel, draws: Draws) -> Draws | None:
+    """An independent set of draws (the next seed, as many): none for a draws file."""
+    settings = settings_of(scenario)
+    if settings is None or draws.source != "generated" or draws.seed is None:
+        return None
+    return scenario_draws(scenario, model.cells, settings, seed=draws.seed + 1)
+
+
+def report_for(
+    scenario: Scenario,
+    model: LinearModel,
+    counts: np.ndarray,
+    draws: Draws,
+    midpoint: np.ndarray | None,
+    stopped: bool = False,
+) -> UncertaintyReport:
+    """The `uncertainty` object of a plan with these counts."""
+    settings = settings_of(scenario)
+    cells, constraints = model.cells, model.constraints
+
+    def judged(plan_counts: np.ndarray, on: Draws) -> Evaluation:
+        return evaluate(scenario, cells, constraints, plan_counts, on)
+
+    other = out_of_sample_draws(scenario, model, draws)
+    return UncertaintyReport(
+        draws=draws.count,
+        seed=draws.seed,
+        source=draws.source,
+        measure=measure_of(scenario),
+        plan=judged(counts, draws),
+        midpoint_plan=None if midpoint is None else judged(midpoint, draws),
+        out_of_sample=None if other is None else judged(counts, other),
+        out_of_sample_seed=None if other is None else other.seed,
+        file=draws.path,
+        shape=None if settings is None else settings.shape,
+        shared_by=None if settings is None else list(settings.shared_by),
+        stopped_by_time_limit=stopped,
+    )
+
+
+def solve_uncertain(
+    scenario: Scenario,
+    model: LinearModel,
+    solver: str,
+    options: SolveOptions,
+    progress: ProgressCallback | None = None,
+    build_seconds: float = 0.0,
+) -> Plan:
+    """Solve for the objective's measure over the draws; the plan's objective, bound and gap
+    are those of the measure."""
+    settings = settings_of(scenario)
+    if settings is None:
+        raise OptimizerError("the scenario has no uncertainty to solve for")
+    draws = scenario_draws(scenario, model.cells, settings)
+    extended = uncertain_model(model, draws)
+    solution = run_solver(extended, solver, options, progress)
+    plan = extract_plan(scenario, extended, solution, build_seconds)
+    if not plan.has_plan or plan.counts is None:
+        return plan
+    midpoint = midpoint_counts(scenario, model, solver, options)
+    stopped = solution.status is Status.FEASIBLE
+    report = report_for(scenario, model, plan.counts, draws, midpoint, stopped)
+    value = report.plan.objective
+    bound = solution.bound
+    gap = relative_gap(value, bound) if bound is not None and np.isfinite(bound) else None
+    notes = [*plan.notes, TIME_LIMIT_NOTE] if stopped else plan.notes
+    return replace(plan, objective=value, bound=bound, gap=gap, uncertainty=report, notes=notes)
