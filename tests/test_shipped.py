@@ -18,7 +18,13 @@ from plan_checks import check_plan
 import optimizer
 
 ROOT = Path(__file__).resolve().parent.parent
-SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+# Scenarios planned over uncertain draws (section 8) have other objectives and optima than
+# the v1 formulations compared here; tests/test_uncertainty.py checks them.
+SCENARIOS = [
+    path
+    for path in sorted((ROOT / "scenarios").glob("*.yaml"))
+    if "\nuncertainty:" not in path.read_text(encoding="utf-8")
+]
 SOLVERS = ("highs", "cbc")
 GAP = 1e-4  # the solvers' default relative MIP gap
 SLACK = 1e-6  # absolute slack on top of the gap, for objectives near zero

@@ -1,0 +1,141 @@
+"""`optimizer simulate`: a plan judged on the scenario's draws, without re-optimising."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from optimizer.cli.application import _Command, app
+from optimizer.cli.common import (
+    EXIT_INVALID,
+    EXIT_NO_PLAN,
+    _emit,
+    _fail,
+    _load_all,
+    _no_plan,
+    _report_invalid,
+    errors,
+)
+from optimizer.cli.options import GapOption, OutputOption, SolverOption, TimeLimitOption
+from optimizer.cli.output import _check_writable
+from optimizer.errors import OptimizerError, ScenarioError
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from optimizer.uncertainty.simulate import Simulation
+
+
+class SimulateFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+@app.command(cls=_Command)
+def simulate(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="Scenario file.")],
+    plan: Annotated[
+        Path | None,
+        typer.Option(
+            "--plan",
+            metavar="PLAN.json",
+            help="A saved plan (solve --format json) to judge; by default the plan solve"
+            " returns for FILE.",
+        ),
+    ] = None,
+    format: Annotated[
+        SimulateFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="table or json; by default the --output file's ending, else table.",
+            show_default=False,
+        ),
+    ] = None,
+    output: OutputOption = None,
+    solver: SolverOption = None,
+    time_limit: TimeLimitOption = None,
+    gap: GapOption = None,
+) -> None:
+    """Judge a plan on the scenario's draws (section 8 of the format; the default draws
+    where the file has no `uncertainty`): P10, P50 and P90 of every figure, how often it
+    reaches each target and how often it spends above the budget.
+
+    Exit code 0 with a plan, 1 when FILE has none, 2 when the input is invalid.
+    """
+    from optimizer.uncertainty.simulate import read_saved_plan
+    from optimizer.uncertainty.simulate import simulate as run
+
+    chosen = _format(format, output)
+    _check_writable("--output", output)
+    if output is not None and output.resolve() in {p.resolve() for p in (file, plan) if p}:
+        raise _fail(f"--output {output}: that is an input file; give another name")
+    loaded, invalid = _load_all([file])
+    if invalid or not loaded:
+        raise typer.Exit(EXIT_INVALID)
+    _, scenario = loaded[0]
+    try:
+        counts = None if plan is None else read_saved_plan(plan, scenario)
+        simulation = run(
+            scenario,
+            counts,
+            plan_source="solve" if plan is None else str(plan),
+            solver=solver,
+            time_limit=time_limit,
+            gap=gap,
+        )
+    except ScenarioError as error:
+        _report_invalid(error)
+        raise typer.Exit(EXIT_INVALID) from None
+    except OptimizerError as error:
+        raise _fail(str(error)) from None
+    if not simulation.has_plan:
+        errors.print(_no_plan(str(file), str(simulation.status)))
+        raise typer.Exit(EXIT_NO_PLAN)
+    if chosen is SimulateFormat.json:
+        _emit(json.dumps(simulation.to_dict(), indent=2) + "\n", output)
+    else:
+        _emit(_view(simulation), output)
+
+
+def _format(format: SimulateFormat | None, output: Path | None) -> SimulateFormat:
+    ending = output.suffix.lower().lstrip(".") if output is not None else ""
+    named = {"json": SimulateFormat.json, "txt": SimulateFormat.table}.get(ending)
+    if output is not None and ending not in ("", "json", "txt"):
+        raise _fail(f"--output {output}: simulate writes .json or .txt (the table)")
+    if format is not None and named is not None and named is not format:
+        raise _fail(
+            f"--output {output}: the name ends in .{ending} but --format is {format.value};"
+            " make them agree, or leave out --format"
+        )
+    return format or named or SimulateFormat.table
+
+
+def _view(simulation: Simulation) -> RenderableType:
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    from optimizer.report.uncertainty import uncertainty_lines, uncertainty_table
+
+    assert simulation.uncertainty is not None
+    shown = simulation.to_dict()
+    scenario = simulation.scenario
+    allocation = Table(title="Plan", title_justify="left")
+    for heading in ("Period", "Platform", "Tier", "Count"):
+        allocation.add_column(heading, justify="right" if heading == "Count" else "left")
+    for row in shown["allocation"]:
+        allocation.add_row(row["period"], row["platform"], row["tier"], f"{row['count']:g}")
+    uncertainty = shown["uncertainty"]
+    lines = uncertainty_lines(uncertainty, scenario.objective.metric, scenario.currency)
+    return Group(
+        Text(f"{scenario.name}  plan from {simulation.plan}", style="bold"),
+        allocation,
+        uncertainty_table(uncertainty, simulation.totals, scenario.currency),
+        *(Text(line) for line in lines),
+    )

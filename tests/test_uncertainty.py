@@ -1,0 +1,668 @@
+"""Uncertainty (section 8 of the format): draws, the risk model, results and `simulate`.
+
+Optima are checked against brute force over every integer plan of tiny scenarios, with the
+outcomes of each plan computed here cell by cell, not by the package's own evaluation.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from optimizer import ScenarioError, scenario_from_dict, solve
+from optimizer.cli import app
+from optimizer.model.cells import derive_cells
+from optimizer.model.linear import build_model
+from optimizer.scenario.loading import load_scenario
+from optimizer.uncertainty.draws import Draws, scenario_draws
+from optimizer.uncertainty.model import effective_terms
+from optimizer.uncertainty.outcomes import cvar, evaluate
+from optimizer.uncertainty.simulate import simulate
+
+SOLVERS = ["highs", "cbc"]
+
+
+def tiny(**extra: Any) -> dict[str, Any]:
+    """One quarter, two offers of at most 3 creators, a saturated second half, $3,000."""
+    data: dict[str, Any] = {
+        "name": "tiny",
+        "periods": ["Q1"],
+        "budget": {"total": 3000},
+        "saturation": [{"up_to": 2, "factor": 1.0}, {"factor": 0.5}],
+        "platforms": {
+            # 1,000 engagements a post; conversions 10-50 a post (midpoint 30)
+            "tt": {
+                "tiers": {
+                    "micro": {
+                        "followers": 10_000,
+                        "cost_per_post": [400, 800],
+                        "engagement_rate": 0.1,
+                        "conversion_rate": [0.01, 0.05],
+                        "available": 3,
+                    }
+                }
+            },
+            # steady: 25 conversions a post, cost 500-700 (midpoint 600)
+            "ig": {
+                "tiers": {
+                    "micro": {
+                        "followers": 10_000,
+                        "cost_per_post": [500, 700],
+                        "engagement_rate": 0.1,
+                        "conversion_rate": 0.025,
+                        "available": 3,
+                    }
+                }
+            },
+        },
+        "uncertainty": {"draws": 40, "seed": 3},
+    }
+    data.update(extra)
+    return data
+
+
+def brute_outcomes(scenario: Any, draws: Draws, counts: tuple[float, ...]) -> dict[str, np.ndarray]:
+    """Spend and conversions of a plan in each draw, cell by cell from the offers' midpoints."""
+    n = draws.count
+    spend, conversions = np.zeros(n), np.zeros(n)
+    segments = scenario.saturation
+    for cell, ((_, platform, tier), count) in enumerate(
+        zip(derive_cells(scenario).keys, counts, strict=True)
+    ):
+        offer = scenario.platforms[platform].tiers[tier]
+        mid = lambda v: (v[0] + v[1]) / 2 if isinstance(v, tuple) else v  # noqa: E731
+        cost = mid(offer.cost_per_post)
+        per_post = mid(offer.followers) * mid(offer.engagement_rate) * mid(offer.conversion_rate)
+        effective, start = 0.0, 0
+        for segment in segments:
+            end = segment.up_to if segment.up_to is not None else math.inf
+            effective += segment.factor * max(0.0, min(count, end) - start)
+            start = end if segment.up_to is not None else start
+        for s in range(n):
+            spend[s] += count * cost * draws.multipliers[s, cell, 0]
+            conversions[s] += effective * per_post * draws.multipliers[s, cell, 2]
+    return {"spend": spend, "conversions": conversions}
+
+
+def feasible_plans(scenario: Any) -> list[tuple[float, ...]]:
+    """Every integer plan within the pools and the budget at point prices."""
+    cells = derive_cells(scenario)
+    cost = cells.column("cost")
+    pools = [range(int(upper) + 1) for upper in cells.column("upper")]
+    plans = []
+    for counts in itertools.product(*pools):
+        total = float(np.dot(counts, cost))
+        if scenario.budget.total is None or total <= scenario.budget.total + 1e-6:
+            plans.append(tuple(float(c) for c in counts))
+    return plans
+
+
+def worst_mean(values: np.ndarray, share: float) -> float:
+    """Mean of the lowest share*N values (share*N whole in these tests)."""
+    k = round(share * len(values))
+    assert abs(k - share * len(values)) < 1e-9
+    return float(np.sort(values)[:k].mean())
+
+
+# --- draws -------------------------------------------------------------------------------
+
+
+def test_draws_are_reproducible_for_a_seed_and_differ_for_another() -> None:
+    scenario = scenario_from_dict(tiny())
+    cells = derive_cells(scenario)
+    settings = scenario.uncertainty
+    first = scenario_draws(scenario, cells, settings).multipliers
+    again = scenario_draws(scenario, cells, settings).multipliers
+    other = scenario_draws(scenario, cells, settings, seed=4).multipliers
+    assert np.array_equal(first, again)
+    assert not np.allclose(first, other)
+    # a certain figure draws nothing: engagements are certain in every draw
+    assert np.all(first[:, :, 1] == 1.0)
+
+
+@pytest.mark.parametrize("shape", ["uniform", "triangular", "pert"])
+def test_a_range_is_drawn_with_its_midpoint_as_mean(shape: str) -> None:
+    data = tiny(uncertainty={"draws": 20_000, "shape": shape})
+    scenario = scenario_from_dict(data)
+    draws = scenario_draws(scenario, derive_cells(scenario), scenario.uncertainty)
+    # tt cost 400-800: the multiplier is cost / 600 within [2/3, 4/3]
+    cost = draws.multipliers[:, 0, 0]
+    assert cost.min() >= 400 / 600 - 1e-12 and cost.max() <= 800 / 600 + 1e-12
+    standard_error = cost.std() / math.sqrt(len(cost))
+    assert abs(cost.mean() - 1.0) < 4 * standard_error
+    # the shapes differ in spread: uniform widest, pert narrowest
+    expected_sd = {
+        "uniform": 1 / math.sqrt(12),
+        "triangular": 1 / math.sqrt(24),
+        "pert": 1 / math.sqrt(28),
+    }
+    assert cost.std() == pytest.approx(expected_sd[shape] * (400 / 600), rel=0.03)
+
+
+def test_spread_makes_a_number_a_range() -> None:
+    data = tiny(uncertainty={"draws": 5000, "spread": {"engagement_rate": 0.2}, "shape": "uniform"})
+    scenario = scenario_from_dict(data)
+    draws = scenario_draws(scenario, derive_cells(scenario), scenario.uncertainty)
+    engagements = draws.multipliers[:, :, 1]
+    assert engagements.min() >= 0.8 - 1e-12 and engagements.max() <= 1.2 + 1e-12
+    assert engagements.max() - engagements.min() > 0.35
+    # an engagement-rate draw moves conversions too, by the same factor (times the rate's)
+    ig = 1  # ig's conversion rate is certain
+    assert np.allclose(draws.multipliers[:, ig, 2], engagements[:, ig])
+
+
+def test_cost_per_engagement_draws_move_engagements_inversely() -> None:
+    data = tiny(uncertainty={"draws": 200, "spread": {"cost_per_engagement": 0.3}})
+    offer = data["platforms"]["ig"]["tiers"]["micro"]
+    del offer["engagement_rate"]
+    offer["cost_per_engagement"] = 0.6
+    offer["cost_per_post"] = 600  # certain, so engagements move with 1 / cost_per_engagement
+    scenario = scenario_from_dict(data)
+    draws = scenario_draws(scenario, derive_cells(scenario), scenario.uncertainty)
+    cost, engagements = draws.multipliers[:, 1, 0], draws.multipliers[:, 1, 1]
+    assert np.all(cost == 1.0)
+    assert engagements.min() >= 1 / 1.3 - 1e-9 and engagements.max() <= 1 / 0.7 + 1e-9
+    assert engagements.max() - engagements.min() > 0.4
+    # a price drawn for tt's posts moves nothing of ig's
+    assert np.allclose(draws.multipliers[:, 1, 2], engagements)
+
+
+def test_per_1k_prices_move_with_followers() -> None:
+    data = tiny(uncertainty={"draws": 300})
+    offer = data["platforms"]["tt"]["tiers"]["micro"]
+    del offer["cost_per_post"]
+    offer["cost_per_1k_followers"] = 60
+    offer["followers"] = [5_000, 15_000]
+    scenario = scenario_from_dict(data)
+    m = scenario_draws(scenario, derive_cells(scenario), scenario.uncertainty).multipliers
+    followers = m[:, 0, 3]  # reach moves with followers alone (reach_rate is certain)
+    assert np.allclose(m[:, 0, 0], followers)  # cost = price per 1k x followers
+    assert np.allclose(m[:, 0, 1], followers)  # engagements = followers x rate
+
+
+def test_draws_are_shared_by_offer_across_periods_by_default() -> None:
+    periods = ["Q1", "Q2", "Q3", "Q4"]
+    shared = scenario_from_dict(tiny(periods=periods))
+    cells = derive_cells(shared)
+    keys = cells.keys
+    q1 = keys.index(("Q1", "tt", "micro"))
+    q4 = keys.index(("Q4", "tt", "micro"))
+    m = scenario_draws(shared, cells, shared.uncertainty).multipliers
+    assert np.array_equal(m[:, q1], m[:, q4])
+    apart = scenario_from_dict(
+        tiny(
+            periods=periods,
+            uncertainty={"draws": 2000, "shared_by": ["period", "platform", "tier"]},
+        )
+    )
+    m = scenario_draws(apart, cells, apart.uncertainty).multipliers
+    assert not np.allclose(m[:, q1, 0], m[:, q4, 0])
+    assert abs(np.corrcoef(m[:, q1, 0], m[:, q4, 0])[0, 1]) < 0.1
+    # shared by tier alone: tt and ig micro take the same quantile of their own ranges
+    by_tier = scenario_from_dict(tiny(uncertainty={"draws": 50, "shared_by": ["tier"]}))
+    m = scenario_draws(by_tier, derive_cells(by_tier), by_tier.uncertainty).multipliers
+    tt_cost, ig_cost = 600 * m[:, 0, 0], 600 * m[:, 1, 0]
+    assert np.allclose((tt_cost - 400) / 400, (ig_cost - 500) / 200)
+
+
+def test_a_year_of_months_draws_in_well_under_a_second() -> None:
+    months = [f"M{i:02d}" for i in range(1, 13)]
+    platforms = {
+        f"p{number}": {
+            "tiers": {
+                tier: {
+                    "followers": [followers / 2, followers * 1.5],
+                    "cost_per_1k_followers": [10, 30],
+                    "engagement_rate": [0.02, 0.06],
+                    "conversion_rate": 0.02,
+                }
+                for tier, followers in (
+                    ("nano", 800),
+                    ("micro", 3e4),
+                    ("macro", 3e5),
+                    ("mega", 2e6),
+                )
+            }
+        }
+        for number in range(8)
+    }
+    scenario = scenario_from_dict(
+        {
+            "name": "year",
+            "periods": months,
+            "budget": {"total": 1e6},
+            "platforms": platforms,
+            "uncertainty": {"spread": {"conversion_rate": 0.2}, "shape": "pert"},
+        }
+    )
+    cells = derive_cells(scenario)
+    started = time.perf_counter()
+    draws = scenario_draws(scenario, cells, scenario.uncertainty)
+    assert time.perf_counter() - started < 0.5
+    assert draws.multipliers.shape == (1000, 12 * 8 * 4, 4)
+
+
+# --- draws file --------------------------------------------------------------------------
+
+
+def test_a_draws_file_gives_hand_computable_outcomes(tmp_path: Path) -> None:
+    (tmp_path / "draws.csv").write_text(
+        "draw,platform,tier,period,cost,conversions\n"
+        "a,tt,micro,,1.0,0.5\n"
+        "a,ig,micro,,1.1,1.0\n"
+        "b,tt,micro,,,2.0\n"
+        "c,tt,micro,,0.9,1.0\n"
+        "c,tt,micro,Q2,,3.0\n"  # overrides Q2 only; its empty cost means 1
+        "d,ig,micro,,,0\n"
+    )
+    data = tiny(periods=["Q1", "Q2"], uncertainty={"draws_file": "draws.csv"})
+    (tmp_path / "s.json").write_text(json.dumps(data))
+    scenario = load_scenario(tmp_path / "s.json")
+    model = build_model(scenario)
+    keys = model.cells.keys
+    counts = np.zeros(len(keys))
+    counts[keys.index(("Q1", "tt", "micro"))] = 1  # 30 conversions, $600
+    counts[keys.index(("Q2", "tt", "micro"))] = 1  # 30 conversions, $600
+    counts[keys.index(("Q1", "ig", "micro"))] = 2  # 50 conversions, $1,200
+    draws = scenario_draws(scenario, model.cells, scenario.uncertainty)
+    assert draws.count == 4 and draws.source == "file"
+    result = evaluate(scenario, model.cells, model.constraints, counts, draws)
+    # conversions: a 15+15+50=80, b 60+60+50=170, c 30+90+50=170, d 30+30+0=60
+    # spend:       a 600+600+1320=2520, b 2400, c 540+600+1200=2340, d 2400
+    conversions = np.array([80, 170, 170, 60.0])
+    spend = np.array([2520, 2400, 2340, 2400.0])
+    got = result.outcomes["conversions"]
+    assert got["mean"] == pytest.approx(120)
+    assert got["p10"] == pytest.approx(np.percentile(conversions, 10))  # 66
+    assert got["p10"] == pytest.approx(66)
+    assert got["p50"] == pytest.approx(125)
+    assert got["p90"] == pytest.approx(170)
+    # the worst 10% of 4 draws is 0.4 of the worst draw: its value
+    assert got["cvar10"] == pytest.approx(60)
+    assert result.outcomes["spend"]["mean"] == pytest.approx(spend.mean())
+    assert result.outcomes["spend"]["cvar10"] == pytest.approx(2520)  # the highest
+    assert result.over_budget is None or result.over_budget == 0.0  # none above $3,000
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("draw,platform,tier,cost\n1,tt,micro,1\n1,tt,micro,2\n", "line 3: repeats line 2"),
+        ("draw,platform,tier,cost\n1,tk,micro,1\n", "line 2: unknown platform 'tk'"),
+        ("draw,platform,tier,cost\n1,tt,mega,1\n", "line 2: unknown tier 'mega' of platform 'tt'"),
+        ("draw,platform,tier,period,cost\n1,tt,micro,Q7,1\n", "line 2: unknown period 'Q7'"),
+        ("draw,platform,tier,cost\n1,tt,micro,cheap\n", "line 2: cost: must be a number"),
+        ("draw,platform,tier,cost\n1,tt,micro,-0.5\n", "line 2: cost: must be a finite number"),
+        ("draw,platform,tier,reach\n1,tt,micro,inf\n", "line 2: reach: must be a finite number"),
+        ("draw,platform,tier,profit\n1,tt,micro,1\n", "column 'profit': unknown column"),
+    ],
+)
+def test_draws_file_errors_name_the_file_and_row(tmp_path: Path, text: str, message: str) -> None:
+    (tmp_path / "d.csv").write_text(text)
+    data = tiny(uncertainty={"draws_file": "d.csv"})
+    (tmp_path / "s.json").write_text(json.dumps(data))
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(tmp_path / "s.json")
+    assert caught.value.source.endswith("d.csv")
+    assert any(message in str(problem) for problem in caught.value.problems), caught.value
+    result = CliRunner().invoke(app, ["solve", str(tmp_path / "s.json")])
+    assert result.exit_code == 2
+    assert "d.csv" in result.output and message in result.output
+    assert "Traceback" not in result.output
+
+
+# --- the risk model ----------------------------------------------------------------------
+
+
+def test_effective_terms_match_the_saturated_counts() -> None:
+    scenario = scenario_from_dict(tiny(periods=["Q1", "Q2"]))
+    model = build_model(scenario)
+    plan = solve(scenario.model_copy(update={"uncertainty": None}))
+    values = np.zeros(model.num_cols)
+    counts = plan.counts
+    values[model.count_columns] = counts
+    # fill the segment columns in order, as a solved plan does
+    cell, column, weight = effective_terms(model)
+    cells = model.cells
+    for c in range(len(cells)):
+        mine = np.flatnonzero(cell == c)
+        if len(mine) > 1:
+            starts = cells.segment_column("start")[cells.segment_column("cell") == c]
+            widths = cells.segment_column("width")[cells.segment_column("cell") == c]
+            values[column[mine]] = np.clip(counts[c] - starts, 0, widths)
+    effective = np.bincount(cell, weights=weight * values[column], minlength=len(cells))
+    assert np.allclose(effective, cells.effective_counts(counts))
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+@pytest.mark.parametrize(("alpha", "weight"), [(0.1, 1.0), (0.25, 0.5), (1.0, 1.0)])
+def test_cvar_optimum_equals_brute_force(solver: str, alpha: float, weight: float) -> None:
+    data = tiny(objective={"maximize": "conversions", "risk": {"cvar": alpha, "weight": weight}})
+    scenario = scenario_from_dict(data)
+    draws = scenario_draws(scenario, derive_cells(scenario), scenario.uncertainty)
+    best = -math.inf
+    for counts in feasible_plans(scenario):
+        z = brute_outcomes(scenario, draws, counts)["conversions"]
+        best = max(best, (1 - weight) * z.mean() + weight * worst_mean(z, alpha))
+    plan = solve(scenario, solver=solver, gap=0)
+    assert plan.status == "optimal"
+    assert plan.objective == pytest.approx(best, rel=1e-6)
+    z = brute_outcomes(scenario, draws, tuple(plan.counts))["conversions"]
+    assert (1 - weight) * z.mean() + weight * worst_mean(z, alpha) == pytest.approx(best, rel=1e-6)
+    assert plan.bound == pytest.approx(best, rel=1e-4)
+    result = plan.to_dict()
+    assert result["objective"]["value"] == pytest.approx(best, rel=1e-6)
+    assert plan.totals["spend"] <= 3000 + 1e-6  # the budget holds at point prices
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_profit_cvar_counts_cost_draws(solver: str) -> None:
+    data = tiny(
+        objective={"maximize": "profit", "risk": {"cvar": 0.2}},
+        average_order_value=30,
+    )
+    scenario = scenario_from_dict(data)
+    draws = scenario_draws(scenario, derive_cells(scenario), scenario.uncertainty)
+    best = -math.inf
+    for counts in feasible_plans(scenario):
+        out = brute_outcomes(scenario, draws, counts)
+        best = max(best, worst_mean(out["conversions"] * 30 - out["spend"], 0.2))
+    plan = solve(scenario, solver=solver, gap=0)
+    assert plan.objective == pytest.approx(best, rel=1e-6, abs=1e-6)
+
+
+def test_weight_zero_equals_expected() -> None:
+    mixed = solve(
+        scenario_from_dict(
+            tiny(objective={"maximize": "conversions", "risk": {"cvar": 0.1, "weight": 0}})
+        ),
+        gap=0,
+    )
+    expected = solve(
+        scenario_from_dict(tiny(objective={"maximize": "conversions", "risk": "expected"})), gap=0
+    )
+    plain = solve(scenario_from_dict(tiny()), gap=0)  # risk defaults to expected
+    assert mixed.objective == pytest.approx(expected.objective, rel=1e-9)
+    assert plain.objective == pytest.approx(expected.objective, rel=1e-9)
+    scenario = scenario_from_dict(tiny())
+    draws = scenario_draws(scenario, derive_cells(scenario), scenario.uncertainty)
+    best = max(
+        brute_outcomes(scenario, draws, counts)["conversions"].mean()
+        for counts in feasible_plans(scenario)
+    )
+    assert expected.objective == pytest.approx(best, rel=1e-6)
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+@pytest.mark.parametrize(("goal", "probability"), [(100, 0.9), (130, 0.5), (100, 1.0)])
+def test_chance_target_equals_brute_force(solver: str, goal: float, probability: float) -> None:
+    data = tiny(
+        objective={
+            "minimize": "spend",
+            "target": {"conversions": goal, "probability": probability},
+        },
+        budget={"total": 3000},
+    )
+    scenario = scenario_from_dict(data)
+    draws = scenario_draws(scenario, derive_cells(scenario), scenario.uncertainty)
+    cost = derive_cells(scenario).column("cost")
+    needed = math.ceil(probability * draws.count - 1e-9)
+    best = math.inf
+    for counts in feasible_plans(scenario):
+        z = brute_outcomes(scenario, draws, counts)["conversions"]
+        if int((z >= goal - 1e-9).sum()) >= needed:
+            best = min(best, float(np.dot(counts, cost)))
+    plan = solve(scenario, solver=solver, gap=0)
+    if math.isinf(best):
+        assert plan.status == "infeasible"
+        return
+    assert plan.status == "optimal"
+    assert plan.objective == pytest.approx(best)
+    z = brute_outcomes(scenario, draws, tuple(plan.counts))["conversions"]
+    assert (z >= goal - 1e-6).sum() >= needed
+    reached = plan.to_dict()["uncertainty"]["targets"][0]
+    assert reached["probability"] >= probability - 1e-9 and reached["met"]
+
+
+def test_midpoint_plan_is_the_v1_plan_on_the_same_draws() -> None:
+    data = tiny(objective={"maximize": "conversions", "risk": {"cvar": 0.25}})
+    scenario = scenario_from_dict(data)
+    plan = solve(scenario, gap=0)
+    v1 = solve(scenario_from_dict({**tiny(), "uncertainty": None}), gap=0)
+    draws = scenario_draws(scenario, derive_cells(scenario), scenario.uncertainty)
+    z = brute_outcomes(scenario, draws, tuple(v1.counts))
+    midpoint = plan.to_dict()["uncertainty"]["midpoint_plan"]
+    assert midpoint["objective"] == pytest.approx(worst_mean(z["conversions"], 0.25), rel=1e-6)
+    for metric in ("spend", "conversions"):
+        assert midpoint["outcomes"][metric]["mean"] == pytest.approx(z[metric].mean(), rel=1e-6)
+        assert midpoint["outcomes"][metric]["p90"] == pytest.approx(
+            np.percentile(z[metric], 90), rel=1e-6
+        )
+    # the risk plan is never worse on the measure it optimises
+    assert plan.objective >= midpoint["objective"] - 1e-6
+
+
+def test_result_json_has_the_uncertainty_object() -> None:
+    data = tiny(objective={"maximize": "revenue", "risk": {"cvar": 0.1}}, average_order_value=20)
+    result = solve(scenario_from_dict(data)).to_dict()
+    uncertainty = result["uncertainty"]
+    assert uncertainty["draws"] == 40 and uncertainty["seed"] == 3
+    assert uncertainty["source"] == "generated"
+    assert set(uncertainty["outcomes"]) == {
+        "spend",
+        "reach",
+        "engagements",
+        "conversions",
+        "revenue",
+        "profit",
+    }
+    for figures in uncertainty["outcomes"].values():
+        assert set(figures) == {"mean", "p10", "p50", "p90", "cvar10"}
+        assert figures["p10"] <= figures["p50"] <= figures["p90"]
+    assert set(uncertainty["midpoint_plan"]) >= {"objective", "outcomes"}
+    assert uncertainty["out_of_sample"]["seed"] == 4
+    assert uncertainty["out_of_sample"]["draws"] == 40
+    assert 0 <= uncertainty["probability_over_budget"] <= 1  # costs vary
+    assert result["objective"]["value"] == pytest.approx(uncertainty["objective"])
+    # revenue's cvar10 is the mean of the worst 4 draws
+    assert uncertainty["outcomes"]["revenue"]["cvar10"] == pytest.approx(
+        result["objective"]["value"], rel=1e-6
+    )
+
+
+def test_cvar_summary_takes_a_fraction_of_a_draw() -> None:
+    values = np.array([5.0, 1.0, 3.0, 2.0, 4.0])
+    assert cvar(values, 0.4) == pytest.approx(1.5)  # two whole draws
+    assert cvar(values, 0.3) == pytest.approx((1 + 0.5 * 2) / 1.5)  # one and a half
+
+
+def test_a_scenario_without_uncertainty_is_solved_as_v1() -> None:
+    data = tiny()
+    del data["uncertainty"]
+    result = solve(scenario_from_dict(data)).to_dict()
+    assert "uncertainty" not in result
+    # certain figures under draws: every multiplier is 1, so the expected optimum is v1's
+    certain = tiny(uncertainty={"draws": 5})
+    for offer in certain["platforms"].values():
+        for figures in offer["tiers"].values():
+            figures["cost_per_post"] = 600
+            figures["conversion_rate"] = 0.025
+    del data["platforms"]
+    v1 = solve(scenario_from_dict({**certain, "uncertainty": None}), gap=0)
+    drawn = solve(scenario_from_dict(certain), gap=0)
+    assert drawn.objective == pytest.approx(v1.objective)
+    assert drawn.to_dict()["uncertainty"]["outcomes"]["conversions"]["p10"] == pytest.approx(
+        v1.totals["conversions"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("objective", "path", "message"),
+    [
+        ({"maximize": "conversions", "risk": {"cvar": 0}}, "objective.risk.cvar", "greater than 0"),
+        (
+            {"maximize": "conversions", "risk": {"cvar": 0.1, "weight": 2}},
+            "objective.risk.weight",
+            "less than or equal to 1",
+        ),
+        ({"maximize": "conversions", "risk": "worst"}, "objective.risk", "must be expected"),
+        ({"minimize": "spend", "target": {"conversions": 10}}, "objective.target", "probability"),
+        (
+            {"minimize": "spend", "target": {"conversions": 10, "probability": 0}},
+            "objective.target.probability",
+            "greater than 0",
+        ),
+        (
+            {"minimize": "spend", "target": {"likes": 10, "probability": 0.5}},
+            "objective.target",
+            "metrics",
+        ),
+        ({"maximize": "conversions", "target": 5}, "objective", "unknown key 'target'"),
+    ],
+)
+def test_objective_errors_name_the_field(objective: Any, path: str, message: str) -> None:
+    with pytest.raises(ScenarioError) as caught:
+        scenario_from_dict(tiny(objective=objective))
+    problems = caught.value.problems
+    assert any(p.path == path and message in p.message for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    ("uncertainty", "path", "message"),
+    [
+        ({"draws": 0}, "uncertainty.draws", "greater than or equal to 1"),
+        ({"draws": 2.5}, "uncertainty.draws", "whole number"),
+        ({"shape": "normal"}, "uncertainty.shape", "'uniform', 'triangular' or 'pert'"),
+        ({"shared_by": ["quarter"]}, "uncertainty.shared_by[0]", "'period', 'platform' or 'tier'"),
+        ({"spread": {"followers": 1.5}}, "uncertainty.spread.followers", "less than 1"),
+        ({"spread": {"likes": 0.1}}, "uncertainty.spread", "unknown figure 'likes'"),
+        ({"draw": 10}, "uncertainty.draw", "unknown field"),
+    ],
+)
+def test_uncertainty_errors_name_the_field(uncertainty: Any, path: str, message: str) -> None:
+    with pytest.raises(ScenarioError) as caught:
+        scenario_from_dict(tiny(uncertainty=uncertainty))
+    problems = caught.value.problems
+    assert any(p.path == path and message in p.message for p in problems), problems
+
+
+def test_v1_objectives_read_as_before() -> None:
+    scenario = scenario_from_dict(tiny(objective="conversions"))
+    assert (scenario.objective.sense, scenario.objective.metric) == ("maximize", "conversions")
+    scenario = scenario_from_dict(tiny(objective={"maximize": "reach"}))
+    assert (scenario.objective.sense, scenario.objective.metric) == ("maximize", "reach")
+    scenario = scenario_from_dict(
+        tiny(objective={"minimize": "spend", "target": {"reach": 5, "probability": 0.5}})
+    )
+    assert (scenario.objective.sense, scenario.objective.metric) == ("minimize", "spend")
+    again = scenario_from_dict({**tiny(), "objective": scenario.objective.model_dump()})
+    assert again.objective == scenario.objective
+
+
+# --- simulate ----------------------------------------------------------------------------
+
+
+def test_simulate_a_saved_plan_from_the_command_line(tmp_path: Path) -> None:
+    data = tiny(objective={"maximize": "conversions", "risk": {"cvar": 0.25}})
+    (tmp_path / "s.json").write_text(json.dumps(data))
+    runner = CliRunner()
+    solved = runner.invoke(
+        app, ["solve", str(tmp_path / "s.json"), "-o", str(tmp_path / "plan.json")]
+    )
+    assert solved.exit_code == 0, solved.output
+    saved = json.loads((tmp_path / "plan.json").read_text())
+    # a hand-made plan: one tt creator only
+    (tmp_path / "mine.json").write_text(
+        json.dumps(
+            {"allocation": [{"period": "Q1", "platform": "tt", "tier": "micro", "count": 1}]}
+        )
+    )
+    result = runner.invoke(
+        app,
+        ["simulate", str(tmp_path / "s.json"), "--plan", str(tmp_path / "mine.json"), "-f", "json"],
+    )
+    assert result.exit_code == 0, result.output
+    simulated = json.loads(result.stdout)
+    assert [(a["platform"], a["count"]) for a in simulated["allocation"]] == [("tt", 1)]
+    scenario = scenario_from_dict(data)
+    draws = scenario_draws(scenario, derive_cells(scenario), scenario.uncertainty)
+    z = brute_outcomes(scenario, draws, (1.0, 0.0))
+    conversions = simulated["uncertainty"]["outcomes"]["conversions"]
+    assert conversions["mean"] == pytest.approx(z["conversions"].mean(), rel=1e-6)
+    assert conversions["p50"] == pytest.approx(np.median(z["conversions"]), rel=1e-6)
+    assert simulated["uncertainty"]["objective"] == pytest.approx(
+        worst_mean(z["conversions"], 0.25), rel=1e-6
+    )
+    # the saved plan of solve simulates to the solve's own uncertainty object
+    again = runner.invoke(
+        app,
+        ["simulate", str(tmp_path / "s.json"), "--plan", str(tmp_path / "plan.json"), "-f", "json"],
+    )
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.stdout)["uncertainty"]["outcomes"] == saved["uncertainty"]["outcomes"]
+    table = runner.invoke(
+        app, ["simulate", str(tmp_path / "s.json"), "--plan", str(tmp_path / "mine.json")]
+    )
+    assert table.exit_code == 0 and "P90" in table.stdout
+
+
+def test_simulate_refuses_a_plan_naming_unknown_cells(tmp_path: Path) -> None:
+    (tmp_path / "s.json").write_text(json.dumps(tiny()))
+    (tmp_path / "bad.json").write_text(
+        json.dumps(
+            {"allocation": [{"period": "Q1", "platform": "yt", "tier": "micro", "count": 1}]}
+        )
+    )
+    result = CliRunner().invoke(
+        app, ["simulate", str(tmp_path / "s.json"), "--plan", str(tmp_path / "bad.json")]
+    )
+    assert result.exit_code == 2
+    assert "bad.json: allocation[0].platform" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_simulate_counts_targets_and_the_budget() -> None:
+    data = tiny(
+        rules={"limits": [{"name": "enough", "conversions": {"min": 100}}]},
+        uncertainty={"draws": 200, "seed": 1},
+    )
+    scenario = scenario_from_dict(data)
+    counts = np.array([3.0, 2.0])  # tt 3 ($1,800), ig 2 ($1,200): $3,000, the whole budget
+    simulation = simulate(scenario, counts, plan_source="hand")
+    draws = scenario_draws(scenario, derive_cells(scenario), scenario.uncertainty)
+    z = brute_outcomes(scenario, draws, (3.0, 2.0))
+    result = simulation.to_dict()["uncertainty"]
+    target = next(t for t in result["targets"] if t["name"] == "enough")
+    assert target["probability"] == pytest.approx(float((z["conversions"] >= 100).mean()))
+    assert result["probability_over_budget"] == pytest.approx(float((z["spend"] > 3000).mean()))
+    assert 0 < result["probability_over_budget"] < 1
+
+
+def test_the_shipped_uncertainty_scenario_solves_and_keeps_every_rule() -> None:
+    from plan_checks import check_plan
+
+    path = Path(__file__).resolve().parent.parent / "scenarios" / "uncertainty.yaml"
+    scenario = load_scenario(path)
+    assert scenario.uncertainty is not None and scenario.objective.risk is not None
+    plan = solve(scenario)
+    assert plan.status == "optimal"
+    # every rule holds at point values; the objective is the risk measure, not the v1 total
+    problems = check_plan(scenario, plan)
+    assert [p for p in problems if not p.startswith("objective:")] == []
+    result = plan.to_dict()
+    assert result["objective"]["gap"] <= scenario.solver.gap + 1e-9
+    uncertainty = result["uncertainty"]
+    assert uncertainty["draws"] == 200 and uncertainty["source"] == "generated"
+    assert uncertainty["objective"] == pytest.approx(result["objective"]["value"])
+    # the plan weighs the bad case, so it is at least as good on it as the midpoint plan
+    # within the gap
+    midpoint = uncertainty["midpoint_plan"]["objective"]
+    assert uncertainty["objective"] >= midpoint * (1 - scenario.solver.gap) - 1e-6
