@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -52,9 +53,12 @@ def _map_with_progress(
     workers: int,
     label: str,
     dask: str | None = None,
+    adaptive: bool = False,
 ) -> list[Any]:
     """Results in the order of `items` (a `Failed` where a job kept failing), with a progress
-    bar on standard error for several."""
+    bar on standard error for several. `adaptive`: with local workers, the first job runs
+    here and times the rest; where starting workers would cost more than they save, the
+    rest run here too, and standard error says so."""
     from optimizer.executors import executor_for
 
     try:
@@ -63,8 +67,34 @@ def _map_with_progress(
             return executor_for(workers, dask).map(function, items)
         with _progress() as progress:
             task = progress.add_task(label, total=len(items))
-            return executor_for(workers, dask).map(
-                function, items, lambda _: progress.advance(task)
+            done: list[Any] = []
+            if adaptive and workers > 1 and dask is None:
+                started = time.perf_counter()
+                done = executor_for(1).map(function, items[:1])
+                progress.advance(task)
+                each = time.perf_counter() - started
+                if not workers_pay(each, len(items) - 1, workers):
+                    errors.print(
+                        f"--workers {workers} would not pay: a solve takes about {each:.2f} s,"
+                        f" less than starting workers saves (about {WORKER_START:.1f} s to"
+                        " start); solving in this process"
+                    )
+                    workers = 1
+            rest = executor_for(workers, dask).map(
+                function, items[len(done) :], lambda _: progress.advance(task)
             )
+            return done + rest
     except OptimizerError as error:
         raise _fail(str(error)) from None
+
+
+WORKER_START = 0.6
+"""Seconds to start a pool of local workers (each imports the solver), measured on two cores
+(`solve --workers 2` of four small scenarios took 0.3-0.6 s longer than one worker)."""
+
+
+def workers_pay(each: float, remaining: int, workers: int) -> bool:
+    """Whether `remaining` jobs of `each` seconds finish sooner on `workers` processes,
+    counting the time to start them."""
+    saved = remaining * each * (1 - 1 / min(workers, remaining))
+    return saved > WORKER_START

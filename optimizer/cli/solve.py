@@ -88,7 +88,12 @@ def solve(
     loaded, invalid = _load_all(files)
     settings = _SolveSettings(solver, time_limit, gap, export)
     plans = _map_with_progress(
-        _solve_one, [(scenario, settings) for _, scenario in loaded], workers, "solving", dask
+        _solve_one,
+        [(scenario, settings) for _, scenario in loaded],
+        workers,
+        "solving",
+        dask,
+        adaptive=True,
     )
     failed = False
     for (path, _), plan in zip(loaded, plans, strict=True):
