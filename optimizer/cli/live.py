@@ -31,7 +31,7 @@ def status_text(source: str, metric: str, progress: Progress) -> str:
         parts.append(f"bound {progress.bound:,.6g}")
     if progress.objective is not None and progress.gap is not None:
         parts.append(f"gap {progress.gap:.2%}")
-    return ", ".join(parts) + " (Ctrl-C stops with the best plan)"
+    return ", ".join(parts) + " (Ctrl-C keeps the best plan)"
 
 
 @contextmanager
