@@ -231,6 +231,10 @@ def compare(
     totals.loc[(totals["revenue"] == 0) & (totals["conversions"] > 0), "revenue"] = np.nan
     totals["cpa"] = totals["spend"] / totals["conversions"].where(totals["conversions"] > 0)
     totals["cpe"] = totals["spend"] / totals["engagements"].where(totals["engagements"] > 0)
+    risk = [_risk_columns(result) for result in results]
+    if any(risk):
+        for column in RISK_COLUMNS:
+            totals[column] = [row.get(column, np.nan) for row in risk]
     if baseline is not None:
         # Lift compares like with like: revenue against revenue, not installs against revenue.
         reference = totals.loc[baseline, "objective"]
@@ -328,6 +332,32 @@ def _notes(
                 )
     notes += [f"{name} breaks {', '.join(rules)}." for name, rules in comparison.broken().items()]
     return notes
+
+
+RISK_COLUMNS = ("risk_mean", "risk_p10", "risk_p90", "risk_cvar10", "price_of_ignoring")
+"""Columns of a comparison's totals for plans with uncertainty: the objective's outcome over
+the draws (mean, P10, P90, the mean of the worst 10%) and the price of ignoring uncertainty,
+the plan's worst-10% mean less that of the midpoint plan on the same draws."""
+
+
+def _risk_columns(result: dict[str, Any]) -> dict[str, float]:
+    """A plan's risk columns, from its `uncertainty` object (none without one)."""
+    uncertainty = result.get("uncertainty")
+    metric = (result.get("objective") or {}).get("metric")
+    if not isinstance(uncertainty, dict) or metric is None:
+        return {}
+    figures = (uncertainty.get("outcomes") or {}).get(metric)
+    if not isinstance(figures, dict):
+        return {}
+    out = {f"risk_{key}": _float(figures.get(key)) for key in ("mean", "p10", "p90", "cvar10")}
+    midpoint = ((uncertainty.get("midpoint_plan") or {}).get("outcomes") or {}).get(metric)
+    if isinstance(midpoint, dict):
+        out["price_of_ignoring"] = out["risk_cvar10"] - _float(midpoint.get("cvar10"))
+    return out
+
+
+def _float(value: Any) -> float:
+    return float(value) if isinstance(value, int | float) else np.nan
 
 
 def _metric(result: dict[str, Any]) -> str:

@@ -389,3 +389,106 @@ def grouped_bars(
     _legend_below(figure, axes, legend_title)
     axes.spines[["top", "right"]].set_visible(False)
     return figure
+
+
+PERCENTILES = (10, 50, 90)
+"""The percentiles a distribution chart marks on each plan's outcomes."""
+
+PERCENTILE_STYLES = {10: ":", 50: "--", 90: "-."}
+
+
+def distributions(
+    samples: dict[str, np.ndarray],
+    title: str,
+    xlabel: str,
+    *,
+    currency: str = "USD",
+    x_money: bool | None = None,
+    bins: int = 24,
+) -> Figure:
+    """Each plan's outcomes over the draws as an outline histogram on shared bins (one
+    colour a plan, the first filled lightly), its P10, P50 and P90 as vertical lines in the
+    plan's colour (dotted, dashed, dash-dotted) and as figures in its legend entry."""
+    if x_money is None:
+        x_money = xlabel in MONEY_METRICS
+    figure = _blank()
+    axes = figure.add_subplot()
+    finite = [np.asarray(v, dtype=float) for v in samples.values()]
+    every = np.concatenate(finite) if finite else np.zeros(0)
+    every = every[np.isfinite(every)]
+    edges = histogram_edges(every, bins)
+    for i, (name, values) in enumerate(samples.items()):
+        colour = PALETTE[i % len(PALETTE)]
+        values = np.asarray(values, dtype=float)
+        counts, _ = np.histogram(values, edges)
+        if i == 0:
+            axes.stairs(counts, edges, fill=True, alpha=0.2, color=colour, linewidth=0)
+        marks = np.percentile(values, PERCENTILES)
+        shown = [money(float(v), currency) if x_money else plain(round(float(v))) for v in marks]
+        label = f"{name}: " + ", ".join(
+            f"P{level} {text}" for level, text in zip(PERCENTILES, shown, strict=True)
+        )
+        axes.stairs(counts, edges, color=colour, linewidth=1.5, label=label)
+        for level, value in zip(PERCENTILES, marks, strict=True):
+            axes.axvline(
+                float(value), color=colour, linestyle=PERCENTILE_STYLES[level], linewidth=1.2
+            )
+    axes.set_xlabel(_with_currency(xlabel, currency) if x_money else xlabel)
+    axes.set_ylabel("draws")
+    axes.set_title(title)
+    if x_money:
+        axes.xaxis.set_major_formatter(lambda value, _: money(value, currency))
+    else:
+        axes.xaxis.set_major_formatter(lambda value, _: plain(value))
+    _legend_below(figure, axes)
+    axes.spines[["top", "right"]].set_visible(False)
+    return figure
+
+
+def histogram_edges(values: np.ndarray, bins: int) -> np.ndarray:
+    """`bins` equal bins over the values' range (one bin around a single value)."""
+    values = np.asarray(values, dtype=float)
+    if not len(values):
+        return np.array([0.0, 1.0])
+    low, high = float(values.min()), float(values.max())
+    if high <= low:
+        pad = max(abs(low) * 0.01, 0.5)
+        return np.array([low - pad, high + pad])
+    return np.linspace(low, high, bins + 1)
+
+
+def mean_against_cvar(
+    mean: np.ndarray,
+    worst: np.ndarray,
+    labels: Sequence[str],
+    title: str,
+    metric: str,
+    *,
+    currency: str = "USD",
+) -> Figure:
+    """The mean of each sweep point's outcomes against the mean of its worst 10% (the
+    risk frontier): one dot a point, joined in the order swept, each named by its setting."""
+    as_money = metric in MONEY_METRICS
+    figure = _blank()
+    axes = figure.add_subplot()
+    mean = np.asarray(mean, dtype=float)
+    worst = np.asarray(worst, dtype=float)
+    axes.plot(worst, mean, color=PALETTE[0], zorder=2)
+    axes.plot(worst, mean, "o", color=PALETTE[0], zorder=3, linestyle="none")
+    for x, y, label in zip(worst, mean, labels, strict=True):
+        if np.isfinite(x) and np.isfinite(y):
+            axes.annotate(
+                label, (x, y), textcoords="offset points", xytext=(6, 4), fontsize="small"
+            )
+    unit = f" ({currency})" if as_money else ""
+    axes.set_xlabel(f"{metric}: mean of the worst 10% of draws{unit}")
+    axes.set_ylabel(f"{metric}: mean over the draws{unit}")
+    axes.set_title(title)
+    formatter = (
+        (lambda value, _: money(value, currency)) if as_money else (lambda value, _: plain(value))
+    )
+    axes.xaxis.set_major_formatter(formatter)
+    axes.yaxis.set_major_formatter(formatter)
+    axes.margins(0.12)
+    axes.spines[["top", "right"]].set_visible(False)
+    return figure

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
+from optimizer.analysis.compare import RISK_COLUMNS
 from optimizer.analysis.results import NO_CONFLICT_FOUND, OTHER_CONFLICTS
 from optimizer.constants import METRICS
 from optimizer.plan import Plan
@@ -261,6 +262,11 @@ def plan_report(plan: Plan, with_charts: bool = True) -> Report:
                         lambda: charts.ranges(shares, "Shares against the rules"),
                     )
                 )
+    if plan.has_plan and plan.uncertainty is not None:
+        more_lines, more_tables, more_charts = _uncertainty_parts(plan, with_charts)
+        lines += more_lines
+        tables += more_tables
+        charts_out += more_charts
     lines += _conflict_lines(plan)
     empty = plan.explanation.empty_plan if plan.explanation is not None else None
     if empty is not None:
@@ -272,6 +278,97 @@ def plan_report(plan: Plan, with_charts: bool = True) -> Report:
         )
     tables += _explanation_tables(plan)
     return Report(scenario.name, lines, tables, charts_out, scenario.currency, main="Allocation")
+
+
+UNCERTAINTY_FIGURES = ("mean", "p10", "p50", "p90", "cvar10")
+"""What the Uncertainty table gives of each outcome over the draws, after its point value."""
+
+HISTOGRAM_BINS = 24
+
+
+def _uncertainty_parts(plan: Plan, with_charts: bool) -> tuple[list[str], list[Table], list[Chart]]:
+    """The plan over the draws: sentences on targets, the budget and the midpoint plan; a
+    table of each outcome's point value, mean, P10, P50, P90 and worst-10% mean (beside the
+    midpoint plan's mean and worst-10% mean); and the chart of the objective's outcome over
+    the draws for this plan and the midpoint plan, with the counts per bin a workbook draws."""
+    from optimizer.report.uncertainty import uncertainty_lines
+
+    report = plan.uncertainty
+    assert report is not None
+    currency = plan.scenario.currency
+    shown = report.to_dict()
+    lines = uncertainty_lines(shown, plan.metric, currency)
+    outcomes = report.plan.outcomes
+    midpoint = report.midpoint_plan
+    metrics = [
+        metric
+        for metric in outcomes
+        if not (metric == "revenue" and not plan.scenario.average_order_value)
+    ]
+    rows = []
+    for metric in metrics:
+        point = plan.totals.get(metric)
+        if metric == "profit":
+            point = plan.totals["revenue"] - plan.totals["spend"]
+        row: dict[str, object] = {"metric": metric, "point": point}
+        row.update({key: outcomes[metric][key] for key in UNCERTAINTY_FIGURES})
+        if midpoint is not None:
+            row["midpoint_mean"] = midpoint.outcomes[metric]["mean"]
+            row["midpoint_cvar10"] = midpoint.outcomes[metric]["cvar10"]
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    units: list[Format] = [METRIC_FORMATS.get(metric, "number") for metric in metrics]
+    figures = [column for column in frame.columns if column != "metric"]
+    drawn = "a draws file" if report.source == "file" else f"seed {report.seed}"
+    tables = [
+        Table(
+            "Uncertainty",
+            f"Outcomes over {report.draws:,} draws ({drawn}; {report.measure}): point value,"
+            " mean, percentiles and the mean of the worst 10% (the highest for spend)",
+            frame,
+            row_formats={column: units for column in figures},
+        )
+    ]
+    charts_out: list[Chart] = []
+    metric = report.metric or plan.metric
+    samples = {"this plan": report.plan.samples.get(metric)}
+    if midpoint is not None:
+        samples["midpoint plan"] = midpoint.samples.get(metric)
+    values = {name: v for name, v in samples.items() if v is not None and len(v)}
+    if values:
+        title = f"{metric.capitalize()} over the draws"
+        binned = histogram_counts(values, HISTOGRAM_BINS)
+        caption = (
+            f"{metric.capitalize()} in each of {report.draws:,} draws; lines mark P10"
+            " (dotted), P50 (dashed) and P90 (dash-dotted)."
+        )
+        if midpoint is not None:
+            caption += " The midpoint plan is the plan made at midpoint figures (v1)."
+        charts_out.append(
+            Chart.of(
+                title,
+                lambda: charts.distributions(values, title, metric, currency=currency),
+                binned,
+                drawn=with_charts,
+                unit="count",
+                money_index=metric in ("spend", "revenue", "profit"),
+                caption=caption,
+            )
+        )
+    return lines, tables, charts_out
+
+
+def histogram_counts(samples: dict[str, np.ndarray], bins: int) -> pd.DataFrame:
+    """Draws per bin of each plan's outcomes, on shared bins: one row a bin (its centre,
+    rounded to a whole figure), one column a plan; what a workbook charts natively."""
+    every = np.concatenate([np.asarray(v, dtype=float) for v in samples.values()])
+    edges = charts.histogram_edges(every, bins)
+    centres = np.round((edges[:-1] + edges[1:]) / 2)
+    frame = pd.DataFrame(
+        {name: np.histogram(values, edges)[0] for name, values in samples.items()},
+        index=pd.Index(centres, name="bin centre"),
+    )
+    return frame
 
 
 def _conflict_lines(plan: Plan) -> list[str]:
@@ -405,14 +502,21 @@ def comparison_report(comparison: Comparison, with_charts: bool = True) -> Repor
                 metric = comparison.totals.loc[name, "metric"]
                 lines.append(f"{name}: {lift:+.1%} {metric} over {comparison.baseline}.")
     lines += comparison.notes
+    if "price_of_ignoring" in totals:
+        lines.append(RISK_LINE)
     tables = [
         Table(
             "Totals",
             "Totals",
             totals,
             {**METRIC_FORMATS, "objective": _objective_format(comparison.metric)},
-            # plans of different objectives: each objective in its own unit
-            {"objective": [_objective_format(metric) for metric in totals["metric"]]},
+            # plans of different objectives: each objective in its own unit, and so are the
+            # objective's figures over the draws
+            {
+                column: [_objective_format(metric) for metric in totals["metric"]]
+                for column in ["objective", *RISK_COLUMNS]
+                if column in totals
+            },
         ),
         Table("Shares", "Spend shares by tier, platform and period", shares, share_formats),
         Table(
@@ -464,6 +568,14 @@ def comparison_report(comparison: Comparison, with_charts: bool = True) -> Repor
         )
     )
     return Report("Comparison", lines, tables, charts_out, comparison.currency, main="Cells")
+
+
+RISK_LINE = (
+    "Over the draws: the mean, P10, P90 and worst-10% mean of each plan's objective; the"
+    " price of ignoring uncertainty is the plan's worst-10% mean less that of its midpoint"
+    " (v1) plan on the same draws."
+)
+"""What a comparison's risk columns mean, said once under the plans."""
 
 
 def _budget_outside(sweep: Sweep) -> str:

@@ -51,6 +51,19 @@ HEADINGS = {
     "gain": "Gain",
     "available": "Available",
     "cost": "Cost",
+    "point": "Point",
+    "mean": "Mean",
+    "p10": "P10",
+    "p50": "P50",
+    "p90": "P90",
+    "cvar10": "Worst 10% mean",
+    "midpoint_mean": "Midpoint plan: mean",
+    "midpoint_cvar10": "Midpoint plan: worst 10% mean",
+    "risk_mean": "Mean over draws",
+    "risk_p10": "P10 over draws",
+    "risk_p90": "P90 over draws",
+    "risk_cvar10": "Worst 10% mean",
+    "price_of_ignoring": "Price of ignoring uncertainty",
 }
 """Report keys and their headings; a key not listed (a plan's name, a swept parameter's
 path) is its own heading."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -527,6 +528,13 @@ def comparison_view(comparison: Comparison) -> RenderableType:
         rows.append(("Lift over " + str(comparison.baseline), "lift", percent))
     for label, column, show in rows:
         table.add_row(label, *(show(totals.loc[name, column]) for name in names))
+    # plans with uncertainty: their objective over the draws, each in the objective's unit
+    for column in ("risk_mean", "risk_p10", "risk_p90", "risk_cvar10", "price_of_ignoring"):
+        if column in totals:
+            table.add_row(
+                heading(column),
+                *(_risk_figure(totals, name, column, comparison.currency, cents) for name in names),
+            )
     shares = Table(title="Spend shares", title_justify="left")
     shares.add_column("")
     for name in names:
@@ -578,6 +586,16 @@ def comparison_view(comparison: Comparison) -> RenderableType:
             cells.add_row(" ".join(map(str, key)), *texts)
         parts.append(cells)
     return fitted(*parts)
+
+
+def _risk_figure(totals: Any, name: str, column: str, currency: str, cents: bool) -> str:
+    """A plan's figure over the draws in its objective's unit; `-` for a plan without
+    uncertainty, a price with its sign."""
+    value = totals.loc[name, column]
+    if value is None or not math.isfinite(float(value)):
+        return "-"
+    text = objective_figure(value, str(totals.loc[name, "metric"]), currency, cents)
+    return _signed(text, value) if column == "price_of_ignoring" else text
 
 
 def _rule_mark(row: Any, plan: str) -> Text | str:

@@ -109,6 +109,8 @@ class Evaluation:
     over_budget: float | None = None
     """The share of draws spending above `budget.total` (None where costs are certain or
     there is no total)."""
+    samples: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
+    """Each outcome's N values over the draws, for charts; not in the JSON."""
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -169,6 +171,7 @@ def evaluate(
         },
         targets=targets,
         over_budget=over_budget,
+        samples=outcomes,
     )
 
 
@@ -211,6 +214,9 @@ class UncertaintyReport:
     shape: str | None = None
     shared_by: list[str] | None = None
     stopped_by_time_limit: bool = False
+    metric: str = ""
+    """The outcome the objective is taken over: the objective's metric, or a chance
+    target's (not in the JSON, which names it in `risk`)."""
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"draws": self.draws, "seed": self.seed, "source": self.source}

@@ -121,7 +121,15 @@ def report_for(
         shape=None if settings is None else settings.shape,
         shared_by=None if settings is None else list(settings.shared_by),
         stopped_by_time_limit=stopped,
+        metric=outcome_metric(scenario),
     )
+
+
+def outcome_metric(scenario: Scenario) -> str:
+    """The outcome the objective is taken over: a chance target's metric, else the
+    objective's."""
+    target = scenario.objective.target
+    return scenario.objective.metric if target is None else target.metric
 
 
 def solve_uncertain(

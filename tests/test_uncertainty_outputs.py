@@ -1,0 +1,198 @@
+"""What the reports, compare and sweep show of a plan's uncertainty (section 8.3 of the
+format): the outcome over the draws beside the midpoint plan, risk columns, the risk frontier."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import openpyxl
+import pytest
+from rich.console import Console
+
+from optimizer import scenario_from_dict, solve
+from optimizer.report.document import plan_report
+from optimizer.report.writers import to_html, write_markdown, write_xlsx
+from optimizer.uncertainty.outcomes import cvar
+
+
+def tiny(**extra: Any) -> dict[str, Any]:
+    """One quarter, two offers of at most 3 creators (one of uncertain conversions, one of
+    uncertain cost), $3,000, 40 draws."""
+    data: dict[str, Any] = {
+        "name": "tiny",
+        "periods": ["Q1"],
+        "budget": {"total": 3000},
+        "saturation": [{"up_to": 2, "factor": 1.0}, {"factor": 0.5}],
+        "platforms": {
+            "tt": {
+                "tiers": {
+                    "micro": {
+                        "followers": 10_000,
+                        "cost_per_post": [400, 800],
+                        "engagement_rate": 0.1,
+                        "conversion_rate": [0.01, 0.05],
+                        "available": 3,
+                    }
+                }
+            },
+            "ig": {
+                "tiers": {
+                    "micro": {
+                        "followers": 10_000,
+                        "cost_per_post": [500, 700],
+                        "engagement_rate": 0.1,
+                        "conversion_rate": 0.025,
+                        "available": 3,
+                    }
+                }
+            },
+        },
+        "objective": {"maximize": "conversions", "risk": {"cvar": 0.25}},
+        "uncertainty": {"draws": 40, "seed": 3},
+    }
+    data.update(extra)
+    return data
+
+
+def rendered(renderable: Any) -> str:
+    buffer = io.StringIO()
+    Console(file=buffer, width=400).print(renderable)
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def risky_plan() -> Any:
+    return solve(scenario_from_dict(tiny()), gap=0)
+
+
+def test_the_plan_report_has_the_uncertainty_table(risky_plan: Any) -> None:
+    report = plan_report(risky_plan, with_charts=False)
+    table = next(table for table in report.tables if table.name == "Uncertainty")
+    frame = table.frame.set_index("metric")
+    outcomes = risky_plan.uncertainty.plan.outcomes
+    assert list(frame.index) == ["spend", "reach", "engagements", "conversions"]
+    for metric in frame.index:
+        for key in ("mean", "p10", "p50", "p90", "cvar10"):
+            assert frame.loc[metric, key] == pytest.approx(outcomes[metric][key])
+        assert frame.loc[metric, "point"] == pytest.approx(risky_plan.totals[metric])
+    midpoint = risky_plan.uncertainty.midpoint_plan.outcomes
+    assert frame.loc["conversions", "midpoint_cvar10"] == pytest.approx(
+        midpoint["conversions"]["cvar10"]
+    )
+    # spend reads as money, conversions as a number, row by row
+    assert table.row_formats["p10"][0] == "money"
+    assert table.row_formats["p10"][3] == "number"
+    # the sentences on the budget and the midpoint plan come along
+    assert any("midpoint (v1) plan" in line for line in report.lines)
+
+
+def test_the_distribution_chart_bins_every_draw_of_both_plans(risky_plan: Any) -> None:
+    report = plan_report(risky_plan, with_charts=True)
+    chart = next(chart for chart in report.charts if "over the draws" in chart.title)
+    assert chart.title == "Conversions over the draws"
+    assert chart.data is not None
+    assert list(chart.data.columns) == ["this plan", "midpoint plan"]
+    assert (chart.data.sum() == 40).all()
+    # the bins' counts are those of the draws' outcomes, on bins shared by both plans
+    from optimizer.report.charts import histogram_edges
+
+    mine = risky_plan.uncertainty.plan.samples["conversions"]
+    theirs = risky_plan.uncertainty.midpoint_plan.samples["conversions"]
+    assert len(mine) == len(theirs) == 40
+    edges = histogram_edges(np.concatenate([mine, theirs]), len(chart.data))
+    assert list(chart.data["this plan"]) == list(np.histogram(mine, edges)[0])
+    assert list(chart.data["midpoint plan"]) == list(np.histogram(theirs, edges)[0])
+    assert chart.svg is not None and chart.svg.startswith("<svg")
+
+
+def test_the_distribution_chart_marks_the_percentiles_in_its_legend(risky_plan: Any) -> None:
+    from optimizer.report import charts
+
+    samples = {"this plan": np.array([1.0, 2.0, 3.0, 4.0, 100.0])}
+    figure = charts.distributions(samples, "t", "conversions")
+    axes = figure.axes[0]
+    # three vertical lines at P10, P50, P90
+    xs = sorted(line.get_xdata()[0] for line in axes.get_lines())
+    assert xs == pytest.approx(np.percentile(samples["this plan"], [10, 50, 90]))
+    (text,) = [t.get_text() for t in figure.legends[0].get_texts()]
+    assert text == "this plan: P10 1, P50 3, P90 62"
+
+
+def test_html_markdown_and_workbook_carry_the_chart_and_table(
+    risky_plan: Any, tmp_path: Path
+) -> None:
+    page = to_html(plan_report(risky_plan))
+    assert "Conversions over the draws" in page and "Worst 10% mean" in page
+    written = write_markdown(plan_report(risky_plan), tmp_path / "plan.md")
+    chart = tmp_path / "plan.conversions-over-the-draws.svg"
+    assert chart in written and chart.read_text().startswith("<svg")
+    text = (tmp_path / "plan.md").read_text()
+    assert "](plan.conversions-over-the-draws.svg)" in text
+    assert "| Metric | Point | Mean | P10 | P50 | P90 |" in text
+    write_xlsx(plan_report(risky_plan, with_charts=False), tmp_path / "plan.xlsx")
+    workbook = openpyxl.load_workbook(tmp_path / "plan.xlsx")
+    assert "Uncertainty" in workbook.sheetnames
+    sheet = workbook["Uncertainty"]
+    header = [cell.value for cell in sheet[1]]
+    assert header[:7] == ["metric", "point", "mean", "p10", "p50", "p90", "cvar10"]
+    charts_sheet = workbook["Charts"]
+    titles = [cell.value for cell in charts_sheet["A"] if cell.value]
+    assert "Conversions over the draws" in titles
+    assert len(charts_sheet._charts) == 2  # spend by tier, and the draws
+
+
+def test_a_plan_without_uncertainty_has_no_uncertainty_parts() -> None:
+    plan = solve(scenario_from_dict({**tiny(), "uncertainty": None, "objective": "conversions"}))
+    report = plan_report(plan, with_charts=False)
+    assert all(table.name != "Uncertainty" for table in report.tables)
+    assert all("draws" not in chart.title for chart in report.charts)
+
+
+def test_cvar_of_the_samples_is_the_reported_worst_mean(risky_plan: Any) -> None:
+    evaluation = risky_plan.uncertainty.plan
+    values = evaluation.samples["conversions"]
+    assert cvar(values, 0.1) == pytest.approx(evaluation.outcomes["conversions"]["cvar10"])
+
+
+def test_compare_shows_risk_columns_and_the_price_of_ignoring_uncertainty(
+    risky_plan: Any,
+) -> None:
+    from optimizer.analysis.compare import compare
+    from optimizer.report.document import comparison_report
+    from optimizer.report.terminal import comparison_view
+
+    v1 = solve(scenario_from_dict({**tiny(), "uncertainty": None, "objective": "conversions"}))
+    saved = json.loads(risky_plan.to_json())  # a saved plan keeps its uncertainty
+    comparison = compare([v1, risky_plan, saved], labels=["v1", "risk", "saved"])
+    totals = comparison.totals
+    outcomes = risky_plan.uncertainty.plan.outcomes["conversions"]
+    midpoint = risky_plan.uncertainty.midpoint_plan.outcomes["conversions"]
+    for name in ("risk", "saved"):
+        assert totals.loc[name, "risk_mean"] == pytest.approx(outcomes["mean"])
+        assert totals.loc[name, "risk_p10"] == pytest.approx(outcomes["p10"])
+        assert totals.loc[name, "risk_p90"] == pytest.approx(outcomes["p90"])
+        assert totals.loc[name, "risk_cvar10"] == pytest.approx(outcomes["cvar10"])
+        assert totals.loc[name, "price_of_ignoring"] == pytest.approx(
+            outcomes["cvar10"] - midpoint["cvar10"]
+        )
+    assert np.isnan(totals.loc["v1", "risk_mean"])  # no draws, no figures
+    record = comparison.to_dict()["totals"][1]
+    assert record["risk_cvar10"] == pytest.approx(outcomes["cvar10"])
+    text = rendered(comparison_view(comparison))
+    assert "Worst 10% mean" in text and "Price of ignoring" in text
+    report = comparison_report(comparison, with_charts=False)
+    table = report.tables[0]
+    assert table.row_formats["risk_mean"] == ["number"] * 3
+    assert any("price of ignoring uncertainty" in line for line in report.lines)
+
+
+def test_compare_without_uncertainty_has_no_risk_columns() -> None:
+    from optimizer.analysis.compare import compare
+
+    v1 = solve(scenario_from_dict({**tiny(), "uncertainty": None, "objective": "conversions"}))
+    comparison = compare([v1, v1])
+    assert "risk_mean" not in comparison.totals
