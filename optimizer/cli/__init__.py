@@ -12,7 +12,8 @@ from optimizer.cli.application import app
 # Each command registers on `app` when its module is imported, and `optimizer --help` lists
 # them in this order.
 # isort: off
-from optimizer.cli import init, solve, explain, compare, sweep, simulate  # noqa: F401
+from optimizer.cli import init, solve, explain, compare, sweep, simulate, brief  # noqa: F401
+from optimizer.cli import calibrate  # noqa: F401
 from optimizer.cli import validate, schema, presets  # noqa: F401
 # isort: on
 
