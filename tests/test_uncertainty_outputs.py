@@ -196,3 +196,39 @@ def test_compare_without_uncertainty_has_no_risk_columns() -> None:
     v1 = solve(scenario_from_dict({**tiny(), "uncertainty": None, "objective": "conversions"}))
     comparison = compare([v1, v1])
     assert "risk_mean" not in comparison.totals
+
+
+def test_sweeping_the_risk_weight_traces_the_mean_against_cvar_frontier(tmp_path: Path) -> None:
+    from optimizer.analysis.sweep import sweep
+    from optimizer.report.document import sweep_report
+
+    data = tiny(objective={"maximize": "conversions", "risk": {"cvar": 0.1}})
+    result = sweep(scenario_from_dict(data), params=["objective.risk.weight=0,1"], gap=0)
+    points = result.points.set_index("objective.risk.weight")
+    # weight 0 maximises the mean, weight 1 the mean of the worst 10% (4 of 40 draws)
+    assert points.loc[0.0, "risk_mean"] >= points.loc[1.0, "risk_mean"] - 1e-6
+    assert points.loc[1.0, "risk_cvar10"] >= points.loc[0.0, "risk_cvar10"] - 1e-6
+    assert points.loc[1.0, "objective"] == pytest.approx(points.loc[1.0, "risk_cvar10"])
+    assert points.loc[0.0, "objective"] == pytest.approx(points.loc[0.0, "risk_mean"])
+    record = result.to_dict()["points"][1]
+    assert record["risk"]["cvar10"] == pytest.approx(points.loc[1.0, "risk_cvar10"])
+    report = sweep_report(result, with_charts=True)
+    (chart,) = report.charts
+    assert chart.title == "Mean against the worst 10% over the draws"
+    assert chart.data is not None and chart.svg is not None
+    assert list(chart.data.index) == pytest.approx(list(points["risk_cvar10"]))
+    write_xlsx(sweep_report(result, with_charts=False), tmp_path / "sweep.xlsx")
+    (native,) = openpyxl.load_workbook(tmp_path / "sweep.xlsx")["Charts"]._charts
+    assert "worst 10% mean" in str(native.x_axis.title.tx.rich.p[0].r[0].t)
+
+
+def test_a_risk_swept_on_a_scenario_taking_the_mean_and_the_cvar_share() -> None:
+    from optimizer.analysis.sweep import sweep
+
+    data = tiny(objective="conversions")  # the mean over the draws (uncertainty given)
+    result = sweep(scenario_from_dict(data), params=["objective.risk.cvar=0.1,0.5"], gap=0)
+    assert list(result.points["status"]) == ["optimal", "optimal"]
+    assert result.points["risk_cvar10"].notna().all()
+    # a smaller share weighs the worst draws more: its worst-10% mean is at least as good
+    first, second = result.points["risk_cvar10"]
+    assert first >= second - 1e-6

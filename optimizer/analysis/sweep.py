@@ -48,6 +48,12 @@ class Sweep:
     metric: str
     currency: str = "USD"
 
+    @property
+    def risk_axes(self) -> list[str]:
+        """The swept parameters that set the objective's risk (`objective.risk.cvar`,
+        `objective.risk.weight`)."""
+        return [name for name, _ in self.params if name.startswith("objective.risk.")]
+
     def to_dict(self) -> dict[str, Any]:
         """The sweep as JSON data: the scenario, its metric and one record per point."""
         out = []
@@ -71,6 +77,8 @@ class Sweep:
             }
             if isinstance(row.get("error"), str):
                 point["error"] = row["error"]
+            if "risk_mean" in row and is_number(row["risk_mean"]):
+                point["risk"] = {key: json_number(row[f"risk_{key}"]) for key in RISK_FIGURES}
             out.append(point)
         return {"scenario": self.scenario, "metric": self.metric, "points": out}
 
@@ -227,12 +235,42 @@ def _budget_model(model: LinearModel, scenario: Scenario) -> LinearModel:
     return replace(model, row_upper=row_upper, constraints=constraints, scenario=scenario)
 
 
+def _uncertain(scenario: Scenario) -> bool:
+    """Whether the scenario's objective is taken over draws (section 8 of the format)."""
+    return scenario.uncertainty is not None or scenario.objective.uncertain
+
+
+def _run_uncertain(job: _Job, scenario: Scenario) -> list[dict[str, Any]]:
+    """A point (or a run of budgets) of a scenario with uncertainty: each solved whole, the
+    risk model and the midpoint plan, so each point has its outcomes over the draws."""
+    from optimizer.solving import solve
+
+    points = []
+    for budget in job.budgets or [None]:
+        at_budget = scenario
+        if budget is not None:
+            spec = scenario.budget.model_copy(update={"total": budget})
+            at_budget = scenario.model_copy(update={"budget": spec})
+        plan = solve(
+            at_budget,
+            solver=job.solver,
+            time_limit=job.options.time_limit,
+            gap=job.options.gap,
+        )
+        points.append(_point(plan, budget, job.params))
+        if job.report is not None:
+            job.report()
+    return points
+
+
 def _run_job(job: _Job) -> list[dict[str, Any]]:
     source = _point_source(job.params) if job.params else "sweep"
+    first = scenario_from_dict(job.data, source=source)
+    if _uncertain(first):
+        return _run_uncertain(job, first)
     if job.budgets is None:
-        scenario = scenario_from_dict(job.data, source=source)
-        model = build_model(scenario)
-        plan = extract_plan(scenario, model, run_solver(model, job.solver, job.options))
+        model = build_model(first)
+        plan = extract_plan(first, model, run_solver(model, job.solver, job.options))
         if job.report is not None:
             job.report()
         return [_point(plan, None, job.params)]
@@ -287,7 +325,21 @@ def _point(plan: Plan, budget: float | None, params: dict[str, float]) -> dict[s
         "cpa": totals["spend"] / totals["conversions"] if totals["conversions"] > 0 else None,
         **shares,
         "seconds": plan.seconds,
+        **_risk_figures(plan),
     }
+
+
+RISK_FIGURES = ("mean", "p10", "p90", "cvar10")
+"""What a sweep point of a scenario with uncertainty gives of its objective's outcome over
+the draws, as `risk_mean`, `risk_p10`, `risk_p90` and `risk_cvar10` (the worst-10% mean)."""
+
+
+def _risk_figures(plan: Plan) -> dict[str, float]:
+    report = plan.uncertainty
+    if report is None:
+        return {}
+    figures = report.plan.outcomes[report.metric or plan.metric]
+    return {f"risk_{key}": figures[key] for key in RISK_FIGURES}
 
 
 def sweep(
@@ -342,6 +394,11 @@ def sweep(
     if budgets and min(budgets) <= 0:
         raise OptimizerError(f"every budget must be above 0, got {min(budgets):g}")
     data = scenario_data(scenario)
+    if any(path.startswith("objective.risk.") for path in paths) and (
+        data["objective"].get("risk") is None
+    ):
+        # a risk swept on a scenario taking the mean: the risk starts as the mean's
+        data["objective"]["risk"] = {"cvar": None, "weight": 1.0}
     options = solve_options(scenario, time_limit, gap)
     name = solver or scenario.solver.name
     names = [path for path, _ in swept]

@@ -99,6 +99,8 @@ class Chart:
     """The series are tiers, coloured as in every other chart."""
     caption: str = ""
     """What a page says under the chart beside its title (what the drawing cannot show)."""
+    x_label: str = "budget"
+    """What a line's x values are (a workbook's axis title)."""
 
     @classmethod
     def of(
@@ -113,10 +115,11 @@ class Chart:
         money_index: bool = False,
         tiers: bool = False,
         caption: str = "",
+        x_label: str = "budget",
     ) -> Chart:
         """The chart `draw` makes, as SVG when `drawn` (only then is it drawn at all)."""
         svg = charts.svg(draw()) if drawn else None
-        return cls(title, svg, data, kind, unit, money_index, tiers, caption)
+        return cls(title, svg, data, kind, unit, money_index, tiers, caption, x_label)
 
 
 @dataclass(frozen=True)
@@ -591,12 +594,56 @@ def _budget_outside(sweep: Sweep) -> str:
     )
 
 
+def _risk_frontier(sweep: Sweep, with_charts: bool) -> Chart:
+    """The mean of each point's objective over the draws against the mean of its worst 10%:
+    what weighing the bad case more (a smaller `cvar`, a larger `weight`) trades."""
+    points = sweep.points[sweep.points["risk_mean"].notna()]
+    names = [name for name, _ in sweep.params]
+    shown = [
+        ", ".join(f"{name.removeprefix('objective.risk.')} {row[name]:g}" for name in names)
+        for row in points.to_dict(orient="records")
+    ]
+    if sweep.budgets:
+        shown = [
+            f"{money(budget, sweep.currency)}, {label}"
+            for budget, label in zip(points["budget"], shown, strict=True)
+        ]
+    title = "Mean against the worst 10% over the draws"
+    data = pd.DataFrame(
+        {f"{sweep.metric}: mean": points["risk_mean"].to_numpy(dtype=float)},
+        index=pd.Index(points["risk_cvar10"].to_numpy(dtype=float), name="worst 10% mean"),
+    )
+    unit = _objective_format(sweep.metric)
+    return Chart.of(
+        title,
+        lambda: charts.mean_against_cvar(
+            points["risk_mean"].to_numpy(dtype=float),
+            points["risk_cvar10"].to_numpy(dtype=float),
+            shown,
+            title,
+            sweep.metric,
+            currency=sweep.currency,
+        ),
+        data,
+        drawn=with_charts,
+        kind="line",
+        unit=unit,
+        money_index=unit == "money",
+        x_label="worst 10% mean",
+        caption=(
+            "Each point's plan over the draws: up and right is better; the points are"
+            " labelled by the risk setting swept."
+        ),
+    )
+
+
 def sweep_report(sweep: Sweep, with_charts: bool = True) -> Report:
     points = sweep.points
     formats: dict[str, Format] = {
         **METRIC_FORMATS,
         "objective": _objective_format(sweep.metric),
         **{column: "percent" for column in points.columns if column.startswith("share:")},
+        **{column: _objective_format(sweep.metric) for column in RISK_COLUMNS},
     }
     axes = (["budget"] if sweep.budgets else []) + [name for name, _ in sweep.params]
     lines = [
@@ -650,6 +697,8 @@ def sweep_report(sweep: Sweep, with_charts: bool = True) -> Report:
                 money_index=True,
             )
         )
+    if sweep.risk_axes and "risk_mean" in points:
+        charts_out.append(_risk_frontier(sweep, with_charts))
     return Report(
         f"Sweep: {sweep.scenario}",
         lines,

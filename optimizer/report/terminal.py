@@ -617,7 +617,10 @@ def sweep_view(sweep: Sweep) -> RenderableType:
     # a point stopped by the time limit says how far from proven it is
     unproven = bool((points["status"] == "feasible").any())
     keys = [*(["budget"] if sweep.budgets else []), *params, "status", "objective"]
-    keys += [*(["gap"] if unproven else []), "spend", "cpa", "marginal_cpa"]
+    # points over draws: their mean and worst-10% mean in place of the CPAs, to fit 80 columns
+    risk = [key for key in ("risk_mean", "risk_cvar10") if key in points]
+    ratios = [] if risk else ["cpa", "marginal_cpa"]
+    keys += [*(["gap"] if unproven else []), "spend", *ratios, *risk]
     for key in keys:
         table.add_column(heading(key), justify="left" if key == "status" else "right")
     # each column's amounts at one precision: $39.00 above $38.98
@@ -632,7 +635,8 @@ def sweep_view(sweep: Sweep) -> RenderableType:
             row["status"],
             objective_figure(row["objective"], sweep.metric, currency, cents["objective"]),
             *([percent(row["gap"], 2)] if unproven else []),
-            *(money(row[key], currency, cents[key]) for key in ("spend", "cpa", "marginal_cpa")),
+            *(money(row[key], currency, cents[key]) for key in ("spend", *ratios)),
+            *(objective_figure(row[key], sweep.metric, currency) for key in risk),
         ]
         table.add_row(*cells)
     return fitted(table)

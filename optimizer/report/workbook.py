@@ -372,8 +372,10 @@ def _native_chart(
         for position in range(2, len(columns) + 2):
             ys = Reference(sheet, min_col=position, min_row=header, max_row=last)
             native.series.append(Series(ys, xs, title_from_data=True))
-        native.x_axis.number_format = _excel_format("money", 0, currency)
-        native.x_axis.title = "budget"
+        native.x_axis.number_format = _excel_format(
+            "money" if chart.money_index else "number", 0, currency
+        )
+        native.x_axis.title = chart.x_label
     else:
         native = BarChart()
         native.type = "col"
