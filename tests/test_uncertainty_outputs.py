@@ -232,3 +232,129 @@ def test_a_risk_swept_on_a_scenario_taking_the_mean_and_the_cvar_share() -> None
     # a smaller share weighs the worst draws more: its worst-10% mean is at least as good
     first, second = result.points["risk_cvar10"]
     assert first >= second - 1e-6
+
+
+def _row_activity(model: Any, values: np.ndarray) -> np.ndarray:
+    rows = model.rows
+    return np.array(
+        [
+            rows.data[rows.indptr[r] : rows.indptr[r + 1]]
+            @ values[rows.indices[rows.indptr[r] : rows.indptr[r + 1]]]
+            for r in range(model.num_rows)
+        ]
+    )
+
+
+@pytest.mark.parametrize("risk", [{"cvar": 0.25}, {"cvar": 0.1, "weight": 0.5}, "expected"])
+def test_the_start_from_the_midpoint_plan_is_feasible_and_scores_its_measure(risk: Any) -> None:
+    from optimizer.model.linear import build_model
+    from optimizer.solvers import SolveOptions
+    from optimizer.uncertainty.draws import scenario_draws
+    from optimizer.uncertainty.model import start_values
+    from optimizer.uncertainty.outcomes import evaluate
+    from optimizer.uncertainty.solve import midpoint_solution, uncertain_model
+
+    scenario = scenario_from_dict(tiny(objective={"maximize": "conversions", "risk": risk}))
+    model = build_model(scenario)
+    draws = scenario_draws(scenario, model.cells, scenario.uncertainty)
+    extended = uncertain_model(model, draws)
+    found = midpoint_solution(scenario, model, "highs", SolveOptions(60.0, 0.0))
+    values = start_values(extended, found.values)
+    activity = _row_activity(extended, values)
+    assert (activity >= extended.row_lower - 1e-6).all()
+    assert (activity <= extended.row_upper + 1e-6).all()
+    assert (values >= extended.col_lower - 1e-9).all()
+    counts = found.values[model.count_columns]
+    measure = evaluate(scenario, model.cells, model.constraints, counts, draws).objective
+    assert float(extended.objective @ values) == pytest.approx(measure, rel=1e-9)
+
+
+def test_the_start_of_a_chance_model_marks_the_draws_reaching_the_target() -> None:
+    from optimizer.model.linear import build_model
+    from optimizer.uncertainty.draws import scenario_draws
+    from optimizer.uncertainty.model import chance_model, start_values
+    from optimizer.uncertainty.outcomes import outcome_draws
+
+    objective = {"minimize": "spend", "target": {"conversions": 60, "probability": 0.5}}
+    scenario = scenario_from_dict(tiny(objective=objective))
+    model = build_model(scenario)
+    draws = scenario_draws(scenario, model.cells, scenario.uncertainty)
+    extended = chance_model(model, draws, scenario.objective.target)
+    base = np.zeros(model.num_cols)
+    base[model.count_columns] = [2, 1]  # a plan; its segment columns below
+    segments = [c for c in range(model.num_cols) if c not in set(model.count_columns)]
+    solved = _segment_fill(model, base, segments)
+    values = start_values(extended, solved)
+    z = outcome_draws(model.cells, base[model.count_columns], draws, False)["conversions"]
+    ys = [i for i, name in enumerate(extended.col_names) if name.startswith("target:y[")]
+    marked = {int(extended.col_names[i][9:-1]): values[i] for i in ys}
+    for s, y in marked.items():
+        assert y == (1.0 if z[s] >= 60 - 1e-9 else 0.0)
+    activity = _row_activity(extended, values)
+    rows = [r for r, name in enumerate(extended.row_names) if name.startswith("target[")]
+    assert (activity[rows] >= extended.row_lower[rows] - 1e-6).all()
+
+
+def _segment_fill(model: Any, base: np.ndarray, segments: list[int]) -> np.ndarray:
+    """The v1 model's column values for these counts: segments filled in order (a plan the
+    solver could return)."""
+    from optimizer.solvers import SolveOptions, run_solver
+
+    lower, upper = model.col_lower.copy(), model.col_upper.copy()
+    lower[model.count_columns] = upper[model.count_columns] = base[model.count_columns]
+    from dataclasses import replace
+
+    fixed = replace(model, col_lower=lower, col_upper=upper)
+    solution = run_solver(fixed, "highs", SolveOptions(60.0, 0.0))
+    return solution.values
+
+
+def test_the_midpoint_plan_reuses_the_built_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    import optimizer.model.linear as linear
+    from optimizer.solvers import SolveOptions
+    from optimizer.uncertainty.solve import solve_uncertain
+
+    scenario = scenario_from_dict(tiny())
+    model = linear.build_model(scenario)
+
+    def refused(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the model was built again")
+
+    monkeypatch.setattr(linear, "build_model", refused)
+    plan = solve_uncertain(scenario, model, "highs", SolveOptions(60.0, 0.0))
+    assert plan.uncertainty.midpoint_plan is not None
+    # started from the midpoint plan or not, the optimum is the same
+    cold = solve_uncertain(
+        scenario, model, "highs", SolveOptions(60.0, 0.0), start_from_midpoint=False
+    )
+    assert plan.objective == pytest.approx(cold.objective, rel=1e-9)
+
+
+def test_a_time_limit_that_stops_a_cvar_solve_is_said(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    import optimizer.uncertainty.solve as uncertain
+    from optimizer.cli import app
+    from optimizer.solvers import Status
+
+    original = uncertain.run_solver
+
+    def stopped(model: Any, *args: Any, **kwargs: Any) -> Any:
+        solution = original(model, *args, **kwargs)
+        if any(name == "cvar:t" for name in model.col_names):
+            return replace(solution, status=Status.FEASIBLE)
+        return solution
+
+    from dataclasses import replace
+
+    monkeypatch.setattr(uncertain, "run_solver", stopped)
+    result = json.loads(solve(scenario_from_dict(tiny())).to_json())
+    assert result["status"] == "feasible"
+    assert any("time limit stopped" in note for note in result["notes"])
+    assert result["uncertainty"]["stopped_by_time_limit"] is True
+    path = tmp_path / "tiny.json"
+    path.write_text(json.dumps(tiny()))
+    shown = CliRunner().invoke(app, ["solve", str(path)], env={"COLUMNS": "200"})
+    assert "time limit stopped the search" in shown.output

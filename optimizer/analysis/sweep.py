@@ -246,7 +246,8 @@ def _run_uncertain(job: _Job, scenario: Scenario) -> list[dict[str, Any]]:
     from optimizer.solving import solve
 
     points = []
-    for budget in job.budgets or [None]:
+    budgets: list[float | None] = list(job.budgets) if job.budgets else [None]
+    for budget in budgets:
         at_budget = scenario
         if budget is not None:
             spec = scenario.budget.model_copy(update={"total": budget})

@@ -365,3 +365,55 @@ def point_target_model(model: LinearModel, target: Target) -> LinearModel:
 def required_draws(probability: float, n: int) -> int:
     """ceil(p N): the draws a chance target must hold in (a hair of rounding forgiven)."""
     return min(n, math.ceil(probability * n - 1e-9))
+
+
+def start_values(extended: LinearModel, base: np.ndarray) -> np.ndarray:
+    """Column values of the risk or chance model for the plan `base` (values of the v1
+    model's columns, such as the midpoint plan's): each group total from its row, `t` at
+    the worst share's threshold and `u_s` its shortfalls, `y_s` whether draw s reaches the
+    target. A start for the search; infeasible for a chance model where the plan misses the
+    probability (the solver then drops it)."""
+    width = len(base)
+    values = np.concatenate([np.asarray(base, dtype=float), np.zeros(extended.num_cols - width)])
+    rows = extended.rows
+    column_of = {name: width + i for i, name in enumerate(extended.col_names[width:])}
+
+    def entries(row: int) -> tuple[np.ndarray, np.ndarray]:
+        span = slice(rows.indptr[row], rows.indptr[row + 1])
+        return rows.indices[span], rows.data[span]
+
+    def activity(row: int) -> float:
+        columns, data = entries(row)
+        return float(data @ values[columns])
+
+    blocks = {block.name: block for block in extended.blocks}
+    total = blocks.get("uncertainty:total")
+    if total is not None:
+        for row in range(total.start, total.stop):
+            columns, _ = entries(row)
+            (column,) = columns[columns >= width]
+            values[column] = -activity(row)  # T - sum(...) = 0, with T still at 0
+    cvar = blocks.get("uncertainty:cvar")
+    if cvar is not None:
+        t = column_of["cvar:t"]
+        draws = range(cvar.stop - cvar.start)
+        us = np.array([column_of[f"cvar:u[{s}]"] for s in draws])
+        outcomes = np.array([activity(row) for row in range(cvar.start, cvar.stop)])
+        # t is the k-th lowest outcome, k = A N = weight / share (from the objective)
+        worst = extended.objective[t] / -extended.objective[us[0]]
+        k = max(1, min(len(outcomes), math.ceil(worst - 1e-9)))
+        values[t] = float(np.sort(outcomes)[k - 1])
+        values[us] = np.maximum(0.0, values[t] - outcomes)
+    target = blocks.get("uncertainty:target")
+    if target is not None:
+        for row in range(target.start, target.stop):
+            name = extended.row_names[row]
+            if not name.startswith("target["):
+                continue
+            y = column_of["target:y[" + name.removeprefix("target[")]
+            columns, data = entries(row)
+            shortfall = -float(data[columns == y][0])
+            # with y = 0 the row's activity is Z_s: the target is reached at lower + M_s
+            reached = activity(row) >= extended.row_lower[row] + shortfall - 1e-9
+            values[y] = 1.0 if reached and extended.col_upper[y] >= 1 else 0.0
+    return values

@@ -15,7 +15,12 @@ from optimizer.solvers import Solution, SolveOptions, Status, run_solver
 from optimizer.solvers.base import relative_gap
 from optimizer.uncertainty import settings_of
 from optimizer.uncertainty.draws import Draws, scenario_draws
-from optimizer.uncertainty.model import chance_model, point_target_model, risk_model
+from optimizer.uncertainty.model import (
+    chance_model,
+    point_target_model,
+    risk_model,
+    start_values,
+)
 from optimizer.uncertainty.outcomes import Evaluation, UncertaintyReport, evaluate
 
 if TYPE_CHECKING:
@@ -58,24 +63,29 @@ def midpoint_counts(
 ) -> np.ndarray | None:
     """The v1 plan's counts (for a chance target, the least spend reaching the target at
     point values); None when it has no plan."""
+    solution = midpoint_solution(scenario, model, solver, options)
+    return None if solution is None else _counts(scenario, model, solution)
+
+
+def midpoint_solution(
+    scenario: Scenario, model: LinearModel, solver: str, options: SolveOptions
+) -> Solution | None:
+    """The midpoint plan solved on the v1 model already built (its rules and objective are
+    v1's; the draws only extend it), ties broken as `solve` breaks them; for a chance
+    target, the least spend reaching the target at point values. None without a plan."""
+    from optimizer.solvers.ties import break_ties
+    from optimizer.solving import wants_tie_break
+
     target = scenario.objective.target
     if target is not None:
         solution = run_solver(point_target_model(model, target), solver, options)
-        if not solution.status.has_plan or solution.values is None:
-            return None
-        return _counts(scenario, model, solution)
-    from optimizer.model.linear import build_model
-    from optimizer.solving import solve
-
-    plain = v1_scenario(scenario)
-    plan = solve(
-        plain,
-        solver=solver,
-        time_limit=options.time_limit,
-        gap=options.gap,
-        model=build_model(plain, model.cells),
-    )
-    return plan.counts if plan.has_plan else None
+    else:
+        solution = run_solver(model, solver, options)
+        if wants_tie_break(v1_scenario(scenario), solution):
+            solution = break_ties(model, solution, solver, options).solution
+    if not solution.status.has_plan or solution.values is None:
+        return None
+    return solution
 
 
 def _counts(scenario: Scenario, model: LinearModel, solution: Solution) -> np.ndarray:
@@ -139,19 +149,29 @@ def solve_uncertain(
     options: SolveOptions,
     progress: ProgressCallback | None = None,
     build_seconds: float = 0.0,
+    start_from_midpoint: bool = True,
 ) -> Plan:
     """Solve for the objective's measure over the draws; the plan's objective, bound and gap
-    are those of the measure."""
+    are those of the measure. The midpoint plan is solved first and, unless
+    `start_from_midpoint` is false, the search starts from it."""
     settings = settings_of(scenario)
     if settings is None:
         raise OptimizerError("the scenario has no uncertainty to solve for")
     draws = scenario_draws(scenario, model.cells, settings)
     extended = uncertain_model(model, draws)
-    solution = run_solver(extended, solver, options, progress)
+    # The midpoint plan first, on the v1 model: the uncertainty report needs it, and the
+    # risk model's search starts from it (a plan that meets every rule, judged on the draws).
+    found = midpoint_solution(scenario, model, solver, options)
+    start = None
+    # HiGHS only: CBC through PuLP started from a plan reports no bound
+    if start_from_midpoint and solver == "highs" and found is not None and extended is not model:
+        assert found.values is not None
+        start = start_values(extended, found.values[: model.num_cols])
+    solution = run_solver(extended, solver, options, progress, start=start)
     plan = extract_plan(scenario, extended, solution, build_seconds)
     if not plan.has_plan or plan.counts is None:
         return plan
-    midpoint = midpoint_counts(scenario, model, solver, options)
+    midpoint = None if found is None else _counts(scenario, model, found)
     stopped = solution.status is Status.FEASIBLE
     report = report_for(scenario, model, plan.counts, draws, midpoint, stopped)
     value = report.plan.objective
