@@ -358,3 +358,17 @@ def test_a_time_limit_that_stops_a_cvar_solve_is_said(
     path.write_text(json.dumps(tiny()))
     shown = CliRunner().invoke(app, ["solve", str(path)], env={"COLUMNS": "200"})
     assert "time limit stopped the search" in shown.output
+
+
+def test_the_frontier_labels_points_that_fall_together_once() -> None:
+    from optimizer.report import charts
+
+    figure = charts.mean_against_cvar(
+        np.array([376.0, 376.0, 367.7, 363.4]),
+        np.array([311.6, 311.6, 316.0, 316.3]),
+        ["weight 0", "weight 0.5", "weight 0.75", "weight 1"],
+        "t",
+        "conversions",
+    )
+    texts = [text.get_text() for text in figure.axes[0].texts]
+    assert texts == ["weight 0; weight 0.5", "weight 0.75", "weight 1"]

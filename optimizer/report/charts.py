@@ -457,6 +457,26 @@ def histogram_edges(values: np.ndarray, bins: int) -> np.ndarray:
     return np.linspace(low, high, bins + 1)
 
 
+def _merged_labels(
+    xs: np.ndarray, ys: np.ndarray, labels: Sequence[str]
+) -> list[tuple[tuple[float, float], str]]:
+    """One label per place: points that fall together (within 1% of each axis's span; plans
+    that tie) share one label, theirs joined."""
+    span_x = float(np.nanmax(xs) - np.nanmin(xs)) if len(xs) else 0.0
+    span_y = float(np.nanmax(ys) - np.nanmin(ys)) if len(ys) else 0.0
+    places: list[tuple[tuple[float, float], list[str]]] = []
+    for x, y, label in zip(xs, ys, labels, strict=True):
+        if not (np.isfinite(x) and np.isfinite(y)):
+            continue
+        for (px, py), names in places:
+            if abs(px - x) <= 0.01 * span_x and abs(py - y) <= 0.01 * span_y:
+                names.append(label)
+                break
+        else:
+            places.append(((float(x), float(y)), [label]))
+    return [(place, "; ".join(names)) for place, names in places]
+
+
 def mean_against_cvar(
     mean: np.ndarray,
     worst: np.ndarray,
@@ -475,11 +495,8 @@ def mean_against_cvar(
     worst = np.asarray(worst, dtype=float)
     axes.plot(worst, mean, color=PALETTE[0], zorder=2)
     axes.plot(worst, mean, "o", color=PALETTE[0], zorder=3, linestyle="none")
-    for x, y, label in zip(worst, mean, labels, strict=True):
-        if np.isfinite(x) and np.isfinite(y):
-            axes.annotate(
-                label, (x, y), textcoords="offset points", xytext=(6, 4), fontsize="small"
-            )
+    for (x, y), label in _merged_labels(worst, mean, labels):
+        axes.annotate(label, (x, y), textcoords="offset points", xytext=(6, 4), fontsize="small")
     unit = f" ({currency})" if as_money else ""
     axes.set_xlabel(f"{metric}: mean of the worst 10% of draws{unit}")
     axes.set_ylabel(f"{metric}: mean over the draws{unit}")
