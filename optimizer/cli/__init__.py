@@ -14,7 +14,7 @@ from optimizer.cli.application import app
 # isort: off
 from optimizer.cli import init, solve, explain, compare, sweep, simulate, brief  # noqa: F401
 from optimizer.cli import calibrate  # noqa: F401
-from optimizer.cli import validate, schema, presets  # noqa: F401
+from optimizer.cli import validate, schema, presets, serve  # noqa: F401
 # isort: on
 
 # Kept importable from `optimizer.cli`, where callers have found it.
