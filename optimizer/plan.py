@@ -167,6 +167,10 @@ class Plan:
     tie_break: TieReport | None = None
     """Whether other plans tied with the solver's first and this one spreads spend more
     evenly over periods (None when no tie-break ran)."""
+    method: str = "mip"
+    """How the plan was found: `mip` (the solver's search of the whole model), `lp` (a
+    model with fractional counts), or for a large roster `column-generation+core-mip`
+    (its bound then comes from the LP relaxation). In the JSON as `solver.method`."""
 
     @property
     def has_plan(self) -> bool:
@@ -177,12 +181,14 @@ class Plan:
         """The JSON result of section 7 of the format."""
         allocation = [
             {
-                "period": period,
-                "platform": platform,
-                "tier": tier,
+                "period": key[0],
+                "platform": key[1],
+                "tier": key[2],
+                # a roster creator's cell names its creator (format v2, section 9)
+                **({"creator": key[3]} if len(key) > 3 and key[3] else {}),
                 **{metric: _json(metric, figures[metric]) for metric in METRICS},
             }
-            for (period, platform, tier), figures in self._allocation_rows()
+            for key, figures in self._allocation_rows()
         ]
         out: dict[str, Any] = {
             "scenario": self.scenario.name,
@@ -214,7 +220,11 @@ class Plan:
         return out
 
     def _solver_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"name": self.solver, "seconds": round(self.seconds, 4)}
+        out: dict[str, Any] = {
+            "name": self.solver,
+            "seconds": round(self.seconds, 4),
+            "method": self.method,
+        }
         if self.interrupted:
             out["interrupted"] = True
         if self.tie_break is not None:
@@ -342,4 +352,5 @@ def extract_plan(
         notes=plan_notes(model.constraints, solution.status.has_plan, model.sense, totals),
         interrupted=solution.interrupted,
         tie_break=None if tie_break is None else TieReport(tie_break.moved, tie_break.seconds),
+        method=solution.method or ("mip" if model.is_mip else "lp"),
     )

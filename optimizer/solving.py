@@ -56,11 +56,14 @@ def solve(
 
 
 def wants_tie_break(scenario: Scenario, solution: Solution) -> bool:
-    """Ties are broken for proven plans of scenarios with several periods, unless told not."""
+    """Ties are broken for proven plans of scenarios with several periods, unless told not
+    (nor for plans of a roster's decomposition, whose second search would be of the whole
+    model)."""
     return (
         scenario.solver.tie_break == "spread"
         and len(scenario.periods) > 1
         and solution.status == Status.OPTIMAL
+        and solution.method is None
     )
 
 

@@ -40,7 +40,7 @@ B2B = SCENARIOS / "b2b-saas.yaml"
 CONSUMER = SCENARIOS / "consumer-app.yaml"
 
 # Section 7 of the format: the keys of a result, and the optional ones the code documents.
-SOLVER_KEYS = {"name", "seconds", "interrupted", "tie_break"}
+SOLVER_KEYS = {"name", "seconds", "method", "interrupted", "tie_break"}
 RESULT_KEYS = {"scenario", "status", "objective", "totals", "allocation", "rules", "solver"}
 OPTIONAL_KEYS = {"skipped_rules", "conflicts", "conflicts_proven", "explanation", "notes"}
 METRICS = {"count", "spend", "reach", "engagements", "conversions", "revenue"}

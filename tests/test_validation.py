@@ -301,7 +301,7 @@ FIELD_CASES = [
     pytest.param(
         {"rules": {"limits": [{"name": "a", "per": ["week"], "count": {"max": 1}}]}},
         "rules.limits[0].per[0]",
-        "'period', 'platform' or 'tier', got 'week'",
+        "'period', 'platform', 'tier' or 'creator', got 'week'",
         id="per-unknown",
     ),
     # out-of-range figures

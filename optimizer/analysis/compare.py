@@ -185,7 +185,8 @@ def _unique_names(results: list[dict[str, Any]], labels: list[str] | None) -> li
 
 def _allocation(result: dict[str, Any]) -> pd.DataFrame:
     frame = pd.DataFrame(result["allocation"], columns=[*DIMENSIONS, *METRICS])
-    return frame.set_index(list(DIMENSIONS))
+    # a roster's creators, compared by the cells they fall in
+    return frame.groupby(list(DIMENSIONS), sort=False)[list(METRICS)].sum()
 
 
 def compare(

@@ -102,6 +102,11 @@ def explain_plan(
     empty = None
     if buys_nothing(plan.has_plan, plan.sense, plan.totals):
         empty = why_empty(solve.editor, settings, solve.time_limit, scenario.currency)
+    creators = []
+    if scenario.roster is not None:
+        from optimizer.roster.tables import marginal_creators
+
+        creators = marginal_creators(model, plan.counts)
     if on_progress:
         on_progress(total, total)
     return Explanation(
@@ -114,6 +119,7 @@ def explain_plan(
         conventions=CONVENTIONS,
         cut_short=solve.cut_short,
         empty_plan=empty,
+        creators=creators,
     )
 
 
@@ -204,9 +210,11 @@ def at_capacity(model: LinearModel, counts: np.ndarray) -> list[Capacity]:
     table = model.cells.table
     available = table["upper"].to_numpy()
     full = np.isfinite(available) & (available > 0) & (counts >= available - 1e-9)
+    # a roster creator at its most posts is no pool: the shortlist shows those
+    full &= model.cells.level("creator") == ""
     return [
-        Capacity(str(period), str(platform), str(tier), float(counts[i]), float(available[i]))
-        for i, (period, platform, tier) in enumerate(table.index)
+        Capacity(str(key[0]), str(key[1]), str(key[2]), float(counts[i]), float(available[i]))
+        for i, key in enumerate(table.index)
         if full[i]
     ]
 
@@ -246,7 +254,7 @@ def required_posts(model: LinearModel, currency: str) -> list[RequiredPost]:
         if len(offered) == 0:
             continue  # a minimum of nothing: the result's notes say so
         cheapest = int(offered[np.argmin(cost[offered])])
-        period, platform, tier = (str(key) for key in keys[cheapest])
+        period, platform, tier = (str(key) for key in keys[cheapest][:3])
         scope = f"{period}'s " if "period" in constraint.group else ""
         message = (
             f"{constraint.name} needs at least {share_text(constraint.min)} of {scope}"

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from optimizer.roster.tables import MarginalCreator
 
 
 def _finite(value: float | None) -> float | None:
@@ -245,6 +248,9 @@ class Explanation:
     at least the one given, not proven."""
     empty_plan: EmptyPlan | None = None
     """Why the plan buys nothing, when it is a maximising plan that buys nothing."""
+    creators: list[MarginalCreator] = field(default_factory=list)
+    """A roster's creators left out that come nearest to entering, with the price per post
+    at which each would (in the JSON as `marginal_creators`)."""
 
     def to_dict(self) -> dict[str, Any]:
         marginal = (
@@ -261,6 +267,11 @@ class Explanation:
             "conventions": self.conventions,
             **({"cut_short": self.cut_short} if self.cut_short else {}),
             **({"empty_plan": self.empty_plan.to_dict()} if self.empty_plan else {}),
+            **(
+                {"marginal_creators": [creator.to_dict() for creator in self.creators]}
+                if self.creators
+                else {}
+            ),
         }
 
     def to_json(self, indent: int | None = 2) -> str:

@@ -29,7 +29,7 @@ from optimizer.model.linear import LinearModel, build_model
 from optimizer.plan import Plan, extract_plan
 from optimizer.scenario.loading import scenario_from_dict, scenario_of
 from optimizer.scenario.schema import Scenario
-from optimizer.solvers import SolveOptions, run_solver
+from optimizer.solvers import SolveOptions, roster_method, run_solver
 from optimizer.solvers.base import is_number
 from optimizer.solving import solve_options
 
@@ -279,7 +279,8 @@ def _run_job(job: _Job) -> list[dict[str, Any]]:
     # Built once at the largest budget: its implied count caps hold at every smaller one.
     model = build_model(top)
     session = None
-    if job.solver == "highs":
+    # a large roster's points are each solved by decomposition, not by one kept search
+    if job.solver == "highs" and roster_method(model) != "decomposition":
         from optimizer.solvers.highs import HighsSession
 
         session = HighsSession(model)

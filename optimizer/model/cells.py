@@ -15,8 +15,10 @@ from optimizer.scenario.schema import Offer, Scenario, Segment, Select, midpoint
 if TYPE_CHECKING:
     import pandas as pd
 
-Key = tuple[str, str, str]
-"""A cell's (period, platform, tier)."""
+Key = tuple[str, ...]
+"""A cell's (period, platform, tier); a roster cell's (period, platform, tier, creator)."""
+CREATOR = "creator"
+"""The level that names a roster cell's creator ("" for an offer's cell)."""
 
 CELL_COLUMNS = ("cost", *SATURATED_METRICS, "lower", "upper", "platform_emerging", "tier_emerging")
 """The figures of every cell, as `Cells.column` names them (and `Cells.table` holds them)."""
@@ -38,11 +40,17 @@ class Cells:
     segment), `width` (inf for the last) and `factor`.
 
     `table`, `segments` and `index` are the same figures as pandas objects, built on first use.
+
+    A roster's creators are cells too (one per creator and period, after the offers' cells):
+    their keys carry the creator, `level("creator")` names it ("" for an offer's cell), and
+    `table` and `index` gain a `creator` level when there are any.
     """
 
     keys: list[Key]
     columns: Mapping[str, np.ndarray]
     segment_columns: Mapping[str, np.ndarray]
+    creators: np.ndarray | None = None
+    """Each cell's creator ("" for an offer's cell); None without a roster."""
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -55,26 +63,43 @@ class Cells:
         """One figure of every (cell, segment) (a name of `SEGMENT_COLUMNS`); read-only."""
         return self.segment_columns[name]
 
+    @property
+    def has_creators(self) -> bool:
+        """Whether any cell is a roster creator's."""
+        return self.creators is not None
+
+    @property
+    def dimensions(self) -> tuple[str, ...]:
+        """The levels of `index`: (period, platform, tier), and creator with a roster."""
+        return (*DIMENSIONS, CREATOR) if self.has_creators else DIMENSIONS
+
     @cached_property
     def _levels(self) -> dict[str, np.ndarray]:
-        columns = list(zip(*self.keys, strict=True)) if self.keys else [(), (), ()]
-        return {
+        columns = (
+            list(zip(*(key[:3] for key in self.keys), strict=True)) if self.keys else [(), (), ()]
+        )
+        levels = {
             dimension: _read_only(np.array(values, dtype=object))
             for dimension, values in zip(DIMENSIONS, columns, strict=True)
         }
+        creators = self.creators if self.creators is not None else np.full(len(self), "")
+        levels[CREATOR] = _read_only(np.asarray(creators, dtype=object))
+        return levels
 
     def level(self, dimension: str) -> np.ndarray:
-        """Each cell's period, platform or tier, in model order."""
+        """Each cell's period, platform, tier or creator, in model order."""
         return self._levels[dimension]
 
     @cached_property
     def table(self) -> pd.DataFrame:
-        """The cells' figures as a DataFrame indexed by (period, platform, tier)."""
+        """The cells' figures as a DataFrame indexed by (period, platform, tier), and by
+        creator too when the scenario has a roster."""
         import pandas as pd
 
-        data: dict[str, Any] = {dimension: list(self.level(dimension)) for dimension in DIMENSIONS}
+        dimensions = list(self.dimensions)
+        data: dict[str, Any] = {dimension: self.level(dimension) for dimension in dimensions}
         data.update({name: self.columns[name] for name in CELL_COLUMNS})
-        return pd.DataFrame(data).set_index(list(DIMENSIONS))
+        return pd.DataFrame(data).set_index(dimensions)
 
     @cached_property
     def segments(self) -> pd.DataFrame:
@@ -88,7 +113,7 @@ class Cells:
 
     @property
     def index(self) -> pd.MultiIndex:
-        """The (period, platform, tier) of each cell, in model order."""
+        """The (period, platform, tier[, creator]) of each cell, in model order."""
         return self.table.index
 
     def select(self, select: Select) -> np.ndarray:
@@ -101,6 +126,8 @@ class Cells:
         ):
             if names is not None:
                 mask &= np.isin(self.level(dimension), names)
+        if select.creators is not None:
+            mask &= np.isin(self.level(CREATOR), np.array(select.creators, dtype=object))
         platform_emerging = self.columns["platform_emerging"]
         if select.emerging is not None:
             emerging = platform_emerging | self.columns["tier_emerging"]
@@ -194,11 +221,21 @@ def derive_cells(scenario: Scenario) -> Cells:
                 segment_rows["factor"].append(segment.factor)
                 start = segment.up_to or start
     columns = {
-        name: _read_only(np.array(values, dtype=bool if name in _FLAGS else float))
+        name: np.array(values, dtype=bool if name in _FLAGS else float)
         for name, values in rows.items()
     }
     segment_columns = {
-        name: _read_only(np.array(values, dtype=np.int64 if name in _WHOLE else float))
+        name: np.array(values, dtype=np.int64 if name in _WHOLE else float)
         for name, values in segment_rows.items()
     }
-    return Cells(keys=keys, columns=columns, segment_columns=segment_columns)
+    creators = None
+    if scenario.roster is not None:
+        from optimizer.roster.cells import add_roster_cells
+
+        creators = add_roster_cells(scenario, keys, columns, segment_columns)
+    return Cells(
+        keys=keys,
+        columns={name: _read_only(values) for name, values in columns.items()},
+        segment_columns={name: _read_only(values) for name, values in segment_columns.items()},
+        creators=None if creators is None else _read_only(creators),
+    )

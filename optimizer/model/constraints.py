@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from optimizer.errors import OptimizerError
 from optimizer.model.cells import Cells
 from optimizer.scenario.presets import PRESETS
 from optimizer.scenario.schema import LimitRule, Scenario, Select, ShareRule
@@ -154,8 +155,22 @@ def _share(rule: ShareRule, cells: Cells) -> list[Constraint]:
     return constraints
 
 
+# Masks a limit `per: [creator]` may make (groups x cells): each group is a row of its own.
+MOST_GROUP_CELLS = 50_000_000
+
+
 def _limit(rule: LimitRule, cells: Cells) -> list[Constraint]:
     selected = cells.select(rule.select)
+    if "creator" in rule.per:
+        # offers have no creator: a group per creator holds roster cells only
+        selected &= cells.level("creator") != ""
+        groups = len(set(cells.level("creator")[selected].tolist()))
+        if groups * len(cells) > MOST_GROUP_CELLS:
+            raise OptimizerError(
+                f"rules.limits {rule.name!r}: per creator over {groups:,} creators makes a rule"
+                f" for each; select at most {MOST_GROUP_CELLS // max(len(cells), 1):,} creators"
+                " (select: {creators: [...]}, or tiers and platforms)"
+            )
     levels = [cells.level(dimension) for dimension in rule.per]
     values = [list(dict.fromkeys(level[selected])) for level in levels]
     bounds = rule.bounds()

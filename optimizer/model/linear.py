@@ -229,6 +229,7 @@ def build_model(
     _rule_rows(draft, rule_set)
     _saturation_rows(draft)
     _order_rows(draft)
+    _must_rows(draft)
     return draft.finish(rule_set)
 
 
@@ -500,6 +501,34 @@ def _order_rows(draft: _Draft) -> None:
         ["link"] * (2 * n_z),
     )
     draft.blocks.append(RowBlock("saturation-order", first, draft.num_rows, None))
+
+
+def _must_rows(draft: _Draft) -> None:
+    """A roster creator marked `must` posts at least once over the plan: one row each,
+    named `must:<creator>`."""
+    cells = draft.cells
+    if draft.scenario.roster is None or cells.creators is None:
+        return
+    from optimizer.roster.cells import must_cells
+
+    musts = must_cells(draft.scenario, cells.creators)
+    if not musts:
+        return
+    rows = np.concatenate([np.full(len(where), i) for i, (_, where) in enumerate(musts)])
+    columns = np.concatenate([where for _, where in musts]).astype(int)
+    first = draft.add_rows(
+        (rows.astype(int), draft_count_columns(draft)[columns], np.ones(len(columns))),
+        np.ones(len(musts)),
+        np.full(len(musts), np.inf),
+        [f"must:{creator}" for creator, _ in musts],
+        ["min"] * len(musts),
+    )
+    draft.blocks.append(RowBlock("must", first, draft.num_rows, None))
+
+
+def draft_count_columns(draft: _Draft) -> np.ndarray:
+    """The count column of each cell (the first columns, in cell order)."""
+    return np.arange(len(draft.cells))
 
 
 def _joined(

@@ -215,6 +215,19 @@ def plan_report(plan: Plan, with_charts: bool = True) -> Report:
                 ratios={"cpa": ("spend", "conversions"), "cpe": ("spend", "engagements")},
             )
         )
+        if scenario.roster is not None:
+            from optimizer.roster.tables import creators_frame
+
+            tables.append(
+                Table(
+                    "Creators",
+                    "Creators",
+                    creators_frame(plan),
+                    METRIC_FORMATS,
+                    totals=METRICS,
+                    ratios={"cpa": ("spend", "conversions"), "cpe": ("spend", "engagements")},
+                )
+            )
         rules = rules_frame(plan)
         rule_units: list[Format] = [rule_unit(rule.kind, rule.metric) for rule in plan.rules]
         # a share just off its bound reads to two places, as the gap does (44.99%, not 45.0%)

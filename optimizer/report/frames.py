@@ -18,9 +18,10 @@ if TYPE_CHECKING:
 
 
 def allocation_frame(plan: Plan) -> pd.DataFrame:
-    """One row per bought cell: period, platform, tier, the metrics, CPA and CPE; revenue is
-    missing, not zero, without an average order value."""
-    frame = plan.allocation.reset_index()[["period", "platform", "tier", *METRICS, "cpa", "cpe"]]
+    """One row per bought cell: period, platform, tier (and creator, with a roster), the
+    metrics, CPA and CPE; revenue is missing, not zero, without an average order value."""
+    dimensions = [name for name in plan.allocation.index.names if name is not None]
+    frame = plan.allocation.reset_index()[[*dimensions, *METRICS, "cpa", "cpe"]]
     if not plan.scenario.average_order_value:
         frame["revenue"] = np.nan
     return frame

@@ -49,7 +49,8 @@ def headline(plan: Plan) -> Text:
     if plan.has_plan:
         figure = objective_figure(plan.objective, plan.metric, plan.scenario.currency)
         text.append(f"  {plan.sense} {plan.metric}: {figure}")
-    proof = f"solved by {plan.solver} in {plan.seconds:.2f} s"
+    method = "" if plan.method in ("mip", "lp") else f" ({plan.method})"
+    proof = f"solved by {plan.solver}{method} in {plan.seconds:.2f} s"
     if plan.has_plan and plan.gap is not None:
         # The bound is what no plan can beat; the gap is how far this plan may be from it.
         best = objective_figure(plan.bound, plan.metric, plan.scenario.currency)
@@ -59,8 +60,10 @@ def headline(plan: Plan) -> Text:
 
 
 def allocation_table(plan: Plan) -> Table:
+    from optimizer.roster.tables import cell_totals
+
     currency = plan.scenario.currency
-    allocation = plan.allocation
+    allocation = cell_totals(plan)  # a roster's creators added up by tier
     periods = plan.scenario.periods
     table = Table(title="Influencers to engage", title_justify="left", show_footer=True)
     # each period column: its widest of name and a 5-digit count, and 3 of border and padding
@@ -171,7 +174,11 @@ def rules_table(plan: Plan) -> Table:
     # each column's amounts at one precision (a spend rule's value, minimum, maximum)
     spent = [rule for rule in plan.rules if rule_unit(rule.kind, rule.metric) == "money"]
     cents = [needs_cents([getattr(rule, key) for rule in spent]) for key in ("value", "min", "max")]
+    # a limit per creator is a rule per creator: the terminal lists the binding ones
+    per_creator = [rule for rule in plan.rules if "creator" in rule.group]
     for rule in plan.rules:
+        if "creator" in rule.group and not rule.binding:
+            continue
         value, low, high = (
             bound(v, rule.kind, currency, rule.metric, cents=c)
             for v, c in zip((rule.value, rule.min, rule.max), cents, strict=True)
@@ -185,6 +192,10 @@ def rules_table(plan: Plan) -> Table:
             high,
             Text("yes", style="bold yellow") if rule.binding else "",
         )
+    if per_creator:
+        held = sum(not rule.binding for rule in per_creator)
+        table.caption = f"{held:,} of {len(per_creator):,} rules per creator hold with room"
+        table.caption_justify = "left"
     return table
 
 
@@ -208,7 +219,8 @@ def plan_view(plan: Plan) -> RenderableType:
     parts: list[RenderableType] = [headline(plan)]
     parts += [Text(note, style="yellow") for note in plan.notes]
     if plan.has_plan:
-        parts += [allocation_table(plan), totals_table(plan), shares_table(plan)]
+        parts += [allocation_table(plan), *creator_tables(plan)]
+        parts += [totals_table(plan), shares_table(plan)]
         if plan.rules:
             parts.append(rules_table(plan))
         if plan.uncertainty is not None:
@@ -220,6 +232,51 @@ def plan_view(plan: Plan) -> RenderableType:
     for rule in plan.skipped:
         parts.append(Text(f"left out {rule.name}: {rule.reason}", style="dim"))
     return fitted(*parts)
+
+
+def creator_tables(plan: Plan) -> list[RenderableType]:
+    """A roster plan's top creators by value (the whole shortlist is in the files that
+    `--output` writes), and how many creators it books."""
+    if plan.scenario.roster is None:
+        return []
+    from optimizer.roster.tables import TOP_CREATORS, creators_frame, top_creators, value_metric
+
+    shortlist = creators_frame(plan)
+    if shortlist.empty:
+        return []
+    currency = plan.scenario.currency
+    top = top_creators(plan)
+    metric = value_metric(plan)
+    shown = f"top {len(top)} of {len(shortlist):,}" if len(shortlist) > TOP_CREATORS else "all"
+    table = Table(title=f"Creators to book ({shown}, by {metric})", title_justify="left")
+    table.add_column("Creator")
+    table.add_column("Platform")
+    table.add_column("Tier")
+    table.add_column("Periods")
+    table.add_column("Posts", justify="right")
+    spends = money_column(list(top["spend"]), currency)
+    table.add_column(heading("spend"), justify="right")
+    table.add_column(heading("conversions", short=True), justify="right")
+    for (_, row), spend in zip(top.iterrows(), spends, strict=True):
+        table.add_row(
+            str(row["creator"]),
+            str(row["platform"]),
+            str(row["tier"]),
+            str(row["periods"]),
+            quantity(row["count"]),
+            spend,
+            quantity(row["conversions"]),
+        )
+    parts: list[RenderableType] = [table]
+    if len(shortlist) > TOP_CREATORS:
+        parts.append(
+            Text(
+                f"{len(shortlist):,} creators booked; the whole shortlist is in the Creators"
+                " sheet of --output plan.xlsx or in plan-creators.csv beside --output plan.csv",
+                style="dim",
+            )
+        )
+    return parts
 
 
 def _uncertainty_parts(plan: Plan) -> list[RenderableType]:
@@ -361,8 +418,45 @@ def explanation_view(plan: Plan) -> RenderableType:
     if plan.explanation is not None and plan.explanation.empty_plan is not None:
         parts.append(empty_plan_paragraph(plan.explanation.empty_plan))
     elif plan.explanation is not None:
-        parts += [_rule_sentences(plan), *_notes(plan)]
+        parts += [_rule_sentences(plan), *_notes(plan), *marginal_creator_parts(plan)]
     return Group(*parts)
+
+
+def marginal_creator_parts(plan: Plan) -> list[RenderableType]:
+    """A roster's best creators left out, and the price per post at which each would enter."""
+    if plan.explanation is None or not plan.explanation.creators:
+        return []
+    currency = plan.scenario.currency
+    table = Table(title="Best creators left out", title_justify="left")
+    for name in ("Creator", "Platform", "Tier", "Period"):
+        table.add_column(name)
+    table.add_column("Price", justify="right")
+    table.add_column("Enters at", justify="right")
+    table.add_column(heading(value_of(plan), short=True), justify="right")
+    creators = plan.explanation.creators
+    prices = money_column([c.cost for c in creators] + [c.entry_price for c in creators], currency)
+    for creator, price, entry in zip(
+        creators, prices[: len(creators)], prices[len(creators) :], strict=True
+    ):
+        table.add_row(
+            creator.creator,
+            creator.platform,
+            creator.tier,
+            creator.period,
+            price,
+            entry,
+            objective_figure(creator.value, value_of(plan), currency),
+        )
+    note = Text(
+        "Each would enter the plan at or below its price in 'Enters at' (a post's price;"
+        " the rest of the plan as priced by the linear relaxation).",
+        style="dim",
+    )
+    return [table, note]
+
+
+def value_of(plan: Plan) -> str:
+    return "conversions" if plan.metric == "spend" else plan.metric
 
 
 def empty_plan_paragraph(empty: EmptyPlan) -> Text:

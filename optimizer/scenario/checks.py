@@ -66,7 +66,7 @@ def check_scenario(scenario: Scenario) -> list[Problem]:
                 problems.append(
                     Problem(f"{field}.{key}", _unknown("period", [key], scenario.periods) or "")
                 )
-    if not scenario.offers():
+    if not scenario.offers() and scenario.roster is None:
         problems.append(Problem("platforms", "give at least one platform with at least one tier"))
     for platform, tier, offer in scenario.offers():
         fewest, most = offer.count_bounds(scenario.integer)

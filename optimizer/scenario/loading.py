@@ -73,7 +73,18 @@ def load_traced(path: str | Path) -> tuple[Scenario, Trace]:
         problems = [_located(problem, own, data, trace) for problem in error.problems]
         raise ScenarioError(path, problems) from None
     _check_draws_file(scenario)
+    _check_roster(scenario, path)
     return scenario, trace
+
+
+def _check_roster(scenario: Scenario, path: Path) -> None:
+    """A roster's problems, each with the file, row and column, when the scenario is loaded;
+    the roster read is kept for the solve."""
+    if scenario.roster is None:
+        return
+    from optimizer.roster import check_roster
+
+    check_roster(scenario, path)
 
 
 def _check_draws_file(scenario: Scenario) -> None:
@@ -296,6 +307,7 @@ def _resolve(path: Path, chain: tuple[Path, ...], trace: Trace | None = None) ->
         for_parent = {key: None for key, value in rest.items() if value is None and key not in card}
         data["platforms"] = {**merge(card, rest), **for_parent}
     _draws_file_beside(path, data, trace)
+    _roster_file_beside(path, data, trace)
     parent = data.pop("extends", None)
     if parent is None:
         return _merged({}, data, trace)
@@ -319,6 +331,18 @@ def _draws_file_beside(path: Path, data: dict[str, Any], trace: Trace | None) ->
         data["uncertainty"] = {**uncertainty, "draws_file": str(path.parent / name)}
     if isinstance(name, str) and name and trace is not None:
         trace.files.append(Path(data["uncertainty"]["draws_file"]))
+
+
+def _roster_file_beside(path: Path, data: dict[str, Any], trace: Trace | None) -> None:
+    """`roster.file` as a full path: it is written relative to its file, and a scenario
+    written back (a sweep's points) must still find it."""
+    roster = data.get("roster")
+    name = roster.get("file") if isinstance(roster, Mapping) else None
+    if isinstance(name, str) and name:
+        assert isinstance(roster, Mapping)
+        data["roster"] = {**roster, "file": str((path.parent / name).resolve())}
+        if trace is not None:
+            trace.files.append(Path(data["roster"]["file"]))
 
 
 # Mappings whose keys are the scenario's own names: platforms, tiers, periods.

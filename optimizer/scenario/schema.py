@@ -599,6 +599,8 @@ class Select(Strict):
     """true: an emerging platform or tier; false: neither is emerging."""
     platform_emerging: bool | None = None
     """true: an emerging platform; false: an established platform, whatever the tier."""
+    creators: list[str] | None = None
+    """Creator ids of the roster; any of them matches (offers have no creator)."""
 
 
 class ShareRule(Strict):
@@ -633,8 +635,9 @@ class LimitRule(Strict):
     """Unique name of the rule, used in reports and conflicts."""
     select: Select = Field(default_factory=Select)
     """The cells whose totals are bounded."""
-    per: list[Literal["period", "platform", "tier"]] = Field(default_factory=list)
-    """Split the selection into one group per value of these dimensions."""
+    per: list[Literal["period", "platform", "tier", "creator"]] = Field(default_factory=list)
+    """Split the selection into one group per value of these dimensions (`creator`: one
+    group per creator of the roster)."""
     count: Bounds | None = None
     """Bounds on the number of influencers."""
     spend: Bounds | None = None
@@ -740,6 +743,19 @@ def _unique(kind: str) -> Callable[[list[str]], list[str]]:
     return check
 
 
+class RosterSettings(Strict):
+    """Named creators read from a CSV file, one row each (section 9 of format v2)."""
+
+    file: Name
+    """The CSV file of creators, relative to the scenario file."""
+    posts: Annotated[int, Field(ge=1), PlainNumber] = 1
+    """Most posts per creator per period, unless the creator's row gives max_posts."""
+    method: Literal["auto", "mip", "decomposition"] = "auto"
+    """How to solve: `mip` (branch and bound on every creator), `decomposition` (the linear
+    relaxation by column generation, made whole and proven against its bound), or `auto`
+    (mip up to a few thousand creators)."""
+
+
 def _currency_code(value: object) -> object:
     if isinstance(value, str) and len(value) == 3 and value.isascii() and value.isalpha():
         return value.upper()
@@ -780,6 +796,8 @@ class Scenario(Strict):
     """Diminishing returns for every offer without its own list."""
     platforms: dict[str, Platform]
     """The rate card: each platform's offers per tier."""
+    roster: RosterSettings | None = None
+    """Named creators from a CSV file, beside or instead of the rate card's offers."""
     rules: Rules = Field(default_factory=Rules)
     """Presets, share rules and limits."""
     solver: SolverSettings = Field(default_factory=SolverSettings)

@@ -71,6 +71,9 @@ class Solution:
     nodes: int | None = None
     interrupted: bool = False
     """Stopped at the user's request (Ctrl-C), with the best plan found by then."""
+    method: str | None = None
+    """How the plan was found when not by the solver's own search of the whole model (a
+    roster's `column-generation+core-mip`); None for that search."""
 
 
 def relative_gap(value: float, bound: float) -> float:
