@@ -377,6 +377,12 @@ def test_messy_exports_parse(tmp_path: Path, seasonal: optimizer.Scenario) -> No
     rows = read_results(tmp_path / "export.xlsx", seasonal).rows
     assert rows["spend"].tolist() == [1200.0, 1100.0]
     assert rows["conversions"].tolist() == [9.0, 8.0]
+    # common export names need no mapping
+    (tmp_path / "shop.csv").write_text(
+        "Platform,Tier,Amount spent,Orders,Interactions\ntiktok,micro,$10,1,20\n"
+    )
+    rows = read_results(tmp_path / "shop.csv", seasonal).rows
+    assert rows[["spend", "conversions", "engagements"]].iloc[0].tolist() == [10.0, 1.0, 20.0]
 
 
 def test_unmatched_rows_are_listed(tmp_path: Path, seasonal: optimizer.Scenario) -> None:

@@ -59,9 +59,10 @@ def summary_lines(calibration: Calibration) -> list[str]:
         f" with the results; intervals are central {CREDIBLE:.0%} credible intervals.",
     ]
     if results.unmatched:
+        count = len(results.unmatched)
         lines.append(
-            f"{len(results.unmatched):,} rows match no offer or code and are not used: see"
-            " Unmatched rows."
+            f"{count:,} {'row matches' if count == 1 else 'rows match'} no offer or code and"
+            " are not used: see Unmatched rows."
         )
     lines += [f"Note: {note}." for note in results.notes]
     return lines

@@ -51,7 +51,10 @@ class TableError(OptimizerError):
         return type(self), (self.source, self.problems)
 
     def lines(self) -> list[str]:
-        shown = [f"{self.source} {problem}" for problem in self.problems[:MAX_SHOWN]]
+        shown = [
+            f"{self.source}{'' if str(problem).startswith(':') else ' '}{problem}"
+            for problem in self.problems[:MAX_SHOWN]
+        ]
         if len(self.problems) > MAX_SHOWN:
             shown.append(f"{self.source}: and {len(self.problems) - MAX_SHOWN} more bad cells")
         return shown
@@ -197,11 +200,22 @@ def parse_mapping(text: str | None, known: Sequence[str]) -> dict[str, str]:
     return out
 
 
+ALIASES = {
+    "code": ("discountcode", "promocode", "couponcode", "coupon", "utmcontent"),
+    "spend": ("amountspent", "cost"),
+    "conversions": ("purchases", "orders"),
+    "engagements": ("interactions",),
+    "creator": ("handle", "influencer"),
+}
+"""Headers exports often use for a field, read when the field's own name is not there."""
+
+
 def locate_columns(
     table: RawTable, known: Sequence[str], mapping: Mapping[str, str]
 ) -> dict[str, int]:
     """Where each known field is in the table: by the mapping's header, else by its own name
-    (or an alias), matched case- and space-insensitively. Unknown headers are left alone."""
+    (or one of its `ALIASES`), matched case- and space-insensitively. Unknown headers are
+    left alone."""
     positions: dict[str, list[int]] = {}
     for position, header in enumerate(table.headers):
         positions.setdefault(normalised(header), []).append(position)
@@ -214,6 +228,9 @@ def locate_columns(
         if given is None and key in mapped:
             continue  # that header was given to another field
         at = positions.get(key, [])
+        if given is None and not at:
+            names = [name for name in ALIASES.get(field, ()) if name not in mapped]
+            at = next((positions[name] for name in names if name in positions), [])
         if given is not None and not at:
             problems.append(
                 f": --columns {field}={given!r}: no such column; the columns are"
