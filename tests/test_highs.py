@@ -8,13 +8,14 @@ import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from benchmark_modules import benchmark_module
 from child_process import run_script
 
 import optimizer
 from optimizer import build_model
-from optimizer.solvers.highs import LARGE_MIP, SMALL_MIP, to_highs
+from optimizer.solvers.highs import LARGE_MIP, race_partner, to_highs
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -86,19 +87,29 @@ def test_solves_join_a_pool_the_caller_started_on_every_core() -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "effort", "sub_mips"),
-    [("b2b-saas", 0.2, False), ("m12-p8-t4-s1", 0.2, True), ("w52-p8-t4-s2", 0.3, True)],
+    ("name", "effort"), [("b2b-saas", 0.05), ("m12-p8-t4-s1", 0.05), ("w52-p8-t4-s2", 0.3)]
 )
-def test_heuristic_settings_follow_the_models_size(
-    name: str, effort: float, sub_mips: bool
-) -> None:
+def test_only_weekly_models_get_more_heuristic_effort(name: str, effort: float) -> None:
     model = build_model(benchmark_module("cases").case(name))
-    integers = int(model.integrality.sum())
-    assert (integers <= SMALL_MIP) != sub_mips and (integers > LARGE_MIP) == (effort == 0.3)
+    assert (int(model.integrality.sum()) > LARGE_MIP) == (effort == 0.3)
     options = to_highs(model).getOptions()
     assert options.mip_heuristic_effort == effort
     for heuristic in ("rins", "rens", "feasibility_jump"):
-        assert getattr(options, f"mip_heuristic_run_{heuristic}") is sub_mips
+        assert getattr(options, f"mip_heuristic_run_{heuristic}") is True
+
+
+def test_a_race_pits_the_count_formulation_against_integer_segments() -> None:
+    model = build_model(benchmark_module("cases").case("q4-p6-t4-s3"))
+    partner = race_partner(model)
+    assert partner is not None
+    assert model.integrality[model.segment_columns].all()
+    assert not partner.integrality[partner.segment_columns].any()
+    saturated = np.unique(model.segment_cells)
+    assert partner.integrality[saturated].all() and not model.integrality[saturated].any()
+    # same columns and rows: a plan of one is a plan of the other
+    assert partner.num_cols == model.num_cols and partner.num_rows == model.num_rows
+    small = build_model(benchmark_module("cases").case("b2b-saas"))
+    assert race_partner(small) is None
 
 
 def test_the_banner_stays_off_standard_output() -> None:
@@ -241,3 +252,16 @@ def test_a_status_that_is_neither_a_proof_nor_a_limit_is_an_error() -> None:
         read_solution(stub(highspy.HighsModelStatus.kUnknown), model, 0.1)
     stopped = read_solution(stub(highspy.HighsModelStatus.kTimeLimit), model, 0.1)
     assert stopped.status is optimizer.Status.TIME_LIMIT
+
+
+def test_a_raced_plan_is_the_optimum_within_the_gap() -> None:
+    from plan_checks import check_plan
+
+    document = benchmark_module("cases").generated("q4", 6, 4, 3)
+    raced = optimizer.scenario_from_dict(document)
+    alone = optimizer.scenario_from_dict({**document, "solver": {"formulation": "count"}})
+    first, second = optimizer.solve(raced), optimizer.solve(alone)
+    assert first.status == second.status == "optimal"
+    assert check_plan(raced, first) == []
+    assert first.objective is not None and second.objective is not None
+    assert abs(first.objective - second.objective) <= 1e-4 * abs(second.objective) + 1e-6
