@@ -217,8 +217,11 @@ def offer_scenario(directory: Path, count: int, **offer: Any) -> Path:
     return path
 
 
+@pytest.mark.parametrize("method", ["mip", "decomposition"])
 @pytest.mark.parametrize("solver", SOLVERS)
-def test_identical_creators_give_the_offer_optimum(tmp_path: Path, solver: str) -> None:
+def test_identical_creators_give_the_offer_optimum(
+    tmp_path: Path, solver: str, method: str
+) -> None:
     """Five identical creators of one post a quarter are the offer with available: 5."""
     v1 = optimizer.solve(offer_scenario(tmp_path, 5), solver=solver, gap=0.0)
     rows = [creator(f"c{i}", 700, 20) for i in range(5)]
@@ -230,6 +233,7 @@ def test_identical_creators_give_the_offer_optimum(tmp_path: Path, solver: str) 
             "budget": {"total": 5_000},
             "seasonality": {"Q2": {"cost": 0.8, "conversions": 1.2}},
             "platforms": {"tiktok": {}},
+            "roster": {"file": "creators.csv", "method": method},
         },
     )
     roster = optimizer.solve(path, solver=solver, gap=0.0)
@@ -488,3 +492,33 @@ def test_compare_and_sweep_run_on_rosters() -> None:
     done = runner.invoke(app, ["sweep", str(SHIPPED), "--budget", "30000,60000"])
     assert done.exit_code == 0, done.output
     assert done.output.count("optimal") == 2
+
+
+def test_uncertainty_with_a_roster_is_refused(tmp_path: Path) -> None:
+    path = write_roster(tmp_path, [creator("a", 100, 10)], {"uncertainty": {"draws": 10}})
+    assert problems_of(path) == [
+        "roster: a roster is planned at its midpoints only: remove uncertainty (and any risk"
+        " or target) from a scenario with a roster"
+    ]
+
+
+def test_explain_a_decomposed_roster_by_decomposition(tmp_path: Path) -> None:
+    """explain re-solves a large roster's questions as its plan was found, not by a search of
+    the whole MIP; the prices agree with those of the plain MIP to within the gaps."""
+    (tmp_path / "mip").mkdir()
+    (tmp_path / "cg").mkdir()
+    results = {}
+    for method in ("mip", "decomposition"):
+        folder = tmp_path / ("mip" if method == "mip" else "cg")
+        scenario = optimizer.load_scenario(random_roster(folder, 150, 5, method))
+        scenario = scenario.model_copy(
+            update={"solver": scenario.solver.model_copy(update={"gap": 0.002})}
+        )
+        plan = optimizer.solve(scenario)
+        results[method] = (plan, optimizer.explain_plan(scenario, plan))
+    (mip_plan, mip), (cg_plan, cg) = results["mip"], results["decomposition"]
+    assert cg_plan.method == "column-generation+core-mip"
+    assert cg.gain is not None and mip.gain is not None
+    scale = mip_plan.objective
+    assert abs(cg.gain - mip.gain) <= 0.01 * scale
+    assert [rule.name for rule in cg.rules] == [rule.name for rule in mip.rules]

@@ -86,11 +86,16 @@ class ModelEditor:
     """A highspy instance holding `model`, re-solved under any `Settings`."""
 
     def __init__(self, model: LinearModel) -> None:
+        from optimizer.solvers import roster_method
+
         self.model = model
         self.layout: Layout = layout_of(model)
         self.highs = to_highs(model)
         self.rows = constraint_rows(model)
         self.upper = model.col_upper.copy()
+        # A large roster's questions are answered as its plan was found: by decomposition
+        # (where no saturation switch's coefficient depends on the settings).
+        self.decomposed = roster_method(model) == "decomposition" and not len(self.layout.z_columns)
 
     def apply(self, settings: Settings) -> None:
         """Push the row bounds, column bounds and order coefficients of `settings`."""
@@ -127,6 +132,8 @@ class ModelEditor:
     ) -> Result:
         """Optimise `objective` (a feasibility check when None) under `settings`, starting
         from a plan's counts where given (a plan that still holds bounds the answer)."""
+        if objective is not None and self.decomposed:
+            return self._decomposed(settings, objective, maximize, time_limit, gap)
         self.apply(settings)
         highs = self.highs
         cost = np.zeros(self.model.num_cols) if objective is None else objective
@@ -153,6 +160,44 @@ class ModelEditor:
             highs.run()
             result = self._read(cost, objective is None)
         return result
+
+    def _decomposed(
+        self,
+        settings: Settings,
+        objective: np.ndarray,
+        maximize: bool,
+        time_limit: float,
+        gap: float,
+    ) -> Result:
+        """A large roster's question solved by column generation and a core MIP."""
+        from optimizer.roster.decomposition import solve_decomposed
+        from optimizer.solvers.base import SolveOptions, Status
+
+        model = self.model
+        row_lower, row_upper = model.row_lower.copy(), model.row_upper.copy()
+        for constraint, rows, bounds in zip(
+            model.constraints, self.rows, settings.bounds, strict=True
+        ):
+            sides = [model.row_sides[row] for row in rows]
+            row_lower[rows], row_upper[rows] = row_bounds(constraint, sides, bounds)
+        columns = bounds_for(
+            model, self.layout, list(settings.bounds), settings.lower, settings.available
+        )
+        edited = replace(
+            model,
+            sense="maximize" if maximize else "minimize",
+            objective=objective,
+            row_lower=row_lower,
+            row_upper=row_upper,
+            col_lower=columns.lower,
+            col_upper=columns.upper,
+        )
+        solution = solve_decomposed(edited, SolveOptions(time_limit, gap))
+        if solution is None or solution.values is None:
+            return Result(Outcome.INFEASIBLE)
+        value = float(objective @ solution.values)
+        outcome = Outcome.OPTIMAL if solution.status == Status.OPTIMAL else Outcome.FEASIBLE
+        return Result(outcome, solution.values, value)
 
     def _read(self, cost: np.ndarray, feasibility: bool) -> Result:
         highs = self.highs

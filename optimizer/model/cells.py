@@ -228,14 +228,19 @@ def derive_cells(scenario: Scenario) -> Cells:
         name: np.array(values, dtype=np.int64 if name in _WHOLE else float)
         for name, values in segment_rows.items()
     }
-    creators = None
+    levels = None
     if scenario.roster is not None:
         from optimizer.roster.cells import add_roster_cells
 
-        creators = add_roster_cells(scenario, keys, columns, segment_columns)
-    return Cells(
+        levels = add_roster_cells(scenario, keys, columns, segment_columns)
+    cells = Cells(
         keys=keys,
         columns={name: _read_only(values) for name, values in columns.items()},
         segment_columns={name: _read_only(values) for name, values in segment_columns.items()},
-        creators=None if creators is None else _read_only(creators),
+        creators=None if levels is None else _read_only(levels[CREATOR]),
     )
+    if levels is not None:
+        # the levels as arrays already: a roster's hundreds of thousands of keys need not be
+        # taken apart again
+        cells.__dict__["_levels"] = {name: _read_only(level) for name, level in levels.items()}
+    return cells

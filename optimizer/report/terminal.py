@@ -249,7 +249,7 @@ def creator_tables(plan: Plan) -> list[RenderableType]:
     metric = value_metric(plan)
     shown = f"top {len(top)} of {len(shortlist):,}" if len(shortlist) > TOP_CREATORS else "all"
     table = Table(title=f"Creators to book ({shown}, by {metric})", title_justify="left")
-    table.add_column("Creator")
+    table.add_column("Creator", overflow="fold")
     table.add_column("Platform")
     table.add_column("Tier")
     table.add_column("Periods")
@@ -428,7 +428,8 @@ def marginal_creator_parts(plan: Plan) -> list[RenderableType]:
         return []
     currency = plan.scenario.currency
     table = Table(title="Best creators left out", title_justify="left")
-    for name in ("Creator", "Platform", "Tier", "Period"):
+    table.add_column("Creator", overflow="fold")  # an id is never cut short
+    for name in ("Platform", "Tier", "Period"):
         table.add_column(name)
     table.add_column("Price", justify="right")
     table.add_column("Enters at", justify="right")

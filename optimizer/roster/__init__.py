@@ -58,6 +58,12 @@ def check_roster(scenario: Scenario, source: str | Path = "<scenario>") -> Roste
     the creators its rules name are in it."""
     from optimizer.errors import Problem, ScenarioError
 
+    if scenario.uncertainty is not None or scenario.objective.uncertain:
+        message = (
+            "a roster is planned at its midpoints only: remove uncertainty (and any risk or"
+            " target) from a scenario with a roster"
+        )
+        raise ScenarioError(source, [Problem("roster", message)])
     roster = roster_of(scenario, source)
     named = [
         (f"rules.shares[{i}]", rule.select.creators)

@@ -19,15 +19,20 @@ def add_roster_cells(
     keys: list[tuple[str, ...]],
     columns: dict[str, np.ndarray],
     segment_columns: dict[str, np.ndarray],
-) -> np.ndarray:
+) -> dict[str, np.ndarray]:
     """Append the roster's cells, period by period in file order, to the offers' cells
-    (`keys` and the arrays of `columns` and `segment_columns`, replaced by longer ones); each
-    cell's creator ("" for the offers' cells)."""
+    (`keys` and the arrays of `columns` and `segment_columns`, replaced by longer ones);
+    every cell's period, platform, tier and creator ("" for the offers' cells) as arrays."""
     roster = roster_of(scenario)
     aov = scenario.average_order_value or 0.0
     first = len(keys)
     parts: dict[str, list[np.ndarray]] = {name: [values] for name, values in columns.items()}
     creators: list[np.ndarray] = [np.full(first, "", dtype=object)]
+    offer_levels = list(zip(*keys, strict=True)) if keys else [(), (), ()]
+    levels: dict[str, list[np.ndarray]] = {
+        name: [np.array(values, dtype=object)]
+        for name, values in zip(("period", "platform", "tier"), offer_levels, strict=True)
+    }
     upper = np.where(roster.exclude, 0.0, roster.max_posts)
     if scenario.integer:
         upper = np.floor(upper + 1e-9)
@@ -53,6 +58,9 @@ def add_roster_cells(
         for name, values in figures.items():
             parts[name].append(values)
         creators.append(roster.creator[rows])
+        levels["period"].append(np.full(len(rows), period, dtype=object))
+        levels["platform"].append(roster.platform[rows])
+        levels["tier"].append(roster.tier[rows])
         keys.extend(
             zip(
                 [period] * len(rows),
@@ -76,7 +84,9 @@ def add_roster_cells(
         segment_columns[name] = np.concatenate([segment_columns[name], values]).astype(
             segment_columns[name].dtype
         )
-    return np.concatenate(creators)
+    out = {name: np.concatenate(parts).astype(object) for name, parts in levels.items()}
+    out["creator"] = np.concatenate(creators).astype(object)
+    return out
 
 
 def must_cells(scenario: Scenario, creators: np.ndarray) -> list[tuple[str, np.ndarray]]:

@@ -45,6 +45,7 @@ COLUMNS = (
     "exclude",
 )
 REQUIRED = ("creator", "platform", "followers", "conversion_rate")
+_FIGURES = (*COLUMNS[2:9], "max_posts")
 _POSITIVE = ("followers", "cost_per_post", "cost_per_1k_followers", "cost_per_engagement")
 _RATES = ("engagement_rate", "conversion_rate")
 _TRUE = ("true", "yes", "1")
@@ -174,9 +175,10 @@ def read_roster(scenario: Scenario, source: str | Path = "<scenario>") -> Roster
     )
     problems.rows(lines, (platform == "").to_numpy(), "platform", lambda i: "give the platform")
 
-    texts = {column: text(column) for column in COLUMNS[2:9]}
-    numbers = {column: _numbers(texts[column], column, lines, problems) for column in texts}
-    given = {column: (texts[column] != "").to_numpy() for column in texts}
+    numbers, given = {}, {}
+    for column in COLUMNS[2:9]:
+        raw = frame.get(column)
+        numbers[column], given[column] = _numbers(raw, n, column, lines, problems)
     for column in REQUIRED[2:]:
         problems.rows(lines, ~given[column], column, lambda i: "give a number")
     for first, second in ONE_OF:
@@ -191,7 +193,7 @@ def read_roster(scenario: Scenario, source: str | Path = "<scenario>") -> Roster
     problems.rows(
         lines, must & exclude, "exclude", lambda i: "a creator cannot be both must and exclude"
     )
-    max_posts = _max_posts(text("max_posts"), settings.posts, lines, problems)
+    max_posts = _max_posts(frame.get("max_posts"), n, settings.posts, lines, problems)
     periods = _periods(text("periods"), scenario.periods, lines, problems)
     problems.raise_any(source)
 
@@ -248,14 +250,20 @@ def _read_frame(path: Path, source: str | Path) -> pd.DataFrame:
         what = "not found" if not path.exists() else "not a regular file"
         raise ScenarioError(source, [Problem(PATH, f"roster {str(path)!r}: {what}")])
     try:
-        # every column as text: the checks below read numbers, flags and lists themselves
+        header = pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns
+        # names, flags and lists as text; the figures as numbers where every cell is one
+        # (the reader parses those far faster), else as text checked below (ranges, typos)
+        text = {column: str for column in header if str(column).strip() not in _FIGURES}
+        engine = csv_engine()
         return pd.read_csv(
             path,
-            dtype=str,
+            dtype=text,
             keep_default_na=False,
-            na_values=[],
+            na_values=[""],
             encoding="utf-8-sig",
-            engine=csv_engine(),
+            engine=engine,
+            # arrow's columns keep a whole-number column with empty cells as numbers
+            dtype_backend="pyarrow" if engine == "pyarrow" else "numpy_nullable",
         )
     except (OSError, UnicodeDecodeError, ValueError, pd.errors.ParserError) as error:
         message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
@@ -290,11 +298,22 @@ def _check_creators(creator: pd.Series, lines: np.ndarray, problems: _Problems) 
         )
 
 
-def _numbers(text: pd.Series, column: str, lines: np.ndarray, problems: _Problems) -> np.ndarray:
-    """The column's figures (the midpoint of a range), NaN where not given; problems for
-    text, negative, too large or out-of-range figures."""
+def _numbers(
+    raw: pd.Series | None, n: int, column: str, lines: np.ndarray, problems: _Problems
+) -> tuple[np.ndarray, np.ndarray]:
+    """The column's figures (the midpoint of a range), NaN where not given, and where each
+    is given; problems for text, negative, too large or out-of-range figures. A column the
+    reader found all numbers is checked as numbers; one with text (ranges) as text."""
     import pandas as pd
 
+    if raw is None:
+        return np.full(n, np.nan), np.zeros(n, dtype=bool)
+    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+        value = np.array(raw.to_numpy(dtype=float, na_value=np.nan), dtype=float)
+        given = ~np.isnan(value)
+        text = pd.Series(value)
+        return _checked(value, value, value, given, text, column, lines, problems), given
+    text = raw.fillna("").astype(str).str.strip()
     given = (text != "").to_numpy()
     value = np.array(pd.to_numeric(text.where(text != ""), errors="coerce"), dtype=float)
     low = high = value
@@ -320,10 +339,25 @@ def _numbers(text: pd.Series, column: str, lines: np.ndarray, problems: _Problem
         column,
         lambda i: f"a range needs low <= high, got {text.iat[i]!r}",
     )
+    checked = given & ~not_number & ~crossed
+    return _checked(value, low, high, checked, text, column, lines, problems), given
+
+
+def _checked(
+    value: np.ndarray,
+    low: np.ndarray,
+    high: np.ndarray,
+    checked: np.ndarray,
+    text: pd.Series,
+    column: str,
+    lines: np.ndarray,
+    problems: _Problems,
+) -> np.ndarray:
+    """The figures with those out of their column's range made NaN, each a problem."""
+    value = value.copy()
     with np.errstate(invalid="ignore"):
         ends_min = np.fmin(low, high)
         ends_max = np.fmax(low, high)
-        checked = given & ~not_number & ~crossed
         infinite = checked & ~np.isfinite(ends_max + ends_min)
         too_large = checked & ~infinite & (np.abs(ends_max) > MAX_FIGURE)
         if column in _POSITIVE:
@@ -333,7 +367,7 @@ def _numbers(text: pd.Series, column: str, lines: np.ndarray, problems: _Problem
             wanted = "at least 0 and at most 1"
         else:
             wrong, wanted = checked & ~infinite & (ends_min < 0), "at least 0"
-    problems.rows(lines, infinite, column, lambda i: f"must be finite, got {text.iat[i]!r}")
+    problems.rows(lines, infinite, column, lambda i: f"must be finite, got {text.iat[i]}")
     problems.rows(
         lines, too_large, column, lambda i: f"must be at most {MAX_FIGURE:,.0f}, got {text.iat[i]}"
     )
@@ -353,11 +387,21 @@ def _flags(text: pd.Series, column: str, lines: np.ndarray, problems: _Problems)
     return out
 
 
-def _max_posts(text: pd.Series, default: int, lines: np.ndarray, problems: _Problems) -> np.ndarray:
+def _max_posts(
+    raw: pd.Series | None, n: int, default: int, lines: np.ndarray, problems: _Problems
+) -> np.ndarray:
     import pandas as pd
 
-    value = np.array(pd.to_numeric(text.where(text != ""), errors="coerce"), dtype=float)
-    given = (text != "").to_numpy()
+    if raw is None:
+        return np.full(n, float(default))
+    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+        value = np.array(raw.to_numpy(dtype=float, na_value=np.nan), dtype=float)
+        given = ~np.isnan(value)
+        text = pd.Series(value)
+    else:
+        text = raw.fillna("").astype(str).str.strip()
+        value = np.array(pd.to_numeric(text.where(text != ""), errors="coerce"), dtype=float)
+        given = (text != "").to_numpy()
     with np.errstate(invalid="ignore"):
         bad = given & ~(np.isfinite(value) & (value >= 0) & (value == np.round(value)))
         bad |= given & ~bad & (value > MAX_FIGURE)
