@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import highspy
 import numpy as np
@@ -61,6 +62,8 @@ class Relaxation:
     master: np.ndarray
     rounds: int
     feasible: bool
+    columns: Any
+    """The constraint matrix by columns (SciPy CSC), made once for every step."""
 
 
 def solve_decomposed(model: LinearModel, options: SolveOptions) -> Solution | None:
@@ -148,7 +151,7 @@ def relax(model: LinearModel, sign: float, time_limit: float = 60.0) -> Relaxati
         master_values[:artificial].max(initial=0.0) <= 1e-7
     )
     bound = lagrangian(duals, reduced, row_lower, row_upper, col_lower, col_upper)
-    return Relaxation(values, duals, reduced, bound, master, rounds, feasible)
+    return Relaxation(values, duals, reduced, bound, master, rounds, feasible, columns)
 
 
 def lagrangian(
@@ -292,7 +295,7 @@ def _core_mip(
     lower, upper = model.col_lower, model.col_upper
     integer = model.integrality
     rounded = np.where(integer, np.floor(relaxation.values + 1e-9), relaxation.values)
-    start = greedy_fill(model, cost, rounded, relaxation.master)
+    start = greedy_fill(model, cost, rounded, relaxation.master, relaxation.columns)
     lp_bound = relaxation.bound
     # the core: every column that is not a creator's, the LP's fractional columns, and the
     # creators' columns nearest to zero reduced cost; the others stay where the LP has them
@@ -313,7 +316,7 @@ def _core_mip(
     fixed_loss = float(np.abs(reduced[moving]).min()) if moving.any() else np.inf
     matrix = model.matrix
     activity = matrix @ fixed_values
-    sub = matrix.tocsc()[:, core]
+    sub = relaxation.columns[:, core]
     lp = highspy.HighsLp()
     lp.num_col_ = len(core)
     lp.num_row_ = model.num_rows
@@ -375,7 +378,11 @@ def _core_mip(
 
 
 def greedy_fill(
-    model: LinearModel, cost: np.ndarray, rounded: np.ndarray, columns: np.ndarray
+    model: LinearModel,
+    cost: np.ndarray,
+    rounded: np.ndarray,
+    columns: np.ndarray,
+    by_column: Any = None,
 ) -> np.ndarray | None:
     """The rounded-down LP, filled one unit at a time with the master's columns of most value
     per dollar while every row holds; None when the rounded plan breaks a row (a minimum)."""
@@ -391,7 +398,7 @@ def greedy_fill(
     spend[model.count_columns] = cells.column("cost")
     candidates = columns[(cost[columns] > 0) & (rounded[columns] < model.col_upper[columns])]
     order = candidates[np.argsort(-cost[candidates] / np.maximum(spend[candidates], 1e-9))]
-    sub = matrix.tocsc()
+    sub = matrix.tocsc() if by_column is None else by_column
     values = rounded.copy()
     for column in order:
         rows = sub.indices[sub.indptr[column] : sub.indptr[column + 1]]
