@@ -149,6 +149,7 @@ def in_process_case(
     formulations: Sequence[str],
     seeds: int,
     time_limit: float,
+    configs: Sequence[str] = (),
 ) -> dict[str, dict[str, Any]]:
     """Build and solve of each way in this process, once per HiGHS random seed; each run's
     seconds are the mean over the seeds, `runs` holds them one by one."""
@@ -189,7 +190,51 @@ def in_process_case(
         set_limits(highs, time_limit, gap)
         return highs
 
+    def raced(label: str, configs: list[str]) -> None:
+        from optimizer.solvers import SolveOptions
+        from optimizer.solvers.search import run_searches
+
+        outcomes = []
+        for seed in range(seeds):
+            started = time.perf_counter()
+            searches = []
+            for config in configs:
+                model = build_model(scenario, formulation=config.split("/")[0])
+                highs = configured(model, config)
+                highs.setOptionValue("random_seed", seed)
+                searches.append((highs, model))
+            solution, _ = run_searches(searches, SolveOptions(time_limit, gap))
+            outcomes.append(
+                {
+                    "seed": seed,
+                    "seconds": time.perf_counter() - started,
+                    "status": str(solution.status),
+                    "objective": solution.objective,
+                    "bound": solution.bound,
+                    "nodes": solution.nodes,
+                }
+            )
+        runs[label] = summarise_seeds(outcomes)
+
+    def configured(model: Any, config: str) -> Any:
+        """`FORMULATION/tuned` (the project's options) or `FORMULATION/default` (HiGHS's)."""
+        if config.endswith("/default"):
+            return plain_highs(model, time_limit, gap)
+        return ours(model)
+
+    for config in configs:
+        if config.startswith("race:"):
+            raced(f"ours:{config}", config.removeprefix("race:").split("+"))
+        else:
+            seeded(
+                f"ours:{config}",
+                lambda config=config: build_model(scenario, formulation=config.split("/")[0]),
+                lambda model, config=config: configured(model, config),
+            )
+
     for way in ways:
+        if way == "ours" and configs:
+            continue
         if way == "ours":
             chosen: list[str | None] = list(formulations) or [None]
             for formulation in chosen:
@@ -442,6 +487,12 @@ def main(argv: list[str] | None = None) -> None:
         default=None,
         help="of count,segments,both,auto for `ours` (default: the scenario's own)",
     )
+    parser.add_argument(
+        "--configs",
+        default="",
+        help="in process: runs of ours as FORMULATION[/tuned|/default], or race:A+B (two"
+        " searches on the two cores, the first proof wins), comma-separated",
+    )
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--in-process", action="store_true", help="time build and solve only")
     parser.add_argument("--seeds", type=int, default=1, help="HiGHS random seeds (in process)")
@@ -491,7 +542,12 @@ def main(argv: list[str] | None = None) -> None:
             gap = gap_of(name)
             if arguments.in_process:
                 runs = in_process_case(
-                    name, ways, formulations, arguments.seeds, arguments.time_limit
+                    name,
+                    ways,
+                    formulations,
+                    arguments.seeds,
+                    arguments.time_limit,
+                    [c.strip() for c in arguments.configs.split(",") if c.strip()],
                 )
             else:
                 runs = whole_process_case(

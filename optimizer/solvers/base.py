@@ -40,6 +40,9 @@ class SolveOptions:
     node_limit: int | None = None
     """Most branch-and-bound nodes (HiGHS and CBC): a limit that, unlike time, gives the
     same plan on every run."""
+    race: bool = True
+    """Whether HiGHS may race a second formulation on the other core (where it pays); off
+    where the plan must not depend on which search finishes first."""
 
     def __post_init__(self) -> None:
         # The file's settings are checked when it loads; these come from callers directly.

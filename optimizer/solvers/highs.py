@@ -175,7 +175,7 @@ def solve_highs(
     searches = [(to_highs(model), model)]
     if start is not None:
         set_start(searches[0][0], start)
-    partner = race_partner(model)
+    partner = race_partner(model) if options.race else None
     if partner is not None:
         searches.append((to_highs(partner), partner))
     solution, _ = run_searches(searches, options, progress)

@@ -122,8 +122,9 @@ def run_searches(
             for future in done:
                 solution = future.result()
                 if solution.status.is_proof:
+                    # The other search stops at its next check; waiting for it would only
+                    # add its last node's time (the worker threads are the pool's own).
                     _stop(runs)
-                    _settle(futures)
                     return solution, futures.index(future)
             if progress is not None:
                 latest = [run.latest for run in runs if run.latest is not None]

@@ -47,7 +47,9 @@ def break_ties(
     tied = spread_model(model, floor)
     spends = period_spends(model, solution.values)
     start = np.concatenate([solution.values, [spends.max(), spends.min()]])
-    limits = SolveOptions(min(TIE_SECONDS, options.time_limit), TIE_GAP, node_limit=TIE_NODES)
+    limits = SolveOptions(
+        min(TIE_SECONDS, options.time_limit), TIE_GAP, node_limit=TIE_NODES, race=False
+    )
     found = run_solver(tied, solver, limits, start=start)
     if found.values is None:
         return TieBreak(solution, found.seconds, moved=False)
