@@ -12,7 +12,7 @@ import numpy as np
 from optimizer.analysis.notes import plan_notes
 from optimizer.analysis.results import json_count, json_number
 from optimizer.constants import BINDING_TOLERANCE, METRICS
-from optimizer.model.cells import Cells, Key
+from optimizer.model.cells import Cells, Key, objective_value
 from optimizer.model.constraints import Constraint, SkippedRule
 from optimizer.model.linear import LinearModel
 from optimizer.scenario.schema import Scenario
@@ -301,12 +301,6 @@ def _report(constraint: Constraint, outcomes: Mapping[str, np.ndarray]) -> RuleR
         slack=slack,
         group=constraint.group,
     )
-
-
-def objective_value(metric: str, totals: dict[str, float]) -> float:
-    if metric == "profit":
-        return totals["revenue"] - totals["spend"]
-    return totals[metric]
 
 
 def extract_plan(

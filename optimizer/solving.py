@@ -32,8 +32,8 @@ def solve(
     `solver`, `time_limit` and `gap` override the scenario's `solver` settings. Pass a
     `model` already built from this scenario to skip building it again. `progress` hears how
     a HiGHS search stands about ten times a second (`optimizer.solvers.search.Progress`).
-    Where plans tie within the gap, the one whose period spends differ least is returned
-    (the scenario's `solver.tie_break`).
+    Where plans tie within the gap, spend is evened out over periods (the scenario's
+    `solver.tie_break`).
     """
     scenario = scenario_of(scenario, "solve")
     if solver is not None and not isinstance(solver, str):

@@ -1,4 +1,4 @@
-"""The tie-break: among plans as good as the optimum within the gap, the evenest over periods.
+"""The tie-break: among plans as good as the optimum within the gap, an even one over periods.
 
 Identical quarters make every way of placing the same posts across them a tie, so the
 solver's first plan is an accident of its search; the tie-break must keep the objective

@@ -244,3 +244,11 @@ def derive_cells(scenario: Scenario) -> Cells:
         # taken apart again
         cells.__dict__["_levels"] = {name: _read_only(level) for name, level in levels.items()}
     return cells
+
+
+def objective_value(metric: str, totals: Mapping[str, float]) -> float:
+    """The objective's figure from a plan's totals: the metric's total, or for profit
+    revenue less spend."""
+    if metric == "profit":
+        return totals["revenue"] - totals["spend"]
+    return totals[metric]

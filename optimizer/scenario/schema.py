@@ -702,8 +702,9 @@ class SolverSettings(Strict):
     continuous), `segments` (each saturation segment; the count follows), `both`, or `auto`
     (the rule measured on held-out benchmarks). Every choice has the same optimum."""
     tie_break: Literal["spread", "none"] = "spread"
-    """Among plans as good as the optimum within the gap, return the one whose period spends
-    differ least (`spread`, a short second search), or the solver's first (`none`)."""
+    """Among plans as good as the optimum within the gap, even spend out over periods
+    (`spread`: posts move from the costliest period to the leanest while every rule holds),
+    or keep the solver's plan (`none`)."""
 
 
 def _default_tiers() -> dict[str, TierDef]:
