@@ -21,7 +21,7 @@ Every run's optimum is checked against the others within the gap (a run stopped 
 limit is marked, and only its plan checked against the bound of the others). Prints a
 Markdown table per case and a summary per way: total seconds, the naive total over the
 way's total, the worst case against naive, and how many cases run more than 10% slower than
-plain. Writes the figures to `benchmarks/heldout.json`.
+plain. Writes the figures to `benchmarks/heldout-results/held-out.json` (or `--output`).
 """
 
 from __future__ import annotations
@@ -498,7 +498,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seeds", type=int, default=1, help="HiGHS random seeds (in process)")
     parser.add_argument("--sweep", action="store_true", help="an 8-point budget sweep instead")
     parser.add_argument("--sweep-case", help="the case to sweep (default: a 12-month one)")
-    parser.add_argument("--output", type=Path, default=HERE / "heldout.json")
+    parser.add_argument("--output", type=Path, default=HERE / "heldout-results" / "held-out.json")
     arguments = parser.parse_args(argv)
 
     ways = [w.strip() for w in arguments.ways.split(",") if w.strip()]
