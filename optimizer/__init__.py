@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from optimizer.solvers import Status
     from optimizer.solvers.export import export_model
     from optimizer.solving import solve
+    from optimizer.uncertainty.simulate import Simulation, simulate
 
 # Every name loads its module on first use, so `import optimizer` (and the command line,
 # which lives in this package) does not pay for pandas, SciPy and HiGHS up front.
@@ -52,6 +53,8 @@ _LAZY = {
     "spreadsheet_plan": "optimizer.analysis.baseline",
     "Sweep": "optimizer.analysis.sweep",
     "sweep": "optimizer.analysis.sweep",
+    "Simulation": "optimizer.uncertainty.simulate",
+    "simulate": "optimizer.uncertainty.simulate",
 }
 
 
@@ -89,6 +92,7 @@ __all__ = [
     "RuleReport",
     "Scenario",
     "ScenarioError",
+    "Simulation",
     "SolverError",
     "Status",
     "Sweep",
@@ -100,6 +104,7 @@ __all__ = [
     "find_conflicts",
     "load_scenario",
     "scenario_from_dict",
+    "simulate",
     "solve",
     "spreadsheet_plan",
     "sweep",

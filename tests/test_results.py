@@ -5,6 +5,7 @@ from simulated campaigns."""
 from __future__ import annotations
 
 import csv
+import json
 import math
 from pathlib import Path
 
@@ -33,6 +34,8 @@ from optimizer.scenario.loading import load_scenario, scenario_from_dict
 ROOT = Path(__file__).resolve().parents[1]
 ECOMMERCE = ROOT / "scenarios" / "ecommerce-dtc.yaml"
 SATURATION = ROOT / "scenarios" / "saturation.yaml"
+SEASONAL_70_20_10 = ROOT / "scenarios" / "70-20-10-seasonal.yaml"
+CAMPAIGN = ROOT / "scenarios" / "campaign"
 URL = "https://shop.example.com/launch?ref=spring"
 
 SEASONAL = {
@@ -315,6 +318,81 @@ def test_learning_says_how_many_posts_narrow_the_conversion_rate(
     assert half / figure.calibrated <= 0.2 * 1.15
 
 
+def test_learning_weighs_posts_against_the_plans_spend_on_emerging_tests(tmp_path: Path) -> None:
+    scenario = load_scenario(SEASONAL_70_20_10)
+    plan = optimizer.solve(scenario)
+    results = read_results(
+        CAMPAIGN / "results.csv", scenario, brief=read_brief(CAMPAIGN / "brief.csv")
+    )
+    # the 10% emerging tests of 70-20-10: Threads is an emerging platform, nano an emerging tier
+    allocation = plan.allocation.reset_index()
+    emerging = allocation[(allocation["platform"] == "threads") | (allocation["tier"] == "nano")]
+    spent = float(emerging["spend"].sum())
+    assert spent > 0 and spent != pytest.approx(0.1 * scenario.budget.total)
+    from_plan = calibrate(scenario, results, plan=plan)
+    from_saved = calibrate(scenario, results, plan=plan.to_dict())
+    from_budget = calibrate(scenario, results)
+    assert from_plan.test_budget == pytest.approx(spent)
+    assert from_plan.test_budget_from == "plan" and from_budget.test_budget_from == "budget"
+    assert from_budget.test_budget == pytest.approx(40000)
+    for offer, saved, budget in zip(
+        from_plan.offers, from_saved.offers, from_budget.offers, strict=True
+    ):
+        assert offer.learning.to_dict() == saved.learning.to_dict()
+        assert offer.learning.test_budget == pytest.approx(spent)
+        assert offer.learning.to_dict()["test_budget_from"] == "plan"
+        assert budget.learning.test_budget == pytest.approx(40000)
+    threads = next(o for o in from_plan.offers if (o.platform, o.tier) == ("threads", "micro"))
+    spec = scenario.platforms["threads"].tiers["micro"]
+    per_post = 15000 * threads.figures["cost_per_1k_followers"].calibrated / 1000
+    assert spec.followers == 15000
+    assert threads.learning.affordable == math.floor(spent / per_post)
+    budget_threads = next(o for o in from_budget.offers if o.platform == "threads")
+    assert budget_threads.learning.affordable == math.floor(40000 / per_post)
+    # a plan of another scenario is refused
+    with pytest.raises(optimizer.OptimizerError, match="linkedin micro"):
+        calibrate(
+            scenario,
+            results,
+            plan={"allocation": [{"platform": "linkedin", "tier": "micro", "spend": 1.0}]},
+        )
+    # the command reads the saved plan and says which budget it weighed
+    (tmp_path / "plan.json").write_text(plan.to_json())
+    code, report, err = runner_invoke(
+        "calibrate",
+        SEASONAL_70_20_10,
+        CAMPAIGN / "results.csv",
+        "--brief",
+        CAMPAIGN / "brief.csv",
+        "--plan",
+        tmp_path / "plan.json",
+        "-o",
+        tmp_path / "c.yaml",
+        "--format",
+        "json",
+    )
+    assert code == 0, err
+    payload = json.loads(report)
+    assert payload["test_budget_from"] == "plan"
+    assert payload["test_budget"] == pytest.approx(spent)
+    code, table, err = runner_invoke(
+        "calibrate", SEASONAL_70_20_10, CAMPAIGN / "results.csv", "-o", tmp_path / "c.yaml"
+    )
+    assert code == 0, err
+    assert "10% of budget.total" in " ".join(table.split())
+    (tmp_path / "bad.json").write_text('{"not": "a plan"}')
+    code, _, err = runner_invoke(
+        "calibrate",
+        SEASONAL_70_20_10,
+        CAMPAIGN / "results.csv",
+        "--plan",
+        tmp_path / "bad.json",
+        "-o",
+        tmp_path / "c.yaml",
+    )
+    assert code == 2 and "--plan" in err
+
+
 # Reading results
 
 
@@ -450,7 +528,6 @@ def test_calibrated_yaml_extends_by_a_relative_path_and_solves(tmp_path: Path) -
         calibrated.platforms["tiktok"].tiers["mega"] == scenario.platforms["tiktok"].tiers["mega"]
     )
     assert optimizer.solve(calibrated).has_plan
-    import json
 
     payload = json.loads(report)
     assert payload["unmatched"][0]["row"] == f"line {len(rows) + 1}"

@@ -402,7 +402,8 @@ def test_weight_zero_equals_expected() -> None:
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
-@pytest.mark.parametrize(("goal", "probability"), [(100, 0.9), (130, 0.5), (100, 1.0)])
+# 0.99 of 40 draws is all of them
+@pytest.mark.parametrize(("goal", "probability"), [(100, 0.9), (130, 0.5), (100, 0.99)])
 def test_chance_target_equals_brute_force(solver: str, goal: float, probability: float) -> None:
     data = tiny(
         objective={
@@ -448,6 +449,43 @@ def test_midpoint_plan_is_the_v1_plan_on_the_same_draws() -> None:
         )
     # the risk plan is never worse on the measure it optimises
     assert plan.objective >= midpoint["objective"] - 1e-6
+
+
+@pytest.mark.parametrize(
+    "objective",
+    [
+        {"maximize": "conversions", "risk": {"cvar": 0.25}},
+        {"minimize": "spend", "target": {"conversions": 100, "probability": 0.9}},
+    ],
+)
+def test_the_first_answer_is_the_midpoint_plan_judged_on_the_draws(
+    objective: dict[str, Any],
+) -> None:
+    from optimizer.solvers import SolveOptions
+    from optimizer.uncertainty.solve import FIRST_ANSWER_NOTE, midpoint_first_answer
+
+    scenario = scenario_from_dict(tiny(objective=objective))
+    model = build_model(scenario)
+    first = midpoint_first_answer(scenario, model, "highs", SolveOptions(time_limit=10, gap=0))
+    assert first is not None
+    whole = solve(scenario, gap=0)
+    midpoint = whole.to_dict()["uncertainty"]["midpoint_plan"]
+    # the plan the whole solve compares with, judged on the same draws, and not proven
+    assert first.status == "feasible" and first.bound is None and first.gap is None
+    assert first.objective == pytest.approx(midpoint["objective"], rel=1e-6)
+    report = first.to_dict()["uncertainty"]
+    assert report["draws"] == 40 and report["objective"] == pytest.approx(first.objective)
+    assert report["midpoint_plan"]["objective"] == pytest.approx(first.objective)
+    assert FIRST_ANSWER_NOTE in first.notes
+    if scenario.objective.target is None:
+        # the risk plan is never worse on the measure it optimises
+        assert whole.objective >= first.objective - 1e-6
+    else:
+        # the least spend reaching the target at midpoints: the report says how often it
+        # reaches it on the draws, here less often than asked, as the whole solve must
+        reached = report["targets"][0]
+        assert reached["probability"] < 0.9 and not reached["met"]
+        assert whole.to_dict()["uncertainty"]["targets"][0]["met"]
 
 
 def test_result_json_has_the_uncertainty_object() -> None:
@@ -666,3 +704,325 @@ def test_the_shipped_uncertainty_scenario_solves_and_keeps_every_rule() -> None:
     # within the gap
     midpoint = uncertainty["midpoint_plan"]["objective"]
     assert uncertainty["objective"] >= midpoint * (1 - scenario.solver.gap) - 1e-6
+
+
+# --- bad input from the command line ----------------------------------------------------
+
+BAD_INPUT = [
+    # (what the scenario gets, the field named, words of the fix)
+    (
+        {"objective": {"maximize": "conversions", "risk": {"cvar": 0}}},
+        "objective.risk.cvar",
+        "0.1 for the worst 10%",
+    ),
+    (
+        {"objective": {"maximize": "conversions", "risk": {"cvar": 1.5}}},
+        "objective.risk.cvar",
+        "0 < A <= 1",
+    ),
+    (
+        {"objective": {"maximize": "conversions", "risk": {"cvar": 0.1, "weight": -0.5}}},
+        "objective.risk.weight",
+        "0 <= W <= 1",
+    ),
+    (
+        {"objective": {"maximize": "conversions", "risk": {"cvar": 0.1, "weight": 1.5}}},
+        "objective.risk.weight",
+        "0 <= W <= 1",
+    ),
+    (
+        {"objective": {"minimize": "spend", "target": {"conversions": 50, "probability": 0}}},
+        "objective.target.probability",
+        "0 < p < 1",
+    ),
+    (
+        {"objective": {"minimize": "spend", "target": {"conversions": 50, "probability": 1}}},
+        "objective.target.probability",
+        "0 < p < 1",
+    ),
+    (
+        {"objective": {"minimize": "spend", "target": {"conversions": 50, "probability": 90}}},
+        "objective.target.probability",
+        "0.9 for 90%",
+    ),
+    (
+        {"objective": {"minimize": "spend", "target": {"likes": 50, "probability": 0.9}}},
+        "objective.target",
+        "metrics: conversions, revenue, reach, engagements",
+    ),
+    (
+        {"objective": {"minimize": "spend", "risk": {"cvar": 0.1}}},
+        "objective",
+        "chance target: {minimize: spend, target:",
+    ),
+    (
+        {"objective": {"minimize": "spend", "risk": "expected"}},
+        "objective",
+        "chance target: {minimize: spend, target:",
+    ),
+    ({"uncertainty": {"draws": 0}}, "uncertainty.draws", "from 1 to 100,000 draws"),
+    ({"uncertainty": {"draws": 100_001}}, "uncertainty.draws", "from 1 to 100,000 draws"),
+    (
+        {"uncertainty": {"shape": "normal"}},
+        "uncertainty.shape",
+        "'uniform', 'triangular' or 'pert'",
+    ),
+    (
+        {"uncertainty": {"shared_by": ["platform", "quarter"]}},
+        "uncertainty.shared_by[1]",
+        "'period', 'platform' or 'tier'",
+    ),
+    ({"uncertainty": {"draws_file": "draws.csv"}}, "line 3", "cost: must be a finite number"),
+]
+
+
+@pytest.mark.parametrize(("extra", "field", "fix"), BAD_INPUT)
+@pytest.mark.parametrize("command", ["validate", "solve"])
+def test_bad_input_exits_2_naming_file_field_and_fix(
+    tmp_path: Path, command: str, extra: dict[str, Any], field: str, fix: str
+) -> None:
+    (tmp_path / "draws.csv").write_text("draw,platform,tier,cost\n1,tt,micro,1\n2,tt,micro,-1\n")
+    (tmp_path / "s.json").write_text(json.dumps(tiny(**extra)))
+    out = tmp_path / "plan.json"
+    arguments = [command, str(tmp_path / "s.json")]
+    result = CliRunner().invoke(app, arguments + (["-o", str(out)] if command == "solve" else []))
+    assert result.exit_code == 2, result.output
+    named = "draws.csv" if field.startswith("line") else "s.json"
+    line = next((text for text in result.output.splitlines() if field in text), "")
+    assert named in line and fix in line, result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()  # nothing half written
+
+
+@pytest.mark.parametrize(
+    ("arguments", "words"),
+    [
+        (["--draws", "0"], "--draws"),
+        (["--draws", "100001"], "--draws"),
+        (["--seed", "-1"], "--seed"),
+        (["--draws-file", "draws.csv"], "draws.csv: line 2: unknown platform 'tk'"),
+        (["--draws-file", "draws.csv", "--draws", "10"], "leave out --draws"),
+    ],
+)
+def test_simulate_refuses_bad_draws_options(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, arguments: list[str], words: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "draws.csv").write_text("draw,platform,tier,cost\n1,tk,micro,1\n")
+    (tmp_path / "s.json").write_text(json.dumps(tiny()))
+    result = CliRunner().invoke(app, ["simulate", "s.json", *arguments, "-o", "out.json"])
+    assert result.exit_code == 2, result.output
+    assert words in result.output
+    assert not (tmp_path / "out.json").exists()
+
+
+def test_simulate_judges_a_plan_on_fresh_draws_or_a_draws_file(tmp_path: Path) -> None:
+    data = tiny(objective={"maximize": "conversions", "risk": {"cvar": 0.25}})
+    (tmp_path / "s.json").write_text(json.dumps(data))
+    (tmp_path / "mine.json").write_text(
+        json.dumps(
+            {"allocation": [{"period": "Q1", "platform": "tt", "tier": "micro", "count": 2}]}
+        )
+    )
+    runner = CliRunner()
+    base = ["simulate", str(tmp_path / "s.json"), "--plan", str(tmp_path / "mine.json")]
+    fresh = runner.invoke(app, [*base, "--draws", "500", "--seed", "11", "-f", "json"])
+    assert fresh.exit_code == 0, fresh.output
+    judged = json.loads(fresh.stdout)["uncertainty"]
+    assert (judged["draws"], judged["seed"]) == (500, 11)
+    scenario = scenario_from_dict({**data, "uncertainty": {"draws": 500, "seed": 11}})
+    draws = scenario_draws(scenario, derive_cells(scenario), scenario.uncertainty)
+    z = brute_outcomes(scenario, draws, (2.0, 0.0))["conversions"]
+    assert judged["outcomes"]["conversions"]["p10"] == pytest.approx(np.percentile(z, 10))
+    # a draws file: tt converts half in draw a, twice in draw b
+    (tmp_path / "d.csv").write_text(
+        "draw,platform,tier,conversions\na,tt,micro,0.5\nb,tt,micro,2\n"
+    )
+    filed = runner.invoke(app, [*base, "--draws-file", str(tmp_path / "d.csv"), "-f", "json"])
+    assert filed.exit_code == 0, filed.output
+    judged = json.loads(filed.stdout)["uncertainty"]
+    assert judged["source"] == "file" and judged["draws"] == 2
+    # two posts of 30 conversions: 30 in draw a, 120 in draw b
+    assert judged["outcomes"]["conversions"]["mean"] == pytest.approx(75)
+    assert judged["outcomes"]["conversions"]["p10"] == pytest.approx(39)
+
+
+# --- properties of the optimum -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "objective",
+    [
+        {"maximize": "conversions", "risk": "expected"},
+        {"maximize": "conversions", "risk": {"cvar": 0.1}},
+        {"maximize": "conversions", "risk": {"cvar": 0.25, "weight": 0.5}},
+        {"maximize": "profit", "risk": {"cvar": 0.2}},
+        {"minimize": "spend", "target": {"conversions": 120, "probability": 0.9}},
+    ],
+)
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_with_every_multiplier_one_the_risk_plan_is_the_v1_plan(
+    tmp_path: Path, solver: str, objective: dict[str, Any]
+) -> None:
+    # every row of the file says 1, and a missing figure is 1 too
+    rows = "".join(f"{s},{p},micro,1,1\n" for s in range(7) for p in ("tt", "ig"))
+    (tmp_path / "ones.csv").write_text("draw,platform,tier,cost,conversions\n" + rows)
+    data = tiny(
+        periods=["Q1", "Q2"],
+        objective=objective,
+        average_order_value=30,
+        uncertainty={"draws_file": "ones.csv"},
+    )
+    (tmp_path / "s.json").write_text(json.dumps(data))
+    risky = solve(load_scenario(tmp_path / "s.json"), solver=solver, gap=0)
+    if "target" in objective:
+        # v1: the least spend reaching 120 conversions at point values
+        v1_data = {
+            **data,
+            "objective": {"minimize": "spend"},
+            "rules": {"limits": [{"name": "goal", "conversions": {"min": 120}}]},
+        }
+    else:
+        v1_data = {**data, "objective": {"maximize": objective["maximize"]}}
+    del v1_data["uncertainty"]
+    v1 = solve(scenario_from_dict(v1_data), solver=solver, gap=0)
+    assert risky.status == v1.status == "optimal"
+    assert risky.objective == pytest.approx(v1.objective, rel=1e-9)
+    for metric in ("spend", "conversions"):
+        assert risky.totals[metric] == pytest.approx(v1.totals[metric], rel=1e-9)
+    result = risky.to_dict()["uncertainty"]
+    for figures in result["outcomes"].values():  # every draw is the point plan's outcome
+        assert figures["p10"] == pytest.approx(figures["p90"])
+    assert result["midpoint_plan"]["objective"] == pytest.approx(risky.objective)
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+@pytest.mark.parametrize("metric", ["conversions", "profit"])
+def test_cvar_one_equals_expected(solver: str, metric: str) -> None:
+    def optimum(risk: Any) -> Any:
+        data = tiny(objective={"maximize": metric, "risk": risk}, average_order_value=30)
+        return solve(scenario_from_dict(data), solver=solver, gap=0)
+
+    whole, expected = optimum({"cvar": 1}), optimum("expected")
+    assert whole.status == expected.status == "optimal"
+    assert whole.objective == pytest.approx(expected.objective, rel=1e-9)
+    # and both are the mean of the plan's draws
+    z = whole.to_dict()["uncertainty"]["outcomes"][metric]["mean"]
+    assert whole.objective == pytest.approx(z, rel=1e-6)  # the JSON keeps 6 decimals
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_the_cvar_optimum_never_decreases_as_the_share_grows(solver: str) -> None:
+    shares = [0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 0.9, 1.0]
+    optima = []
+    for share in shares:
+        data = tiny(
+            periods=["Q1", "Q2"],
+            objective={"maximize": "profit", "risk": {"cvar": share}},
+            average_order_value=30,
+        )
+        plan = solve(scenario_from_dict(data), solver=solver, gap=0)
+        assert plan.status == "optimal"
+        optima.append(plan.objective)
+    assert all(b >= a - 1e-6 * max(1.0, abs(a)) for a, b in itertools.pairwise(optima)), optima
+    assert optima[-1] > optima[0]  # the draws do differ: the worst case is worse
+
+
+def counts_of_allocation(scenario: Any, allocation: list[dict[str, Any]]) -> tuple[float, ...]:
+    """Counts per cell in model order, read from a result's allocation."""
+    keys = derive_cells(scenario).keys
+    counts = [0.0] * len(keys)
+    for entry in allocation:
+        counts[keys.index((entry["period"], entry["platform"], entry["tier"]))] = entry["count"]
+    return tuple(counts)
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+@pytest.mark.parametrize(("goal", "probability"), [(150, 0.8), (200, 0.6), (120, 0.95)])
+def test_the_chance_plan_meets_its_target_recomputed_from_the_allocation(
+    tmp_path: Path, solver: str, goal: float, probability: float
+) -> None:
+    data = tiny(
+        periods=["Q1", "Q2"],
+        objective={
+            "minimize": "spend",
+            "target": {"conversions": goal, "probability": probability},
+        },
+        budget={"total": 6000},
+        uncertainty={"draws": 60, "seed": 5, "shape": "uniform"},
+    )
+    (tmp_path / "s.json").write_text(json.dumps(data))
+    solved = CliRunner().invoke(
+        app, ["solve", str(tmp_path / "s.json"), "--solver", solver, "-f", "json"]
+    )
+    assert solved.exit_code == 0, solved.output
+    result = json.loads(solved.stdout)
+    scenario = scenario_from_dict(data)
+    counts = counts_of_allocation(scenario, result["allocation"])
+    draws = scenario_draws(scenario, derive_cells(scenario), scenario.uncertainty)
+    z = brute_outcomes(scenario, draws, counts)["conversions"]
+    reached = int((z >= goal - 1e-6).sum())
+    assert reached >= math.ceil(probability * draws.count - 1e-9)
+    reported = result["uncertainty"]["targets"][0]
+    assert reported["probability"] == pytest.approx(reached / draws.count)
+    assert reported["met"] is True
+    # the spend it reports is the allocation's, at point prices
+    cost = derive_cells(scenario).column("cost")
+    assert result["objective"]["value"] == pytest.approx(float(np.dot(counts, cost)))
+
+
+def test_reported_quantiles_are_recomputed_from_the_allocation_and_the_draws(
+    tmp_path: Path,
+) -> None:
+    data = tiny(
+        periods=["Q1", "Q2", "Q3"],
+        objective={"maximize": "revenue", "risk": {"cvar": 0.2, "weight": 0.5}},
+        average_order_value=25,
+        uncertainty={"draws": 150, "seed": 9, "shared_by": ["period", "platform", "tier"]},
+    )
+    (tmp_path / "s.json").write_text(json.dumps(data))
+    solved = CliRunner().invoke(app, ["solve", str(tmp_path / "s.json"), "-f", "json"])
+    assert solved.exit_code == 0, solved.output
+    result = json.loads(solved.stdout)
+    scenario = scenario_from_dict(data)
+    draws = scenario_draws(scenario, derive_cells(scenario), scenario.uncertainty)
+
+    def check(reported: dict[str, Any], counts: tuple[float, ...]) -> None:
+        z = brute_outcomes(scenario, draws, counts)
+        z["revenue"] = z["conversions"] * 25
+        z["profit"] = z["revenue"] - z["spend"]
+        for metric, values in z.items():
+            figures = reported[metric]
+            assert figures["mean"] == pytest.approx(values.mean(), rel=1e-6)
+            for q in (10, 50, 90):
+                assert figures[f"p{q}"] == pytest.approx(np.percentile(values, q), rel=1e-6)
+            worst = worst_mean(-values, 0.1) * -1 if metric == "spend" else worst_mean(values, 0.1)
+            assert figures["cvar10"] == pytest.approx(worst, rel=1e-6)
+
+    counts = counts_of_allocation(scenario, result["allocation"])
+    check(result["uncertainty"]["outcomes"], counts)
+    revenue = brute_outcomes(scenario, draws, counts)["conversions"] * 25
+    assert result["objective"]["value"] == pytest.approx(
+        0.5 * revenue.mean() + 0.5 * worst_mean(revenue, 0.2), rel=1e-6
+    )
+    # the midpoint plan's figures too: the v1 plan of the same file
+    v1 = solve(scenario_from_dict({**data, "uncertainty": None, "objective": "revenue"}))
+    check(result["uncertainty"]["midpoint_plan"]["outcomes"], tuple(v1.counts))
+
+
+def test_simulate_from_python_takes_a_file_and_fresh_draws() -> None:
+    import optimizer
+
+    path = Path(__file__).resolve().parent.parent / "scenarios" / "uncertainty.yaml"
+    scenario = load_scenario(path)
+    plan = solve(scenario)
+    simulation = optimizer.simulate(str(path), plan.counts, draws=300, seed=99)
+    result = simulation.to_dict()["uncertainty"]
+    assert (result["draws"], result["seed"]) == (300, 99)
+    settings = scenario.uncertainty.model_copy(update={"draws": 300, "seed": 99})
+    draws = scenario_draws(scenario, derive_cells(scenario), settings)
+    revenue = evaluate(scenario, derive_cells(scenario), [], plan.counts, draws)
+    assert result["outcomes"]["revenue"]["p50"] == pytest.approx(revenue.outcomes["revenue"]["p50"])
+    # the file's own draws give the solve's own figures
+    again = optimizer.simulate(path, plan.counts).to_dict()["uncertainty"]
+    assert again["outcomes"] == plan.to_dict()["uncertainty"]["outcomes"]

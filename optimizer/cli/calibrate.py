@@ -71,6 +71,14 @@ def calibrate(
             min=0.001, max=1.0, metavar="W", help="Learning: +-W of the conversion rate to aim at."
         ),
     ] = 0.2,
+    plan: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="PLAN.json",
+            help="The saved plan (solve --format json): learning weighs the posts against"
+            " what it spends on emerging tests (default: 10% of budget.total).",
+        ),
+    ] = None,
     borrow: Annotated[
         bool,
         typer.Option(
@@ -85,7 +93,8 @@ def calibrate(
     offers with results: each a range centred on the calibrated figure that holds its
     central 80% credible interval, with a comment saying what it rests on. The report shows
     planned, observed and calibrated figures per offer and the posts it takes to know each
-    conversion rate to +-W. Exit code 0 when written, 2 when the input is invalid (a bad
+    conversion rate to +-W, and whether the plan's spend on emerging tests (--plan; else
+    10% of budget.total) buys them. Exit code 0 when written, 2 when the input is invalid (a bad
     cell names its row and column).
     """
     from optimizer.files import write_text
@@ -101,7 +110,7 @@ def calibrate(
         raise _fail(f"--output {output}: the calibrated scenario is YAML: end it in .yaml")
     for option, path in (("--output", output), ("--report", report)):
         _check_writable(option, path)
-        inputs = [p for p in (scenario, results, brief) if p is not None]
+        inputs = [p for p in (scenario, results, brief, plan) if p is not None]
         if path is not None and any(path.resolve() == p.resolve() for p in inputs):
             raise _fail(f"{option} {path}: that is an input file; give another name")
     try:
@@ -128,7 +137,18 @@ def calibrate(
             f"warning: and {len(read.unmatched) - SHOWN_UNMATCHED:,} more unmatched rows"
             " (the report lists every one)"
         )
-    calibration = run(planned, read, borrow=borrow, width=width)
+    saved = None
+    if plan is not None:
+        from optimizer.analysis.compare import load_result
+
+        try:
+            saved = load_result(plan)
+        except OptimizerError as error:
+            raise _fail(f"--plan {error}") from None
+    try:
+        calibration = run(planned, read, borrow=borrow, width=width, plan=saved)
+    except OptimizerError as error:
+        raise _fail(f"--plan {plan}: {error}") from None
     text = calibrated_yaml(calibration, scenario, output)
     with _writing():
         write_text(output, text)

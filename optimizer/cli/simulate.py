@@ -57,6 +57,34 @@ def simulate(
             show_default=False,
         ),
     ] = None,
+    draws: Annotated[
+        int | None,
+        typer.Option(
+            "--draws",
+            metavar="N",
+            min=1,
+            max=100_000,
+            help="Judge the plan on N fresh draws (1 to 100,000) instead of the file's.",
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            "--seed",
+            metavar="S",
+            min=0,
+            max=2**62,
+            help="Seed of the fresh draws; another seed gives an independent set.",
+        ),
+    ] = None,
+    draws_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--draws-file",
+            metavar="F.csv",
+            help="Judge the plan on these draws (section 8.2 of the format) instead.",
+        ),
+    ] = None,
     output: OutputOption = None,
     solver: SolverOption = None,
     time_limit: TimeLimitOption = None,
@@ -73,8 +101,11 @@ def simulate(
 
     chosen = _format(format, output)
     _check_writable("--output", output)
-    if output is not None and output.resolve() in {p.resolve() for p in (file, plan) if p}:
+    inputs = {p.resolve() for p in (file, plan, draws_file) if p}
+    if output is not None and output.resolve() in inputs:
         raise _fail(f"--output {output}: that is an input file; give another name")
+    if draws_file is not None and (draws is not None or seed is not None):
+        raise _fail("--draws-file gives the draws themselves: leave out --draws and --seed")
     loaded, invalid = _load_all([file])
     if invalid or not loaded:
         raise typer.Exit(EXIT_INVALID)
@@ -88,6 +119,9 @@ def simulate(
             solver=solver,
             time_limit=time_limit,
             gap=gap,
+            draws=draws,
+            seed=seed,
+            draws_file=draws_file,
         )
     except ScenarioError as error:
         _report_invalid(error)

@@ -39,6 +39,7 @@ import pandas as pd
 from optimizer.scenario.schema import midpoint
 
 if TYPE_CHECKING:
+    from optimizer.plan import Plan
     from optimizer.results.results import Results
     from optimizer.scenario.schema import Offer, Scenario
 
@@ -59,7 +60,13 @@ PLATFORM_SPREAD = 0.3
 TIER_SHIFT_SD = 0.5
 """Partial pooling: prior sd of a tier's log ratio (no shift expected)."""
 TEST_SHARE = 0.10
-"""The emerging-test share of 70-20-10: the budget that buys tests of what to learn."""
+"""The emerging-test share of 70-20-10: the budget that buys tests of what to learn, taken
+of `budget.total` when no plan says what it spends on emerging tests."""
+FROM_PLAN = "plan"
+"""Learning's test budget is what the plan spends on emerging tests (70-20-10's
+emerging-tests selection: an emerging platform or an emerging tier)."""
+FROM_BUDGET = "budget"
+"""Learning's test budget is `TEST_SHARE` of `budget.total` (no plan given)."""
 
 Kind = Literal["beta", "gamma", "lognormal"]
 RATE_FIGURES = ("engagement_rate", "conversion_rate", "reach_rate")
@@ -185,8 +192,13 @@ class Learning:
     posts_needed: int | None
     cost: float | None
     test_budget: float | None
+    """The emerging-test budget: the plan's spend on emerging tests, or else 10% of
+    `budget.total` (`test_budget_from` says which)."""
     affordable: int | None
-    """Posts of this offer the test budget (the 10% of 70-20-10) buys."""
+    """Posts of this offer the test budget buys."""
+    test_budget_from: str = FROM_BUDGET
+    """`plan` (the plan's spend on emerging platforms and tiers) or `budget` (10% of
+    `budget.total`)."""
 
     @property
     def buys(self) -> bool | None:
@@ -201,6 +213,7 @@ class Learning:
             "posts_needed": self.posts_needed,
             "cost": self.cost,
             "test_budget": self.test_budget,
+            "test_budget_from": self.test_budget_from,
             "affordable_posts": self.affordable,
             "budget_buys_it": self.buys,
         }
@@ -240,6 +253,9 @@ class Calibration:
     results: Results
     borrow: bool
     width: float
+    test_budget: float | None = None
+    """Learning's emerging-test budget (see `test_budget_from`)."""
+    test_budget_from: str = FROM_BUDGET
 
     @property
     def calibrated(self) -> list[OfferCalibration]:
@@ -255,6 +271,8 @@ class Calibration:
             "notes": self.results.notes,
             "credible": CREDIBLE,
             "borrow": self.borrow,
+            "test_budget": self.test_budget,
+            "test_budget_from": self.test_budget_from,
             "offers": [offer.to_dict() for offer in self.offers],
         }
 
@@ -529,10 +547,26 @@ def _price_evidence(
 
 
 def calibrate(
-    scenario: Scenario, results: Results, borrow: bool = False, width: float = 0.2
+    scenario: Scenario,
+    results: Results,
+    borrow: bool = False,
+    width: float = 0.2,
+    plan: Plan | Mapping[str, Any] | None = None,
 ) -> Calibration:
     """Every offer of the scenario, its figures pooled with its results (none for an offer
-    without results), and what it takes to learn its conversion rate to +-`width`."""
+    without results), and what it takes to learn its conversion rate to +-`width`.
+
+    The emerging-test budget that learning weighs the posts against is what `plan` (a `Plan`
+    or a saved plan's JSON data) spends on emerging tests, the selection of 70-20-10's
+    emerging-tests rule (an emerging platform or an emerging tier); without a plan it is
+    10% of `budget.total`."""
+    if plan is not None:
+        test_budget: float | None = emerging_spend(scenario, plan)
+        source = FROM_PLAN
+    else:
+        total = scenario.budget.total
+        test_budget = TEST_SHARE * total if total is not None else None
+        source = FROM_BUDGET
     rows = base_rows(results, scenario)
     evidence = collect_evidence(rows, scenario)
     periods_of = (
@@ -570,11 +604,42 @@ def calibrate(
                 periods=list(periods),
                 figures=figures,
                 learning=_learning(
-                    scenario, offer, figures, evidence.get(key, {}), typical_phi, width
+                    scenario,
+                    offer,
+                    figures,
+                    evidence.get(key, {}),
+                    typical_phi,
+                    width,
+                    test_budget,
+                    source,
                 ),
             )
         )
-    return Calibration(scenario, offers, results, borrow, width)
+    return Calibration(scenario, offers, results, borrow, width, test_budget, source)
+
+
+def emerging_spend(scenario: Scenario, plan: Plan | Mapping[str, Any]) -> float:
+    """What a plan spends on emerging tests: its allocation rows on an emerging platform or
+    of an emerging tier (the selection of 70-20-10's emerging-tests rule, `emerging: true`).
+    A row whose platform or tier the scenario does not have is an error: the plan is of
+    another scenario."""
+    from optimizer.errors import OptimizerError
+    from optimizer.plan import Plan
+
+    data = plan.to_dict() if isinstance(plan, Plan) else plan
+    total = 0.0
+    for row in data.get("allocation", []):
+        platform, tier = str(row.get("platform")), str(row.get("tier"))
+        spec = scenario.platforms.get(platform)
+        if spec is None or tier not in spec.tiers:
+            raise OptimizerError(
+                f"the plan buys {platform} {tier}, which {scenario.name} has no offer for:"
+                " give the plan of this scenario"
+            )
+        tier_spec = scenario.tiers.get(tier)
+        if spec.emerging or (tier_spec is not None and tier_spec.emerging):
+            total += float(row.get("spend") or 0.0)
+    return total
 
 
 def _figure(
@@ -674,11 +739,13 @@ def _learning(
     evidence: Mapping[str, Evidence],
     typical_phi: float,
     width: float,
+    test_budget: float | None,
+    source: str,
 ) -> Learning:
     """Posts of this offer that narrow its conversion rate's 80% interval to +-`width` of the
     figure (normal approximation of the beta: its pseudo-count must reach
     (Z / width)^2 (1 - p) / p - 1), each post adding its engagements over the offer's
-    dispersion; and whether the emerging-test budget buys them."""
+    dispersion; and whether the emerging-test budget (`test_budget`) buys them."""
     if "conversion_rate" in figures and figures["conversion_rate"].posterior is not None:
         posterior = figures["conversion_rate"].posterior
     else:
@@ -698,9 +765,9 @@ def _learning(
     needed_count = (Z / width) ** 2 * (1 - p) / p - 1
     missing = max(0.0, needed_count - (a + b))
     posts = math.ceil(missing * phi / engagements) if engagements > 0 else None
-    total = scenario.budget.total
-    test_budget = TEST_SHARE * total if total is not None else None
-    affordable = math.floor(test_budget / cost) if test_budget is not None and cost > 0 else None
+    affordable = (
+        math.floor(test_budget / cost + 1e-9) if test_budget is not None and cost > 0 else None
+    )
     return Learning(
         width=width,
         current=current,
@@ -708,6 +775,7 @@ def _learning(
         cost=None if posts is None else posts * cost,
         test_budget=test_budget,
         affordable=affordable,
+        test_budget_from=source,
     )
 
 

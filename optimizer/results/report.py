@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from optimizer.report.numbers import money, percent
-from optimizer.results.calibration import CREDIBLE, UPPER, Calibration, Figure, OfferCalibration
+from optimizer.results.calibration import (
+    CREDIBLE,
+    FROM_PLAN,
+    UPPER,
+    Calibration,
+    Figure,
+    OfferCalibration,
+)
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure as Drawing
@@ -62,10 +69,28 @@ def summary_lines(calibration: Calibration) -> list[str]:
         count = len(results.unmatched)
         lines.append(
             f"{count:,} {'row matches' if count == 1 else 'rows match'} no offer or code and"
-            " are not used: see Unmatched rows."
+            f" {'is' if count == 1 else 'are'} not used: see Unmatched rows."
         )
     lines += [f"Note: {note}." for note in results.notes]
     return lines
+
+
+def test_budget_text(calibration: Calibration) -> str:
+    """Which emerging-test budget learning weighs the posts against, and how much it is."""
+    currency = calibration.scenario.currency
+    amount = calibration.test_budget
+    if calibration.test_budget_from == FROM_PLAN:
+        assert amount is not None
+        return (
+            f"the plan's spend on emerging tests ({money(amount, currency)}, emerging platforms"
+            " and tiers)"
+        )
+    if amount is None:
+        return "an emerging-test budget (none: no plan given and no budget.total)"
+    return (
+        f"the emerging-test budget ({money(amount, currency)}, 10% of budget.total by"
+        " 70-20-10; give the plan for what it spends)"
+    )
 
 
 def offer_frame(offer: OfferCalibration) -> pd.DataFrame:
@@ -156,8 +181,8 @@ def calibration_report(calibration: Calibration, with_charts: bool = True) -> Re
     tables.append(
         Table(
             name="Learning",
-            title=f"Posts to know each conversion rate to +-{width:.0%}, and whether the"
-            " emerging-test budget (10% of 70-20-10) buys them",
+            title=f"Posts to know each conversion rate to +-{width:.0%}, and whether"
+            f" {test_budget_text(calibration)} buys them",
             frame=learning_frame(calibration),
             formats={
                 "posts_so_far": "count",
@@ -344,6 +369,9 @@ def calibration_view(calibration: Calibration) -> RenderableType:
             buys,
         )
     parts.append(learning)
+    parts.append(
+        Text(f"Test budget buys: posts of the offer that {test_budget_text(calibration)} buys.")
+    )
     unmatched = calibration.results.unmatched
     if unmatched:
         listing = Table(

@@ -653,6 +653,25 @@ def problem_of(error: Any) -> Problem:
         given = error.get("input")
         message = f"{message[0].lower()}{message[1:]}, got {_shown(given)}"
         a_percentage = isinstance(given, int | float) and 1 < given <= 100
-        if kind == "less_than_equal" and error.get("ctx", {}).get("le") == 1 and a_percentage:
+        bound = error.get("ctx", {})
+        is_share = bound.get("le") == 1 or bound.get("lt") == 1
+        fix = _FIXES.get(_path(loc)) if kind in _BOUND_ERRORS else None
+        if fix is not None:
+            message += f"; {fix}"
+        bounded = kind in ("less_than_equal", "less_than") and is_share
+        if bounded and a_percentage and _path(loc) not in _NOT_SHARES:
             message += f"; shares are fractions: {given / 100:g} for {given:g}%"
     return Problem(_path(loc), message)
+
+
+_BOUND_ERRORS = frozenset({"greater_than", "greater_than_equal", "less_than", "less_than_equal"})
+_FIXES = {
+    "objective.risk.cvar": "cvar is the share of worst draws averaged, 0 < A <= 1: 0.1 for the"
+    " worst 10%, 1 for the mean",
+    "objective.risk.weight": "weight mixes the mean (0) with CVaR (1): give 0 <= W <= 1",
+    "objective.target.probability": "give the share of draws that must reach the target,"
+    " 0 < p < 1: 0.9 for 90%",
+    "uncertainty.draws": "give from 1 to 100,000 draws (1000 by default)",
+}
+"""How to mend a field of section 8 given out of its bounds."""
+_NOT_SHARES = frozenset({"objective.risk.weight"})

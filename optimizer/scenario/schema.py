@@ -347,6 +347,11 @@ def _objective(value: object) -> object:
     if isinstance(value, Objective):
         return value
     if isinstance(value, dict) and "minimize" in value:
+        if "risk" in value:
+            raise ValueError(
+                "risk goes with {maximize: METRIC}; spend is planned under uncertainty with a"
+                " chance target: {minimize: spend, target: {conversions: 5000, probability: 0.9}}"
+            )
         _only_keys(value, ("minimize", "target"), "{minimize: spend, target: {...}}")
         if value["minimize"] != "spend":
             raise ValueError("only spend can be minimised: write {minimize: spend}")
@@ -381,7 +386,11 @@ TARGET_METRICS: tuple[str, ...] = ("conversions", "revenue", "reach", "engagemen
 
 
 def _risk(value: object) -> object:
-    if value is None or value == "expected":
+    # none given is no risk: {maximize: METRIC} alone is v1's objective, taken over draws only
+    # where the scenario has `uncertainty`
+    if value is None:
+        return None
+    if value == "expected":
         return {}
     if isinstance(value, str):
         raise ValueError(f"must be expected, {{cvar: A}} or {{cvar: A, weight: W}}, got {value!r}")
@@ -418,7 +427,7 @@ def _target(value: object) -> object:
             f" {', '.join(map(str, metrics)) or 'none'}"
         )
     if "probability" not in value:
-        raise ValueError("give the probability of reaching the target, 0 < p <= 1")
+        raise ValueError("give the probability of reaching the target, 0 < p < 1: 0.9 for 90%")
     metric = metrics[0]
     return {"metric": metric, "value": value[metric], "probability": value["probability"]}
 
@@ -430,8 +439,8 @@ class Target(Strict):
     """The outcome to reach."""
     value: Annotated[float, Field(ge=0), PlainNumber]
     """How much of it."""
-    probability: Annotated[float, Field(gt=0, le=1), PlainNumber]
-    """The least share of draws in which the plan reaches it, 0 < p <= 1."""
+    probability: Annotated[float, Field(gt=0, lt=1), PlainNumber]
+    """The least share of draws in which the plan reaches it, 0 < p < 1."""
 
 
 class Objective(Strict):
@@ -490,7 +499,7 @@ _TARGET_SCHEMA = {
     "type": "object",
     "properties": {
         **{metric: {"type": "number", "minimum": 0} for metric in TARGET_METRICS},
-        "probability": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+        "probability": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
     },
     "required": ["probability"],
     "minProperties": 2,

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from pydantic import ValidationError
 
 from optimizer.analysis.results import json_count, json_number
 from optimizer.constants import METRICS
@@ -80,27 +81,59 @@ class Simulation:
         return out
 
 
-def with_draws(scenario: Scenario) -> Scenario:
-    """The scenario with uncertainty settings: its own, else the defaults."""
-    if settings_of(scenario) is not None:
+def with_draws(
+    scenario: Scenario,
+    draws: int | None = None,
+    seed: int | None = None,
+    draws_file: str | Path | None = None,
+) -> Scenario:
+    """The scenario with uncertainty settings: its own, else the defaults; `draws`, `seed`
+    and `draws_file` given replace the settings' own (a draws file replaces the others)."""
+    settings = settings_of(scenario) or Uncertainty()
+    changes: dict[str, Any] = {}
+    if draws is not None:
+        changes["draws"] = draws
+    if seed is not None:
+        changes["seed"] = seed
+    if draws_file is not None:
+        changes["draws_file"] = str(draws_file)
+    elif changes:
+        changes["draws_file"] = None  # drawing again: the given count or seed
+    if changes:
+        try:
+            settings = Uncertainty.model_validate({**settings.model_dump(), **changes})
+        except ValidationError as error:
+            from optimizer.scenario.loading import problem_of
+
+            problems = [problem_of(e) for e in error.errors()]
+            raise ScenarioError(scenario.name, problems) from None
+    if settings is scenario.uncertainty:
         return scenario
-    return scenario.model_copy(update={"uncertainty": Uncertainty()})
+    return scenario.model_copy(update={"uncertainty": settings})
 
 
 def simulate(
-    scenario: Scenario,
+    scenario: Scenario | str | Path,
     counts: np.ndarray | None = None,
     *,
     plan_source: str = "solve",
     solver: str | None = None,
     time_limit: float | None = None,
     gap: float | None = None,
+    draws: int | None = None,
+    seed: int | None = None,
+    draws_file: str | Path | None = None,
 ) -> Simulation:
     """Judge a plan on the scenario's draws (the default settings where the scenario has
-    none): the given `counts` (one per cell, in model order), or the plan `solve` returns."""
+    none): the given `counts` (one per cell, in model order), or the plan `solve` returns.
+    `draws` and `seed` draw again; `draws_file` reads the draws from that CSV (section 8.2).
+    The plan is chosen on the scenario's own draws; only its judging uses these."""
+    from optimizer.scenario.loading import scenario_of
     from optimizer.solving import solve, solve_options
 
-    drawn = with_draws(scenario)
+    scenario = scenario_of(scenario, "simulate")
+    drawn = with_draws(scenario, draws, seed, draws_file)
+    redrawn = drawn.uncertainty is not scenario.uncertainty and settings_of(scenario) is not None
     model = build_model(drawn)
     options = solve_options(scenario, time_limit, gap)
     name = solver or scenario.solver.name
@@ -110,7 +143,8 @@ def simulate(
             return Simulation(
                 scenario, model, np.zeros(len(model.cells)), "solve", None, plan.status
             )
-        if plan.uncertainty is not None:  # the solve judged its plan on these draws already
+        if plan.uncertainty is not None and not redrawn:
+            # the solve judged its plan on these draws already
             return Simulation(scenario, model, plan.counts, "solve", plan.uncertainty, plan.status)
         counts = plan.counts
         status: Status | None = plan.status
@@ -118,12 +152,12 @@ def simulate(
         status = None
     settings = settings_of(drawn)
     assert settings is not None
-    draws = scenario_draws(drawn, model.cells, settings)
+    judged_on = scenario_draws(drawn, model.cells, settings)
     if settings_of(scenario) is None and counts is not None and plan_source == "solve":
         midpoint: np.ndarray | None = counts  # a v1 scenario's plan is the midpoint plan
     else:
         midpoint = midpoint_counts(drawn, model, name, options)
-    report = report_for(drawn, model, np.asarray(counts, dtype=float), draws, midpoint)
+    report = report_for(drawn, model, np.asarray(counts, dtype=float), judged_on, midpoint)
     return Simulation(drawn, model, np.asarray(counts, dtype=float), plan_source, report, status)
 
 
