@@ -7,8 +7,9 @@ planner starts it. Measured:
 - the first page: from a fresh server, the page, its script and styles, the folder's list,
   the scenario and its first plan, as the browser asks for them (aim: under 1 s);
 - the re-solve round trip of every shipped scenario: the page's first answer to an edit
-  (a budget moved, the preview at a gap of 0.5%), request to parsed answer (aim: under 300
-  ms at the 95th percentile), and the proven plan that follows it.
+  (a budget moved, the preview at a gap of 0.5%; for a scenario with uncertainty the
+  midpoint plan judged on the draws), request to parsed answer (aim: under 300 ms at the
+  95th percentile), and the proven plan that follows it.
 """
 
 from __future__ import annotations

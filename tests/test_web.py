@@ -139,6 +139,41 @@ def test_a_scenario_reading_outside_is_not_opened(client: TestClient) -> None:
     assert "budget" not in json.dumps(response.json())
 
 
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("roster-out.yaml", "extends: roster.yaml\nroster: {file: ../outside/creators.csv}\n"),
+        (
+            "rates-out.yaml",
+            "extends: csv-rate-card.yaml\nplatforms: {from_csv: ../outside/r.csv}\n",
+        ),
+        ("rates-link.yaml", "extends: csv-rate-card.yaml\nplatforms: {from_csv: rates/link.csv}\n"),
+        (
+            "draws-out.yaml",
+            "extends: uncertainty.yaml\nuncertainty: {draws: null, draws_file: ../outside/d.csv}\n",
+        ),
+    ],
+)
+def test_a_data_file_outside_is_not_read(
+    client: TestClient, folder: Path, name: str, text: str
+) -> None:
+    outside = folder.parent / "outside"
+    outside.mkdir(exist_ok=True)
+    shutil.copy(ROOT / "scenarios" / "rosters" / "creators.csv", outside / "creators.csv")
+    shutil.copy(ROOT / "scenarios" / "rates" / "agency-rates.csv", outside / "r.csv")
+    (outside / "d.csv").write_text("draw,platform,tier,conversion_rate\n0,tiktok,micro,0.01\n")
+    link = folder / "rates" / "link.csv"
+    if not link.is_symlink():
+        link.symlink_to(outside / "r.csv")
+    (folder / name).write_text(text)
+    opened = client.get("/api/scenario", params={"path": name})
+    assert opened.status_code == 422, opened.text
+    assert "outside the served folder" in opened.json()["problems"][0]["message"]
+    solved = solve(client, name)
+    assert solved.status_code == 422 and "plan" not in solved.json()
+    assert "tiktok" not in solved.text
+
+
 # Solving -----------------------------------------------------------------------------------
 
 
@@ -166,6 +201,29 @@ def test_a_preview_stops_at_a_wider_gap(client: TestClient) -> None:
     assert preview["preview"] is True
     assert preview["plan"]["objective"]["gap"] <= 0.005
     assert preview["target_gap"] == 0.0001
+
+
+def test_the_first_answer_with_uncertainty_is_the_midpoint_plan(client: TestClient) -> None:
+    edits = {"budget": {"total": 230000}}
+    first = solve(client, "uncertainty.yaml", edits, True).json()
+    proven = solve(client, "uncertainty.yaml", edits).json()
+    assert first["preview"] is True and first["first_answer"] == "midpoint"
+    plan = first["plan"]
+    # judged on the draws, named a first answer, not claimed proven for the risk measure
+    assert plan["status"] == "feasible"
+    assert plan["objective"]["bound"] is None and plan["objective"]["gap"] is None
+    assert plan["uncertainty"]["draws"] == 200
+    assert plan["objective"]["value"] == pytest.approx(plan["uncertainty"]["objective"])
+    assert any("first answer" in note for note in plan["notes"])
+    assert plan["totals"]["spend"] <= 230000
+    # the proven plan is the risk model's, at least as good on its measure
+    assert proven["first_answer"] is None and proven["plan"]["status"] == "optimal"
+    assert proven["plan"]["uncertainty"]["midpoint_plan"]["objective"] == pytest.approx(
+        plan["objective"]["value"], rel=1e-3
+    )
+    assert proven["plan"]["objective"]["value"] >= plan["objective"]["value"] * (1 - 1e-3)
+    other = solve(client, "ecommerce-dtc.yaml", edits, True).json()
+    assert other["first_answer"] is None and "uncertainty" not in other["plan"]
 
 
 def test_rule_bounds_objective_presets_and_offers_can_change(client: TestClient) -> None:

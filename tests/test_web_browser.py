@@ -2,8 +2,9 @@
 
 Open a scenario, move the budget and see the totals change, make it infeasible and see the
 conflict named, type a bad value and see it on its field, download the workbook and open
-it. Skipped only where no Chromium is installed (CI installs it). With
-OPTIMIZER_SCREENSHOTS=1 the run saves its screenshots to docs/images/serve-*.png.
+it, draw the frontier, and open a scenario with uncertainty (its first answer named as the
+midpoint plan, then the risk plan). Skipped only where no Chromium is installed (CI
+installs it). With OPTIMIZER_SCREENSHOTS=1 the run saves its screenshots to docs/images/serve-*.png.
 """
 
 from __future__ import annotations
@@ -161,6 +162,26 @@ def test_the_page_plans_explains_and_downloads(page_url: str, tmp_path: Path) ->
             assert 1 <= page.locator("#frontier-chart circle").count() <= 4
             page.evaluate("window.scrollTo(0, document.querySelector('#frontier').offsetTop - 300)")
             screenshot(page, "frontier", tmp_path)
+            # A scenario with uncertainty: the midpoint plan judged on the draws comes
+            # first, named so, and the plan for the risk over the draws replaces it.
+            page.evaluate(
+                "() => { window.firstAnswers = [];"
+                " new MutationObserver(() => { const n = document.querySelector('#preview-note');"
+                " if (n) window.firstAnswers.push(n.textContent); })"
+                ".observe(document.body, { childList: true, subtree: true }); }"
+            )
+            page.get_by_role("link", name="uncertainty.yaml").click()
+            page.wait_for_function(
+                "() => window.firstAnswers.length && !document.querySelector('#preview-note')"
+                " && document.querySelector('#plan-status')"
+                " && document.querySelector('#plan-status').textContent === 'optimal'",
+                timeout=60000,
+            )
+            seen = page.evaluate("window.firstAnswers")
+            assert any("midpoint figures, judged on the 200 draws" in text for text in seen)
+            assert page.locator("#uncertainty").is_visible()
+            assert "Outcomes over 200 draws" in page.locator("#uncertainty").inner_text()
+            assert page.locator("#first-answer-note").count() == 0
             # the browser logs the refused solve of the bad value (422) as a failed load
             assert [error for error in errors if "status of 422" not in error] == []
         finally:

@@ -179,3 +179,41 @@ def solve_uncertain(
     gap = relative_gap(value, bound) if bound is not None and np.isfinite(bound) else None
     notes = [*plan.notes, TIME_LIMIT_NOTE] if stopped else plan.notes
     return replace(plan, objective=value, bound=bound, gap=gap, uncertainty=report, notes=notes)
+
+
+FIRST_ANSWER_NOTE = (
+    "a first answer: the plan made for the midpoint figures, judged on the draws; the plan"
+    " for the objective's measure over the draws may do better"
+)
+
+
+def midpoint_first_answer(
+    scenario: Scenario,
+    model: LinearModel,
+    solver: str,
+    options: SolveOptions,
+    build_seconds: float = 0.0,
+) -> Plan | None:
+    """The midpoint plan judged on the draws: a quick first answer while the risk model
+    solves. Its objective is the measure over the draws, with no bound and no gap (it is not
+    proven for the measure), its status feasible, and its report names it the midpoint plan
+    too. None when the midpoint plan has no plan (the whole solve then says why)."""
+    settings = settings_of(scenario)
+    if settings is None:
+        raise OptimizerError("the scenario has no uncertainty to solve for")
+    found = midpoint_solution(scenario, model, solver, options)
+    if found is None:
+        return None
+    plan = extract_plan(scenario, model, found, build_seconds)
+    assert plan.counts is not None
+    draws = scenario_draws(scenario, model.cells, settings)
+    report = report_for(scenario, model, plan.counts, draws, plan.counts)
+    return replace(
+        plan,
+        status=Status.FEASIBLE,
+        objective=report.plan.objective,
+        bound=None,
+        gap=None,
+        uncertainty=report,
+        notes=[*plan.notes, FIRST_ANSWER_NOTE],
+    )

@@ -82,17 +82,44 @@ def _options(job: Job, scenario: Scenario) -> tuple[float, float]:
 
 def plan_of(job: Job, scenario: Scenario) -> Plan:
     """The scenario's plan within the server's limits; an infeasible one with its conflicts."""
+    return answer_of(job, scenario)[0]
+
+
+def answer_of(job: Job, scenario: Scenario) -> tuple[Plan, str | None]:
+    """The plan, and which first answer it is: "midpoint" for a preview of a scenario with
+    uncertainty (the midpoint plan judged on the draws), else None."""
     from optimizer.solvers import Status
     from optimizer.solving import solve
 
     time_limit, gap = _options(job, scenario)
-    plan = solve(scenario, time_limit=time_limit, gap=gap)
+    plan = first_answer(scenario, time_limit, gap) if job.preview else None
+    kind = None if plan is None else "midpoint"
+    if plan is None:
+        plan = solve(scenario, time_limit=time_limit, gap=gap)
     if plan.status is Status.INFEASIBLE:
         from optimizer.analysis.conflicts import CHECK_TIME_LIMIT, find_conflicts
 
         limit = min(job.seconds, CHECK_TIME_LIMIT)
         plan = replace(plan, conflicts=find_conflicts(scenario, time_limit=limit))
-    return plan
+    return plan, kind
+
+
+def uncertain(scenario: Scenario) -> bool:
+    return scenario.uncertainty is not None or scenario.objective.uncertain
+
+
+def first_answer(scenario: Scenario, time_limit: float, gap: float) -> Plan | None:
+    """The quick first answer to a scenario with uncertainty: the midpoint plan judged on the
+    draws (`midpoint_first_answer`), not the risk model's plan, which follows as the proven
+    one. None for any other scenario, or when the midpoint plan has none."""
+    if not uncertain(scenario):
+        return None
+    from optimizer.model.linear import build_model
+    from optimizer.solvers import SolveOptions
+    from optimizer.uncertainty.solve import midpoint_first_answer
+
+    options = SolveOptions(time_limit=time_limit, gap=gap)
+    return midpoint_first_answer(scenario, build_model(scenario), scenario.solver.name, options)
 
 
 def problems_of(error: ScenarioError) -> list[dict[str, str]]:
@@ -107,7 +134,7 @@ def solve_job(job: Job) -> dict[str, Any]:
     except ScenarioError as error:
         return {"problems": problems_of(error)}
     try:
-        plan = plan_of(job, scenario)
+        plan, kind = answer_of(job, scenario)
     except ScenarioError as error:  # a draws file, read as the plan is made
         return {"problems": problems_of(error)}
     out = plan.to_dict()
@@ -118,6 +145,7 @@ def solve_job(job: Job) -> dict[str, Any]:
         "baseline": baseline(scenario),
         "target_gap": scenario.solver.gap,
         "preview": job.preview,
+        "first_answer": kind,
         "currency": scenario.currency,
     }
 

@@ -456,7 +456,7 @@ function render(result) {
   renderPlan(result, previous);
   renderShares(result);
   renderRules(plan);
-  renderUncertainty(plan);
+  renderUncertainty(plan, result.first_answer === "midpoint");
 }
 
 function renderStatus(result) {
@@ -471,7 +471,11 @@ function renderStatus(result) {
     if (objective.gap !== null) status.append(`, within ${percent(objective.gap, 2)} of the best possible`);
   }
   status.append(el("span", { class: "muted" }, ` · solved in ${number(plan.solver.seconds, 2)} s`));
-  if (result.preview && ["optimal", "feasible"].includes(plan.status)) {
+  if (result.first_answer === "midpoint") {
+    const draws = plan.uncertainty ? number(plan.uncertainty.draws) + " " : "";
+    status.append(el("span", { class: "muted", id: "preview-note" },
+      ` · first answer: the plan made for the midpoint figures, judged on the ${draws}draws; solving for the risk over the draws…`));
+  } else if (result.preview && ["optimal", "feasible"].includes(plan.status)) {
     status.append(el("span", { class: "muted", id: "preview-note" }, " · first answer, proving the plan…"));
   }
 }
@@ -696,12 +700,16 @@ function renderRules(plan) {
   }
 }
 
-function renderUncertainty(plan) {
+function renderUncertainty(plan, midpointFirst) {
   const box = $("uncertainty");
   box.replaceChildren();
   const report = plan.uncertainty;
   if (!report || !report.outcomes) { box.hidden = true; return; }
   box.append(el("h2", {}, `Outcomes over ${number(report.draws)} draws`));
+  if (midpointFirst) {
+    box.append(el("p", { class: "muted small", id: "first-answer-note" },
+      "First answer: the plan made for the midpoint figures, judged on the draws. The plan for the risk over the draws replaces it when solved."));
+  }
   const metrics = Object.keys(report.outcomes).filter((m) => report.outcomes[m] && report.outcomes[m].p50 !== null);
   const chartWidth = 520, row = 34, left = 110;
   const chart = svg("svg", { viewBox: `0 0 ${chartWidth + left + 20} ${metrics.length * row + 24}`, width: "100%", role: "img", "aria-label": "Outcome distribution" });
