@@ -57,16 +57,36 @@ def roster_frame(creators: int, seed: int = 0) -> pd.DataFrame:
     )
 
 
-def write_roster_scenario(directory: Path, creators: int, seed: int = 0) -> Path:
-    """A four-quarter scenario over a seeded roster of `creators`: a budget of about $9 a
-    creator, Q4 dearer and converting better, the 70-20-10 preset and a cap per quarter."""
+CREATOR_CAP = 20_000.0
+"""The most any one creator may be paid over the year in the benchmark scenarios."""
+
+
+def write_roster_scenario(
+    directory: Path, creators: int, seed: int = 0, creator_cap: float | None = CREATOR_CAP
+) -> Path:
+    """A four-quarter scenario over a seeded roster of `creators`: a budget of about $30 a
+    creator, Q4 dearer and converting better, the 70-20-10 preset, a cap on mega creators
+    per quarter, a platform cap (YouTube at most a quarter of the budget) and, unless
+    `creator_cap` is None, a limit per creator on spend (`per: [creator]`)."""
     directory.mkdir(parents=True, exist_ok=True)
     roster_frame(creators, seed).to_csv(directory / "creators.csv", index=False)
+    total = float(max(200_000, 30 * creators))
+    limits: list[dict[str, object]] = [
+        {
+            "name": "mega-per-quarter",
+            "select": {"tiers": ["mega"]},
+            "per": ["period"],
+            "count": {"max": 3},
+        },
+        {"name": "youtube-cap", "select": {"platforms": ["youtube"]}, "spend": {"max": total / 4}},
+    ]
+    if creator_cap is not None:
+        limits.append({"name": "creator-cap", "per": ["creator"], "spend": {"max": creator_cap}})
     scenario = {
         "name": f"roster of {creators:,} creators",
         "periods": ["Q1", "Q2", "Q3", "Q4"],
         "budget": {
-            "total": float(max(200_000, 30 * creators)),
+            "total": total,
             "periods": {"Q4": {"max": float(max(80_000, 12 * creators))}},
         },
         "objective": "conversions",
@@ -75,14 +95,7 @@ def write_roster_scenario(directory: Path, creators: int, seed: int = 0) -> Path
         "roster": {"file": "creators.csv"},
         "rules": {
             "presets": ["70-20-10"],
-            "limits": [
-                {
-                    "name": "mega-per-quarter",
-                    "select": {"tiers": ["mega"]},
-                    "per": ["period"],
-                    "count": {"max": 3},
-                }
-            ],
+            "limits": limits,
         },
         "solver": {"gap": 0.01, "time_limit": 60},
     }

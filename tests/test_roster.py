@@ -336,9 +336,12 @@ def test_presets_apply_by_the_creators_tiers(tmp_path: Path) -> None:
 # --- large rosters: column generation, a core MIP and the Lagrangian bound --------------
 
 
-def random_roster(directory: Path, creators: int, seed: int, method: str) -> Path:
+def random_roster(
+    directory: Path, creators: int, seed: int, method: str, creator_cap: float | None = None
+) -> Path:
     """A seeded roster over two quarters with a share rule, a per-quarter limit, musts and
-    excludes, of lumpy and small creators alike."""
+    excludes, of lumpy and small creators alike; `creator_cap` adds a limit per creator on
+    spend."""
     rng = np.random.default_rng(seed)
     rows = []
     for i in range(creators):
@@ -370,6 +373,9 @@ def random_roster(directory: Path, creators: int, seed: int, method: str) -> Pat
             }
         ],
     }
+    if creator_cap is not None:
+        cap = {"name": "creator-cap", "per": ["creator"], "spend": {"max": creator_cap}}
+        rules["limits"].append(cap)  # type: ignore[attr-defined]
     return write_roster(
         directory,
         rows,
@@ -407,6 +413,66 @@ def test_decomposition_bound_holds_and_plan_keeps_every_rule(
     assert (counts == counts.round()).all()
     chosen = set(plan.allocation.reset_index().creator)
     assert {"k3", "k11"} <= chosen and "k5" not in chosen
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_per_creator_cap_by_decomposition_against_the_mip(tmp_path: Path, seed: int) -> None:
+    """A spend cap per creator (a row per creator, over its two quarters) binds the large
+    creators: the decomposition's plan keeps it, its bound holds against the MIP optimum and
+    its LP equals the plain LP's."""
+    (tmp_path / "mip").mkdir()
+    (tmp_path / "cg").mkdir()
+    exact = optimizer.solve(random_roster(tmp_path / "mip", 120, seed, "mip", 2500.0))
+    path = random_roster(tmp_path / "cg", 120, seed, "decomposition", 2500.0)
+    plan = optimizer.solve(path)
+    assert exact.status == "optimal" and exact.method == "mip"
+    assert plan.method == "column-generation+core-mip"
+    assert all(rule.met for rule in plan.rules), [r for r in plan.rules if not r.met]
+    caps = [rule for rule in plan.rules if rule.rule == "creator-cap"]
+    assert len(caps) == 120
+    spend = plan.allocation.groupby("creator")["spend"].sum()
+    assert spend.max() <= 2500.0 + 1e-6
+    assert plan.bound >= exact.objective * (1 - 1e-6)
+    assert plan.objective <= exact.objective * (1 + 1e-4) + 1e-6
+    # the cap binds: without it the plan pays some creator more
+    (tmp_path / "free").mkdir()
+    uncapped = optimizer.solve(random_roster(tmp_path / "free", 120, seed, "mip"))
+    assert uncapped.allocation.groupby("creator")["spend"].sum().max() > 2500.0
+    lp = optimizer.load_scenario(tmp_path / "mip" / "scenario.yaml")
+    cg = optimizer.load_scenario(path)
+    exact_lp = optimizer.solve(lp.model_copy(update={"integer": False}))
+    cg_lp = optimizer.solve(cg.model_copy(update={"integer": False}))
+    assert cg_lp.bound == pytest.approx(exact_lp.bound, rel=1e-7)
+
+
+def test_per_creator_limit_on_a_large_roster_is_sparse(tmp_path: Path) -> None:
+    """A limit per creator over 100,000 creators is a row of its creator's own cells each,
+    not a mask over every cell."""
+    from optimizer.model.linear import build_model
+
+    rng = np.random.default_rng(0)
+    n = 100_000
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {
+            "creator": [f"c{i}" for i in range(n)],
+            "platform": "tiktok",
+            "followers": rng.integers(1_000, 100_000, n),
+            "cost_per_post": rng.integers(50, 5_000, n),
+            "engagement_rate": 0.03,
+            "conversion_rate": 0.01,
+        }
+    )
+    rules = {"limits": [{"name": "creator-cap", "per": ["creator"], "spend": {"max": 6000}}]}
+    path = write_roster(tmp_path, [], {"periods": ["Q1", "Q2"], "budget": {"total": 1e6}})
+    frame.to_csv(tmp_path / "creators.csv", index=False)
+    data = yaml.safe_load(path.read_text())
+    data["rules"] = rules
+    path.write_text(yaml.safe_dump(data))
+    model = build_model(optimizer.load_scenario(path))
+    assert model.num_rows == 1 + n
+    assert model.rows.indptr[-1] == 2 * n + 2 * n  # the budget's entries and the caps'
 
 
 def test_fractional_counts_solve_the_lp_exactly(tmp_path: Path) -> None:

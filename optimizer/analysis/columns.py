@@ -141,7 +141,8 @@ def metric_expression(
         effective = table[metric].to_numpy().astype(float)
     else:
         raise ValueError(f"unknown metric {metric!r}")
-    weight = mask.astype(float)
+    weight = np.zeros(layout.n_cells)
+    weight[mask] = 1.0  # a mask over cells, or positions (a limit per creator)
     out = np.zeros(model.num_cols)
     single = np.where(layout.saturated, 0.0, layout.single_factor)
     out[model.count_columns] = weight * (direct + effective * single)

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from optimizer.errors import OptimizerError
 from optimizer.model.cells import Cells
 from optimizer.scenario.presets import PRESETS
 from optimizer.scenario.schema import LimitRule, Scenario, Select, ShareRule
@@ -35,6 +34,7 @@ class Constraint:
     kind: Kind
     metric: str
     selected: np.ndarray
+    """The cells it totals: a mask over cells, or (a limit per creator) their positions."""
     base: np.ndarray | None
     min: float | None
     max: float | None
@@ -155,25 +155,12 @@ def _share(rule: ShareRule, cells: Cells) -> list[Constraint]:
     return constraints
 
 
-# Masks a limit `per: [creator]` may make (groups x cells): each group is a row of its own.
-MOST_GROUP_CELLS = 50_000_000
-
-
 def _limit(rule: LimitRule, cells: Cells) -> list[Constraint]:
     selected = cells.select(rule.select)
     if "creator" in rule.per:
-        # offers have no creator: a group per creator holds roster cells only
-        selected &= cells.level("creator") != ""
-        groups = len(set(cells.level("creator")[selected].tolist()))
-        if groups * len(cells) > MOST_GROUP_CELLS:
-            raise OptimizerError(
-                f"rules.limits {rule.name!r}: per creator over {groups:,} creators makes a rule"
-                f" for each; select at most {MOST_GROUP_CELLS // max(len(cells), 1):,} creators"
-                " (select: {creators: [...]}, or tiers and platforms)"
-            )
+        return _creator_limit(rule, cells, selected)
     levels = [cells.level(dimension) for dimension in rule.per]
     values = [list(dict.fromkeys(level[selected])) for level in levels]
-    bounds = rule.bounds()
     constraints = []
     for key in product(*values) if rule.per else [()]:
         mask = selected.copy()
@@ -183,13 +170,58 @@ def _limit(rule: LimitRule, cells: Cells) -> list[Constraint]:
         # without `per` the selection is the one group even when empty (a min then fails).
         if rule.per and not mask.any():
             continue
-        group = dict(zip(rule.per, key, strict=True))
-        label = rule.name + (f"[{','.join(key)}]" if key else "")
-        for metric, bound in bounds.items():
-            name = f"{label}.{metric}" if len(bounds) > 1 else label
-            constraints.append(
-                Constraint(
-                    name, rule.name, "limit", metric, mask, None, bound.min, bound.max, group
-                )
-            )
+        constraints += _limit_group(rule, mask, key)
+    return constraints
+
+
+def _limit_group(rule: LimitRule, selected: np.ndarray, key: tuple[str, ...]) -> list[Constraint]:
+    bounds = rule.bounds()
+    group: dict[str, str] = dict(zip(rule.per, key, strict=True))
+    label = rule.name + (f"[{','.join(key)}]" if key else "")
+    return [
+        Constraint(
+            f"{label}.{metric}" if len(bounds) > 1 else label,
+            rule.name,
+            "limit",
+            metric,
+            selected,
+            None,
+            bound.min,
+            bound.max,
+            group,
+        )
+        for metric, bound in bounds.items()
+    ]
+
+
+def _creator_limit(rule: LimitRule, cells: Cells, selected: np.ndarray) -> list[Constraint]:
+    """A limit `per` creator (and maybe other dimensions): one group per creator, whose
+    selection is the positions of its own cells (a few, one per period) rather than a mask
+    over every cell, so that a roster of a million creators makes a million small rows.
+    Offers have no creator: a group per creator holds roster cells only. Groups come in the
+    order of `per`'s values as they first appear, as for other limits."""
+    import pandas as pd
+
+    positions = np.flatnonzero(selected & (cells.level("creator") != ""))
+    if not len(positions):
+        return []
+    codes = []
+    names = []
+    for dimension in rule.per:
+        code, uniques = pd.factorize(cells.level(dimension)[positions], sort=False)
+        codes.append(code.astype(np.int64))
+        names.append(np.asarray(uniques, dtype=object))
+    order = np.lexsort(tuple(reversed(codes)), axis=-1) if len(codes) > 1 else None
+    if order is None:
+        order = np.argsort(codes[0], kind="stable")
+    stacked = np.stack([code[order] for code in codes])
+    change = np.flatnonzero((stacked[:, 1:] != stacked[:, :-1]).any(axis=0)) + 1
+    starts = np.concatenate([[0], change])
+    stops = np.concatenate([change, [len(order)]])
+    ordered = positions[order]
+    constraints = []
+    for start, stop in zip(starts.tolist(), stops.tolist(), strict=True):
+        key = tuple(str(names[d][stacked[d, start]]) for d in range(len(rule.per)))
+        # positions stay in cell order within a group: the sort is stable
+        constraints += _limit_group(rule, ordered[start:stop], key)
     return constraints

@@ -111,16 +111,32 @@ class LinearModel:
 
 @dataclass
 class _Rows:
-    """Rows in cell space: coefficients on the count (`direct`) and on the effective
-    (saturation-weighted) count (`effective`) of each cell."""
+    """Rows in cell space, each sparse: the cells it holds (`cells`) and its coefficients on
+    their count (`direct`) and on their effective (saturation-weighted) count (`effective`).
+    A limit per creator is a row of a few cells for each of up to a million creators."""
 
     lower: list[float]
     upper: list[float]
     names: list[str]
     sides: list[Side]
+    cells: list[np.ndarray]
     direct: list[np.ndarray]
     effective: list[np.ndarray]
     owner: list[int]
+
+    def entries(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(row, cell, direct, effective) of every entry, rows in order."""
+        lengths = np.array([len(cells) for cells in self.cells], dtype=np.int64)
+        row = np.repeat(np.arange(len(lengths)), lengths)
+        if not len(lengths):
+            empty = np.zeros(0)
+            return row, empty.astype(np.int64), empty, empty
+        return (
+            row,
+            np.concatenate(self.cells).astype(np.int64),
+            np.concatenate(self.direct),
+            np.concatenate(self.effective),
+        )
 
 
 def _unit(cells: Cells, metric: str) -> tuple[np.ndarray, np.ndarray]:
@@ -137,12 +153,18 @@ def _unit(cells: Cells, metric: str) -> tuple[np.ndarray, np.ndarray]:
     raise ValueError(f"unknown metric {metric!r}")
 
 
-def _constraint_rows(number: int, constraint: Constraint, cells: Cells, rows: _Rows) -> None:
-    direct, effective = _unit(cells, constraint.metric)
+def _constraint_rows(
+    number: int,
+    constraint: Constraint,
+    units: dict[str, tuple[np.ndarray, np.ndarray]],
+    rows: _Rows,
+) -> None:
+    direct, effective = units[constraint.metric]
     if constraint.base is None:
-        mask = constraint.selected.astype(float)
-        rows.direct.append(direct * mask)
-        rows.effective.append(effective * mask)
+        where = _positions(constraint.selected)
+        rows.cells.append(where)
+        rows.direct.append(direct[where])
+        rows.effective.append(effective[where])
         rows.lower.append(-np.inf if constraint.min is None else constraint.min)
         rows.upper.append(np.inf if constraint.max is None else constraint.max)
         rows.names.append(constraint.name)
@@ -154,13 +176,20 @@ def _constraint_rows(number: int, constraint: Constraint, cells: Cells, rows: _R
         if bound is None:
             continue
         weights = constraint.selected.astype(float) - bound * constraint.base
-        rows.direct.append(direct * weights)
-        rows.effective.append(effective * weights)
+        where = np.flatnonzero(weights)
+        rows.cells.append(where)
+        rows.direct.append(direct[where] * weights[where])
+        rows.effective.append(effective[where] * weights[where])
         rows.lower.append(0.0 if side == "min" else -np.inf)
         rows.upper.append(np.inf if side == "min" else 0.0)
         rows.names.append(f"{constraint.name}:{side}")
         rows.sides.append(side)  # type: ignore[arg-type]
         rows.owner.append(number)
+
+
+def _positions(selected: np.ndarray) -> np.ndarray:
+    """The cells a constraint selects, as positions (a mask or positions already)."""
+    return np.flatnonzero(selected) if selected.dtype == bool else selected
 
 
 def count_caps(
@@ -182,10 +211,14 @@ def count_caps(
     for constraint, (_, high) in zip(constraints, bounds, strict=True):
         if constraint.base is not None or high is None:
             continue
+        if constraint.metric not in ("spend", "count"):
+            continue
+        where = _positions(constraint.selected)
         if constraint.metric == "spend":
-            cap = np.minimum(cap, np.where(constraint.selected, high / cost, np.inf))
-        if constraint.metric == "count":
-            cap = np.minimum(cap, np.where(constraint.selected, high, np.inf))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                cap[where] = np.minimum(cap[where], high / cost[where])
+        else:
+            cap[where] = np.minimum(cap[where], high)
     if integer:
         cap = np.floor(cap + 1e-9)
     # A cap below the cell's minimum means its rows cannot hold; leave that to the rows, which
@@ -212,9 +245,10 @@ def build_model(
         )
     cells = cells if cells is not None else derive_cells(scenario)
     rule_set = collect_constraints(scenario, cells)
-    rows = _Rows([], [], [], [], [], [], [])
+    rows = _Rows([], [], [], [], [], [], [], [])
+    units = {metric: _unit(cells, metric) for metric in {c.metric for c in rule_set.constraints}}
     for number, constraint in enumerate(rule_set.constraints):
-        _constraint_rows(number, constraint, cells, rows)
+        _constraint_rows(number, constraint, units, rows)
     caps = count_caps(
         cells.column("cost"),
         rule_set.constraints,
@@ -419,14 +453,16 @@ def _order_switches(draft: _Draft) -> None:
     fill a weaker segment first."""
     if not len(draft.seg_rows):
         return
-    effective = np.array(draft.rows.effective).reshape(len(draft.rows.names), len(draft.cells))
+    row, cell, _, effective = draft.rows.entries()
     lower = np.array(draft.rows.lower, dtype=float)
     upper = np.array(draft.rows.upper, dtype=float)
-    wrong_way = ((effective < 0) & np.isfinite(lower)[:, None]) | (
-        (effective > 0) & np.isfinite(upper)[:, None]
+    wrong_way = ((effective < 0) & np.isfinite(lower)[row]) | (
+        (effective > 0) & np.isfinite(upper)[row]
     )
+    wrong_cells = np.zeros(len(draft.cells), dtype=bool)
+    wrong_cells[cell[wrong_way]] = True
     objective_wrong = (draft.effective < 0) if draft.maximize else (draft.effective > 0)
-    needs_order = draft.saturated & (wrong_way.any(axis=0) | objective_wrong)
+    needs_order = draft.saturated & (wrong_cells | objective_wrong)
     seg_of = draft.seg_of
     first = np.flatnonzero((seg_of[:-1] == seg_of[1:]) & needs_order[seg_of[:-1]])
     if not len(first):
@@ -446,19 +482,26 @@ def _rule_rows(draft: _Draft, rule_set: RuleSet) -> None:
     """Budget, presets, shares and limits: each constraint's rows, named as the planner
     names it."""
     rows = draft.rows
-    n_cells = len(draft.cells)
-    direct = np.array(rows.direct).reshape(len(rows.names), n_cells)
-    effective = np.array(rows.effective).reshape(len(rows.names), n_cells)
-    on_counts = direct + effective * draft.single_factor()
-    dense = [on_counts]
-    columns = [np.arange(n_cells)]
+    row, cell, direct, effective = rows.entries()
+    counts = draft_count_columns(draft)
+    entries = [(row, counts[cell], direct + effective * draft.single_factor()[cell])]
     if len(draft.seg_rows):
-        dense.append(effective[:, draft.seg_of] * draft.seg_factor)
-        columns.append(draft.seg_columns)
-    entries = []
-    for block, cols in zip(dense, columns, strict=True):
-        r, c = np.nonzero(block)
-        entries.append((r, cols[c], block[r, c]))
+        # a saturated cell's effective count is the sum of its segment columns
+        on = np.flatnonzero((effective != 0) & draft.saturated[cell])
+        by_cell = np.argsort(draft.seg_of, kind="stable")
+        first_seg = np.searchsorted(draft.seg_of[by_cell], np.arange(len(draft.cells)))
+        n_segs = np.bincount(draft.seg_of, minlength=len(draft.cells))
+        repeat = n_segs[cell[on]]
+        starts = np.repeat(first_seg[cell[on]], repeat)
+        offsets = np.arange(int(repeat.sum())) - np.repeat(np.cumsum(repeat) - repeat, repeat)
+        segments = by_cell[starts + offsets]
+        entries.append(
+            (
+                np.repeat(row[on], repeat),
+                draft.seg_columns[segments],
+                np.repeat(effective[on], repeat) * draft.seg_factor[segments],
+            )
+        )
     first = draft.add_rows(
         _joined(entries),
         np.array(rows.lower, dtype=float),
@@ -466,12 +509,14 @@ def _rule_rows(draft: _Draft, rule_set: RuleSet) -> None:
         list(rows.names),
         list(rows.sides),
     )
-    owner = np.asarray(rows.owner, dtype=int)
-    for number, constraint in enumerate(rule_set.constraints):
-        mine = np.flatnonzero(owner == number)
-        draft.blocks.append(
-            RowBlock(constraint.name, first + int(mine[0]), first + int(mine[-1]) + 1, constraint)
-        )
+    owner = np.asarray(rows.owner, dtype=int)  # each constraint's rows are consecutive
+    numbers = np.arange(len(rule_set.constraints))
+    starts = (first + np.searchsorted(owner, numbers, side="left")).tolist()
+    stops = (first + np.searchsorted(owner, numbers, side="right")).tolist()
+    draft.blocks.extend(
+        RowBlock(constraint.name, start, stop, constraint)
+        for constraint, start, stop in zip(rule_set.constraints, starts, stops, strict=True)
+    )
 
 
 def _saturation_rows(draft: _Draft) -> None:

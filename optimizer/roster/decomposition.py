@@ -8,6 +8,13 @@ most value per dollar) is solved by HiGHS, every column is priced in numpy again
 duals (`d = c - A'y`), the columns of positive reduced cost join the master, and so on until
 none is left. Elastic columns of a large penalty keep the master feasible meanwhile.
 
+A limit per creator (no creator above $20,000, say) is a row per creator that holds only
+that creator's columns. Such a row joins the master with the first of its creator's columns
+(until then it is slack, its dual 0, and pricing is exact), so a roster of a million
+creators under a per-creator cap keeps a master of a few thousand rows; the core MIP holds
+the rows of its own columns alone. A creator with a single cell has the cap as its column's
+bound besides.
+
 For any duals `y` the Lagrangian `L(y) = sum_i max(y_i l_i, y_i u_i) + sum_j max_x d_j x_j`
 bounds every plan (weak duality), so `L` at the final duals is the LP bound, computed over
 all columns independently of the master. A plan also loses at least `|d_j|` per unit by
@@ -122,7 +129,14 @@ def relax(model: LinearModel, sign: float, time_limit: float = 60.0) -> Relaxati
     col_lower, col_upper = model.col_lower, model.col_upper
     master = first_master(model, cost)
     penalty = _penalty(cost, matrix)
-    highs, artificial = _master_highs(columns, cost, master, model, penalty)
+    local = creator_rows(model)
+    # a creator's row enters with its creator's first column, or at once where a plan
+    # without that creator would break it
+    entering_rows = local & ~((row_lower <= 0) & (row_upper >= 0))
+    rows = _rows_touched(columns, master, ~local | entering_rows)
+    position = np.full(model.num_rows, -1, dtype=np.int64)
+    position[rows] = np.arange(len(rows))
+    highs, artificial = _master_highs(columns, cost, master, model, penalty, rows, position)
     in_master = np.zeros(model.num_cols, dtype=bool)
     in_master[master] = True
     scale = np.maximum(np.abs(cost), 1e-9 + np.abs(cost).max() * 1e-9)
@@ -131,7 +145,8 @@ def relax(model: LinearModel, sign: float, time_limit: float = 60.0) -> Relaxati
         rounds += 1
         highs.run()
         solution = highs.getSolution()
-        duals = np.asarray(solution.row_dual, dtype=float)
+        duals = np.zeros(model.num_rows)
+        duals[rows] = np.asarray(solution.row_dual, dtype=float)
         reduced = cost - matrix.T @ duals
         entering = np.flatnonzero(
             ~in_master & (reduced > PRICE_TOLERANCE * scale) & (col_upper > col_lower)
@@ -141,7 +156,21 @@ def relax(model: LinearModel, sign: float, time_limit: float = 60.0) -> Relaxati
             break
         if len(entering) > ADDED_PER_ROUND:
             entering = entering[np.argsort(-reduced[entering] / scale[entering])[:ADDED_PER_ROUND]]
-        _add_columns(highs, columns, cost, entering, col_lower, col_upper)
+        touched = columns[:, entering].indices
+        touched = np.unique(touched[position[touched] < 0])
+        if len(touched):
+            highs.addRows(
+                len(touched),
+                row_lower[touched],
+                row_upper[touched],
+                0,
+                np.zeros(0, dtype=np.int32),
+                np.zeros(0, dtype=np.int32),
+                np.zeros(0),
+            )
+            position[touched] = len(rows) + np.arange(len(touched))
+            rows = np.concatenate([rows, touched])
+        _add_columns(highs, columns, cost, entering, col_lower, col_upper, position)
         master = np.concatenate([master, entering])
         in_master[entering] = True
     master_values = np.asarray(solution.col_value, dtype=float)
@@ -198,6 +227,23 @@ def first_master(model: LinearModel, cost: np.ndarray) -> np.ndarray:
     return picked.astype(np.int64)
 
 
+def creator_rows(model: LinearModel) -> np.ndarray:
+    """Which rows are a limit's per creator (each holds one creator's columns only)."""
+    mask = np.zeros(model.num_rows, dtype=bool)
+    for block in model.blocks:
+        if block.constraint is not None and "creator" in block.constraint.group:
+            mask[block.start : block.stop] = True
+    return mask
+
+
+def _rows_touched(columns: Any, chosen: np.ndarray, also: np.ndarray) -> np.ndarray:
+    """Rows that the chosen columns have entries in, with the rows of mask `also`, in order."""
+    mask = also.copy()
+    sub = columns[:, chosen]
+    mask[sub.indices] = True
+    return np.flatnonzero(mask)
+
+
 def creator_columns(model: LinearModel) -> np.ndarray:
     """Which columns are roster creators' counts."""
     mask = np.zeros(model.num_cols, dtype=bool)
@@ -223,15 +269,23 @@ def _penalty(cost: np.ndarray, matrix: object) -> float:
 
 
 def _master_highs(
-    columns: object, cost: np.ndarray, master: np.ndarray, model: LinearModel, penalty: float
+    columns: object,
+    cost: np.ndarray,
+    master: np.ndarray,
+    model: LinearModel,
+    penalty: float,
+    rows: np.ndarray,
+    position: np.ndarray,
 ) -> tuple[highspy.Highs, int]:
-    """A HiGHS LP of the master's columns after one elastic column per finite row side;
-    the number of elastic columns."""
+    """A HiGHS LP of the master's columns and `rows` (`position` maps a model row to its
+    master row) after one elastic column per finite row side; the number of elastic
+    columns."""
     from optimizer.solvers.highs import new_highs
 
-    n_rows = model.num_rows
-    lower_rows = np.flatnonzero(np.isfinite(model.row_lower))
-    upper_rows = np.flatnonzero(np.isfinite(model.row_upper))
+    n_rows = len(rows)
+    row_lower, row_upper = model.row_lower[rows], model.row_upper[rows]
+    lower_rows = np.flatnonzero(np.isfinite(row_lower))
+    upper_rows = np.flatnonzero(np.isfinite(row_upper))
     artificial = len(lower_rows) + len(upper_rows)
     sub = columns[:, master]  # type: ignore[index]
     lp = highspy.HighsLp()
@@ -241,10 +295,10 @@ def _master_highs(
     lp.col_cost_ = np.concatenate([np.full(artificial, -penalty), cost[master]])
     lp.col_lower_ = np.concatenate([np.zeros(artificial), model.col_lower[master]])
     lp.col_upper_ = np.concatenate([np.full(artificial, np.inf), model.col_upper[master]])
-    lp.row_lower_ = model.row_lower
-    lp.row_upper_ = model.row_upper
+    lp.row_lower_ = row_lower
+    lp.row_upper_ = row_upper
     starts = np.concatenate([np.arange(artificial), artificial + sub.indptr])
-    indices = np.concatenate([lower_rows, upper_rows, sub.indices])
+    indices = np.concatenate([lower_rows, upper_rows, position[sub.indices]])
     values = np.concatenate([np.ones(len(lower_rows)), -np.ones(len(upper_rows)), sub.data])
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.num_col_ = lp.num_col_
@@ -264,6 +318,7 @@ def _add_columns(
     entering: np.ndarray,
     col_lower: np.ndarray,
     col_upper: np.ndarray,
+    position: np.ndarray,
 ) -> None:
     sub = columns[:, entering]  # type: ignore[index]
     highs.addCols(
@@ -273,7 +328,7 @@ def _add_columns(
         col_upper[entering],
         len(sub.data),
         sub.indptr[:-1].astype(np.int32),
-        sub.indices.astype(np.int32),
+        position[sub.indices].astype(np.int32),
         sub.data.astype(float),
     )
 
@@ -308,6 +363,11 @@ def _core_mip(
     nearest = candidates[np.argsort(np.abs(reduced[candidates]), kind="stable")[:size]]
     core_mask = always | fractional
     core_mask[nearest] = True
+    if start is not None:
+        # the greedy plan moves some columns off their LP bound (a creator cut to a whole
+        # post under its cap, the budget it frees spent on others): they join the core, so
+        # the search starts from that plan
+        core_mask[np.abs(start - at_bound) > 1e-9] = True
     core = np.flatnonzero(core_mask)
     fixed = np.ones(model.num_cols, dtype=bool)
     fixed[core] = False
@@ -316,21 +376,30 @@ def _core_mip(
     fixed_loss = float(np.abs(reduced[moving]).min()) if moving.any() else np.inf
     matrix = model.matrix
     activity = matrix @ fixed_values
+    # the rows of the core's columns, every row that is not a creator's, and any that the
+    # fixed columns break (the core then has no plan, as the whole model has none)
+    row_lower = model.row_lower - activity
+    row_upper = model.row_upper - activity
+    scale = 1e-7 * np.maximum(1.0, np.abs(activity))
+    broken = (row_lower > scale) | (row_upper < -scale)
+    rows = _rows_touched(relaxation.columns, core, ~creator_rows(model) | broken)
+    position = np.full(model.num_rows, -1, dtype=np.int64)
+    position[rows] = np.arange(len(rows))
     sub = relaxation.columns[:, core]
     lp = highspy.HighsLp()
     lp.num_col_ = len(core)
-    lp.num_row_ = model.num_rows
+    lp.num_row_ = len(rows)
     lp.sense_ = highspy.ObjSense.kMaximize
     lp.col_cost_ = cost[core]
     lp.col_lower_ = lower[core]
     lp.col_upper_ = upper[core]
-    lp.row_lower_ = model.row_lower - activity
-    lp.row_upper_ = model.row_upper - activity
+    lp.row_lower_ = row_lower[rows]
+    lp.row_upper_ = row_upper[rows]
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.num_col_ = len(core)
-    lp.a_matrix_.num_row_ = model.num_rows
+    lp.a_matrix_.num_row_ = len(rows)
     lp.a_matrix_.start_ = sub.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = sub.indices.astype(np.int32)
+    lp.a_matrix_.index_ = position[sub.indices].astype(np.int32)
     lp.a_matrix_.value_ = sub.data.astype(float)
     lp.integrality_ = [
         highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous
