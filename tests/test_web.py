@@ -511,3 +511,80 @@ def test_serve_command_says_when_it_is_open_to_others(
     assert "warning: listening on 0.0.0.0" in opened.output
     missing = runner.invoke(app, ["serve", str(folder / "nothing")])
     assert missing.exit_code == 2
+
+
+def descendants(pid: int) -> set[int]:
+    """The processes below `pid`, read from /proc."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if fields[0] != "Z":
+                parents[int(entry.name)] = int(fields[1])
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier}
+        found |= frontier
+    return found
+
+
+def running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+@pytest.mark.parametrize("stop", ["SIGTERM", "SIGINT"])
+def test_a_stopped_server_leaves_no_workers(stop: str, tmp_path: Path) -> None:
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "optimizer", "serve", "scenarios", "--port", str(port)]
+    log = tmp_path / "stderr.txt"
+    workers: set[int] = set()
+    with log.open("wb") as stderr:
+        server = subprocess.Popen(command, cwd=ROOT, stderr=stderr)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/api/info").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.05)
+        body = {"path": "b2b-saas.yaml", "edits": {}}
+        answer = httpx.post(f"http://127.0.0.1:{port}/api/solve", json=body, timeout=60)
+        assert answer.json()["plan"]["status"] == "optimal"
+        workers = descendants(server.pid)
+        assert len(workers) >= 2  # the solve workers (and the fork server)
+        server.send_signal(getattr(signal, stop))
+        server.wait(timeout=30)
+        deadline = time.monotonic() + 10
+        while (alive := {pid for pid in workers if running(pid)}) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not alive, f"worker processes left running after {stop}: {sorted(alive)}"
+        errors = log.read_text()
+        assert "leaked" not in errors and "Traceback" not in errors, errors
+    finally:
+        if server.poll() is None:
+            server.kill()
+        for pid in workers:  # none left behind by a failing run either
+            if running(pid):
+                os.kill(pid, signal.SIGKILL)

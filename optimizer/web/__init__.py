@@ -8,6 +8,10 @@ draws the budget frontier and downloads the plan. `create_app` makes the ASGI ap
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,8 +53,28 @@ def serve(
     workers: int = 2,
     solve_seconds: float | None = None,
 ) -> None:
-    """Run the page until interrupted."""
+    """Run the page until interrupted (Ctrl-C or SIGTERM)."""
     import uvicorn
 
     app = create_app(directory, host=host, port=port, workers=workers, solve_seconds=solve_seconds)
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    with _exit_on_sigterm():
+        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+
+
+@contextlib.contextmanager
+def _exit_on_sigterm() -> Iterator[None]:
+    """SIGTERM ends the process as Ctrl-C does, through Python's exit: uvicorn stops the
+    server and sends the signal again, which would otherwise end the process at once, before
+    the worker pool's queues and semaphores are cleaned up."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def leave(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, leave)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -138,8 +138,10 @@ class Server:
             if frontier.task is not None:
                 frontier.task.cancel()
         if self.pool is not None:
-            self.pool.shutdown(wait=False, cancel_futures=True)
-            self.pool = None
+            pool, self.pool = self.pool, None
+            processes = list((getattr(pool, "_processes", None) or {}).values())
+            pool.shutdown(wait=False, cancel_futures=True)
+            stop_workers(processes)
 
     async def run(self, function: Callable[..., Any], *args: Any) -> Any:
         """`function(*args)` in the pool, awaited: a solve past its time limit (and the
@@ -167,6 +169,18 @@ class Server:
             raise ScenarioError(loaded.path, problems)
         job = jobs.Job(loaded.path, loaded.data, dict(edits), self.settings.solve_seconds, preview)
         return job, path
+
+
+def stop_workers(processes: list[Any]) -> None:
+    """End a pool's worker processes now. A worker waits for work until it is told to stop,
+    and a solve runs to its time limit; a server stopped by a signal (SIGTERM) exits without
+    telling them, and they would be left running with the fork server they hold."""
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.terminate()
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.join(timeout=2)
 
 
 async def read_json(request: Request) -> dict[str, Any]:
