@@ -21,13 +21,13 @@ from optimizer.solvers.search import ProgressCallback, run_searches
 # solved to a looser gap, where better plans matter more than the bound (with effort 0.3 the
 # largest weekly case reached 0.1% within 60 s in four of five seeded runs, two of five with
 # the default). One thread: HiGHS's own parallel search gained nothing reliable here, and a
-# plan then never depends on thread scheduling; the second core races another formulation.
+# plan then never depends on thread scheduling.
 LARGE_MIP = 1000
 """More than this many integer columns: a large model, which spends more on heuristics."""
 LARGE_MIP_OPTIONS = {"mip_heuristic_effort": 0.3}
 RACE_FROM = 64
-"""At least this many integer columns: a model worth a race on the second core (below it,
-solves take milliseconds and a second search only adds its start)."""
+"""At least this many integer columns: a model that may be raced (`SolveOptions.race`; below
+it, solves take milliseconds and a second search only adds its start)."""
 NO_NODE_LIMIT = 2**31 - 1
 """HiGHS's own default for `mip_max_nodes`."""
 HIGHS_LARGEST = 1e15
@@ -171,7 +171,8 @@ def solve_highs(
     progress: ProgressCallback | None = None,
     start: np.ndarray | None = None,
 ) -> Solution:
-    """Solve in memory: one search, or two raced where `race_partner` finds racing pays."""
+    """Solve in memory: one search, or with `options.race` two raced where `race_partner`
+    finds a partner."""
     searches = [(to_highs(model), model)]
     if start is not None:
         set_start(searches[0][0], start)
