@@ -171,12 +171,13 @@ def solve_highs(
     progress: ProgressCallback | None = None,
     start: np.ndarray | None = None,
 ) -> Solution:
-    """Solve in memory: one search, or with `options.race` two raced where `race_partner`
-    finds a partner."""
+    """Solve in memory: one search, or two raced (`options.race`; by default for
+    weekly-size models) where `race_partner` finds a partner."""
     searches = [(to_highs(model), model)]
     if start is not None:
         set_start(searches[0][0], start)
-    partner = race_partner(model) if options.race else None
+    race = options.race if options.race is not None else model.integrality.sum() > LARGE_MIP
+    partner = race_partner(model) if race else None
     if partner is not None:
         searches.append((to_highs(partner), partner))
     solution, _ = run_searches(searches, options, progress)
