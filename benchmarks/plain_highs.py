@@ -22,6 +22,7 @@ import highspy
 
 from optimizer import build_model, load_scenario
 from optimizer.model.linear import LinearModel
+from optimizer.solvers.highs import highs_lp
 
 _STATUS = {
     highspy.HighsModelStatus.kOptimal: "optimal",
@@ -41,28 +42,7 @@ def plain_model(path: str) -> LinearModel:
 
 def plain_highs(model: LinearModel, time_limit: float, gap: float) -> highspy.Highs:
     """A default Highs instance holding the model, silent, with the time limit and gap."""
-    lp = highspy.HighsLp()
-    lp.num_col_ = model.num_cols
-    lp.num_row_ = model.num_rows
-    lp.col_cost_ = model.objective
-    lp.col_lower_ = model.col_lower
-    lp.col_upper_ = model.col_upper
-    lp.row_lower_ = model.row_lower
-    lp.row_upper_ = model.row_upper
-    lp.sense_ = (
-        highspy.ObjSense.kMaximize if model.sense == "maximize" else highspy.ObjSense.kMinimize
-    )
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    lp.a_matrix_.num_col_ = model.num_cols
-    lp.a_matrix_.num_row_ = model.num_rows
-    lp.a_matrix_.start_ = model.rows.indptr
-    lp.a_matrix_.index_ = model.rows.indices
-    lp.a_matrix_.value_ = model.rows.data
-    if model.is_mip:
-        lp.integrality_ = [
-            highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous
-            for flag in model.integrality
-        ]
+    lp = highs_lp(model)
     highs = _quiet_highs()
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("time_limit", float(time_limit))

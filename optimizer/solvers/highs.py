@@ -49,8 +49,8 @@ _STOPPED = {
 }
 
 
-def to_highs(model: LinearModel, *, names: bool = False) -> highspy.Highs:
-    """A silent Highs instance holding the model (names only when asked: they cost time)."""
+def highs_lp(model: LinearModel) -> highspy.HighsLp:
+    """The model's arrays as HiGHS's LP (rows, bounds, sense, integrality), without names."""
     lp = highspy.HighsLp()
     lp.num_col_ = model.num_cols
     lp.num_row_ = model.num_rows
@@ -73,6 +73,12 @@ def to_highs(model: LinearModel, *, names: bool = False) -> highspy.Highs:
             highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous
             for flag in model.integrality
         ]
+    return lp
+
+
+def to_highs(model: LinearModel, *, names: bool = False) -> highspy.Highs:
+    """A silent Highs instance holding the model (names only when asked: they cost time)."""
+    lp = highs_lp(model)
     if names:
         lp.col_names_ = model.col_names
         lp.row_names_ = model.row_names
