@@ -15,14 +15,13 @@ from __future__ import annotations
 import argparse
 import inspect
 import json
-import os
 import time
 
 import highspy
 
 from optimizer import build_model, load_scenario
 from optimizer.model.linear import LinearModel
-from optimizer.solvers.highs import highs_lp
+from optimizer.solvers.highs import highs_lp, new_highs
 
 _STATUS = {
     highspy.HighsModelStatus.kOptimal: "optimal",
@@ -43,26 +42,12 @@ def plain_model(path: str) -> LinearModel:
 def plain_highs(model: LinearModel, time_limit: float, gap: float) -> highspy.Highs:
     """A default Highs instance holding the model, silent, with the time limit and gap."""
     lp = highs_lp(model)
-    highs = _quiet_highs()
+    highs = new_highs()  # HiGHS defaults: only the log is off (and its banner kept off stdout)
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("time_limit", float(time_limit))
     highs.setOptionValue("mip_rel_gap", float(gap))
     highs.passModel(lp)
     return highs
-
-
-def _quiet_highs() -> highspy.Highs:
-    """A default Highs instance, made with standard output pointed at the null device: a
-    process's first one prints a banner there, before any option can silence it."""
-    saved = os.dup(1)
-    null = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(null, 1)
-    try:
-        return highspy.Highs()
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-        os.close(null)
 
 
 def solve_plain(path: str, gap: float, time_limit: float) -> dict[str, object]:
