@@ -75,20 +75,16 @@ def _write_report(
         with _writing():
             writers.write_xlsx(report, output)
         errors.print(f"wrote {output}")
-    elif format is Format.csv and output is not None:
+    elif format in (Format.csv, Format.md) and output is not None:
+        # both write side files (tables, charts) beside the output, never over an input
+        write = writers.write_csv if format is Format.csv else writers.write_markdown
         read = [file for path in inputs for file in trace(path).files]
         with _writing():
-            written = writers.write_csv(report, output, keep=read)
+            written = write(report, output, keep=read)
         for path in written:
             errors.print(f"wrote {path}")
     elif format is Format.csv:
         _emit(writers.to_csv(report), None)
-    elif format is Format.md and output is not None:
-        read = [file for path in inputs for file in trace(path).files]
-        with _writing():
-            written = writers.write_markdown(report, output, keep=read)
-        for path in written:
-            errors.print(f"wrote {path}")
     elif format is Format.md:
         _emit(writers.to_markdown(report), None)
         if any(chart.svg is not None for chart in report.charts):
