@@ -51,8 +51,9 @@ def layout_of(model: LinearModel) -> Layout:
     kept = saturated[cell]
     single_factor = np.ones(n_cells)
     single_factor[cell[~kept]] = segments["factor"].to_numpy()[~kept]
-    n_seg = int(kept.sum())
-    seg_columns = n_cells + np.arange(n_seg)
+    # where the builder put the segments, as it recorded them
+    seg_columns = model.segment_columns
+    n_seg = len(seg_columns)
     full_rows = next_rows = z_columns = np.zeros(0, dtype=int)
     order = next((block for block in model.blocks if block.name == "saturation-order"), None)
     if order is not None:
@@ -63,7 +64,7 @@ def layout_of(model: LinearModel) -> Layout:
     return Layout(
         n_cells=n_cells,
         seg_columns=seg_columns,
-        seg_cell=cell[kept],
+        seg_cell=model.segment_cells,
         seg_start=segments["start"].to_numpy()[kept],
         seg_width=segments["width"].to_numpy()[kept],
         seg_factor=segments["factor"].to_numpy()[kept],
