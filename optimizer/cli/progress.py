@@ -75,9 +75,9 @@ def _map_with_progress(
                 each = time.perf_counter() - started
                 if not workers_pay(each, len(items) - 1, workers):
                     errors.print(
-                        f"--workers {workers} would not pay: a solve takes about {each:.2f} s,"
-                        f" less than starting workers saves (about {WORKER_START:.1f} s to"
-                        " start); solving in this process"
+                        f"--workers {workers} would not pay: a solve takes about {each:.2f} s"
+                        f" and starting workers about {WORKER_START:.1f} s; solving in this"
+                        " process"
                     )
                     workers = 1
             rest = executor_for(workers, dask).map(
