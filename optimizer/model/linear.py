@@ -409,6 +409,7 @@ class _Draft:
             segment_cells=self.seg_of,
         )
 
+    @cached_property
     def single_factor(self) -> np.ndarray:
         """The factor a cell with one segment carries on its count column (0 for saturated
         cells, whose outcomes sit on their segment columns)."""
@@ -427,7 +428,7 @@ def _count_columns(draft: _Draft, formulation: Formulation) -> None:
         draft.cells.column("lower"),
         draft.caps,
         integer,
-        draft.direct + draft.effective * draft.single_factor(),
+        draft.direct + draft.effective * draft.single_factor,
         [f"n[{label}]" for label in draft.labels],
     )
 
@@ -484,7 +485,7 @@ def _rule_rows(draft: _Draft, rule_set: RuleSet) -> None:
     rows = draft.rows
     row, cell, direct, effective = rows.entries()
     counts = draft_count_columns(draft)
-    entries = [(row, counts[cell], direct + effective * draft.single_factor()[cell])]
+    entries = [(row, counts[cell], direct + effective * draft.single_factor[cell])]
     if len(draft.seg_rows):
         # a saturated cell's effective count is the sum of its segment columns
         on = np.flatnonzero((effective != 0) & draft.saturated[cell])
