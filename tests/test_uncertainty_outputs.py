@@ -12,6 +12,7 @@ import numpy as np
 import openpyxl
 import pytest
 from rich.console import Console
+from test_uncertainty import tiny as uncertain_tiny
 
 from optimizer import scenario_from_dict, solve
 from optimizer.report.document import plan_report
@@ -20,40 +21,9 @@ from optimizer.uncertainty.outcomes import cvar
 
 
 def tiny(**extra: Any) -> dict[str, Any]:
-    """One quarter, two offers of at most 3 creators (one of uncertain conversions, one of
-    uncertain cost), $3,000, 40 draws."""
-    data: dict[str, Any] = {
-        "name": "tiny",
-        "periods": ["Q1"],
-        "budget": {"total": 3000},
-        "saturation": [{"up_to": 2, "factor": 1.0}, {"factor": 0.5}],
-        "platforms": {
-            "tt": {
-                "tiers": {
-                    "micro": {
-                        "followers": 10_000,
-                        "cost_per_post": [400, 800],
-                        "engagement_rate": 0.1,
-                        "conversion_rate": [0.01, 0.05],
-                        "available": 3,
-                    }
-                }
-            },
-            "ig": {
-                "tiers": {
-                    "micro": {
-                        "followers": 10_000,
-                        "cost_per_post": [500, 700],
-                        "engagement_rate": 0.1,
-                        "conversion_rate": 0.025,
-                        "available": 3,
-                    }
-                }
-            },
-        },
-        "objective": {"maximize": "conversions", "risk": {"cvar": 0.25}},
-        "uncertainty": {"draws": 40, "seed": 3},
-    }
+    """The uncertainty tests' tiny scenario (two offers, one of uncertain conversions, one of
+    uncertain cost, 40 draws) with a CVaR 25% objective."""
+    data = uncertain_tiny(objective={"maximize": "conversions", "risk": {"cvar": 0.25}})
     data.update(extra)
     return data
 
