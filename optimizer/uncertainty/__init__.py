@@ -2,7 +2,8 @@
 risk model built on the v1 model, and what a plan's outcomes look like over the draws.
 
 - `draws`: multipliers `m[s, cell, k]` for k = cost, engagements, conversions, reach, drawn
-  from the scenario's ranges or read from a draws file;
+  from the scenario's ranges or read from a draws file, kept once per group of cells that
+  move together (by default an offer's cells in every period);
 - `model`: the v1 model with the objective taken over the draws (expected value, CVaR, or the
   least spend that reaches a target with a probability);
 - `outcomes`: a plan's outcomes in every draw and their summary (mean, percentiles, CVaR);

@@ -13,15 +13,22 @@ multiplies a draw and the v1 value alike, so it cancels.
 
 Cells that share the `shared_by` levels share one standard draw (a quantile in [0, 1]) of each
 figure; by default one per offer, used in every period. Every standard draw comes from
-`numpy.random.default_rng(seed)` in one call of fixed shape, so the same file and seed give
-the same draws on every machine.
+`numpy.random.default_rng(seed)`, draw after draw in a fixed order (made in parts of whole
+draws, which continue the same stream), so the same file and seed give the same draws on
+every machine.
+
+The multipliers are kept per group of cells that move together (`Draws.by_group`), never
+repeated for each cell: 10,000 draws of one group per offer are 10,000 x offers x 4 numbers
+whatever the number of periods.
 """
 
 from __future__ import annotations
 
 import csv
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -37,31 +44,93 @@ COST, ENGAGEMENTS, CONVERSIONS, REACH = range(4)
 FILE_KEYS = ("draw", "platform", "tier")
 FILE_COLUMNS = (*FILE_KEYS, "period", *KINDS)
 PERT_LAMBDA = 4.0
+PART_VALUES = 1 << 23
+"""Standard draws made at once (draws x shared groups x figures) by `draw_parts`: about
+64 MB of them, a few times that while they become multipliers."""
 
 
 @dataclass(frozen=True, eq=False)
 class Draws:
-    """`multipliers[s, cell, k]`: draw s's value of k (`KINDS`) in a cell over its v1 value."""
+    """The draws kept per group of cells that move together: `by_group[s, g, k]` is draw
+    s's value of k (`KINDS`) over its v1 value in every cell of group g, and `cell_group[c]`
+    the group of cell c, so `m[s, c, k] = by_group[s, cell_group[c], k]`. By default a group
+    is one offer's cells over every period: a plan's outcome in a draw is then a sum over
+    offers (`totals`), not over cells."""
 
-    multipliers: np.ndarray
+    by_group: np.ndarray
+    cell_group: np.ndarray
     source: Literal["generated", "file"]
     seed: int | None = None
     path: str | None = None
+    ids: tuple[str, ...] | None = None
+    """A draws file's `draw` ids, in order; generated draws are numbered from `first`."""
+    first: int = 0
+    """The number of the first draw: a part of a larger set (see `draw_parts`) starts where
+    the part before it stopped."""
 
     @property
     def count(self) -> int:
         """N, the number of draws."""
-        return int(self.multipliers.shape[0])
+        return int(self.by_group.shape[0])
+
+    @property
+    def groups(self) -> int:
+        """The number of groups."""
+        return int(self.by_group.shape[1])
+
+    def group_of(self, kind: str) -> np.ndarray:
+        """(N, groups) multipliers of one kind: cost, engagements, conversions or reach;
+        revenue moves with conversions."""
+        return self.by_group[:, :, _kind(kind)]
+
+    def totals(self, values: np.ndarray) -> np.ndarray:
+        """Per-cell values summed over each group's cells: (groups,)."""
+        return np.bincount(self.cell_group, weights=values, minlength=self.groups)
+
+    def outcome(self, kind: str, values: np.ndarray) -> np.ndarray:
+        """(N,): per-cell `values` at point figures moved by each draw's multipliers of
+        `kind`, summed over the cells. Each draw's sum is its own (a draw's figure does not
+        depend on the draws computed with it)."""
+        return (self.group_of(kind) * self.totals(values)).sum(axis=1)
 
     def of(self, kind: str) -> np.ndarray:
-        """(N, cells) multipliers of one kind: cost, engagements, conversions or reach;
-        revenue moves with conversions."""
-        return self.multipliers[:, :, KINDS.index("conversions" if kind == "revenue" else kind)]
+        """(N, cells) multipliers of one kind in every cell: `group_of` and `totals` do the
+        same sums without repeating a group's draws for each of its cells."""
+        return self.group_of(kind)[:, self.cell_group]
+
+    @cached_property
+    def multipliers(self) -> np.ndarray:
+        """(N, cells, 4): every cell's multipliers (section 8.1's `m[s, cell, k]`), made the
+        first time they are asked for: N x cells x 4 numbers."""
+        return _read_only(self.by_group[:, self.cell_group, :])
 
     @property
     def costs_vary(self) -> bool:
         """Whether any draw moves a cost."""
-        return bool(np.any(self.multipliers[:, :, COST] != 1.0))
+        return bool(np.any(self.by_group[:, :, COST] != 1.0))
+
+    def labels(self, cells: Cells) -> list[tuple[str, str, str]]:
+        """Each group's (platform, tier, period): the period empty where the group holds
+        cells of several periods (a draws file's row without a period reads the same)."""
+        periods: list[set[str]] = [set() for _ in range(self.groups)]
+        names: list[tuple[str, str]] = [("", "")] * self.groups
+        for (period, platform, tier), group in zip(cells.keys, self.cell_group, strict=True):
+            periods[group].add(period)
+            names[group] = (platform, tier)
+        return [
+            (platform, tier, next(iter(seen)) if len(seen) == 1 else "")
+            for (platform, tier), seen in zip(names, periods, strict=True)
+        ]
+
+    def draw_names(self) -> list[str] | range:
+        """Each draw's id: a draws file's own, else its number."""
+        if self.ids is not None:
+            return list(self.ids)
+        return range(self.first, self.first + self.count)
+
+
+def _kind(kind: str) -> int:
+    return KINDS.index("conversions" if kind == "revenue" else kind)
 
 
 def scenario_draws(
@@ -70,10 +139,55 @@ def scenario_draws(
     """The scenario's draws: its draws file, or `settings.draws` generated from `seed` (the
     settings' seed where not given)."""
     if settings.draws_file is not None:
-        path = Path(settings.draws_file)
-        return Draws(read_draws_file(path, scenario, cells), "file", path=str(path))
+        return _file_draws(scenario, cells, settings)
     seed = settings.seed if seed is None else seed
-    return Draws(generate(scenario, cells, settings, seed), "generated", seed=seed)
+    recipe = _recipe(scenario, cells, settings)
+    by_group = np.empty((settings.draws, recipe.pairs, len(KINDS)))
+    rng = np.random.default_rng(seed)
+    for start, stop in _spans(settings.draws, recipe.row_values):
+        by_group[start:stop] = recipe.draw(rng, stop - start)
+    return Draws(_read_only(by_group), recipe.cell_pair, "generated", seed=seed)
+
+
+def draw_parts(
+    scenario: Scenario,
+    cells: Cells,
+    settings: Uncertainty,
+    seed: int | None = None,
+    values: int = PART_VALUES,
+) -> Iterator[Draws]:
+    """`scenario_draws` a part at a time, value for value the same: parts of about `values`
+    standard draws each (at least one draw), so that memory stays bounded however many
+    draws there are. A draws file is one part."""
+    if settings.draws_file is not None:
+        yield _file_draws(scenario, cells, settings)
+        return
+    seed = settings.seed if seed is None else seed
+    recipe = _recipe(scenario, cells, settings)
+    rng = np.random.default_rng(seed)
+    for start, stop in _spans(settings.draws, recipe.row_values, values):
+        part = _read_only(recipe.draw(rng, stop - start))
+        yield Draws(part, recipe.cell_pair, "generated", seed=seed, first=start)
+
+
+def part_count(scenario: Scenario, cells: Cells, settings: Uncertainty) -> int:
+    """How many parts `draw_parts` makes."""
+    if settings.draws_file is not None:
+        return 1
+    recipe = _recipe(scenario, cells, settings)
+    return len(_spans(settings.draws, recipe.row_values))
+
+
+def _spans(draws: int, row_values: int, values: int = PART_VALUES) -> list[tuple[int, int]]:
+    rows = max(1, values // max(row_values, 1))
+    return [(start, min(start + rows, draws)) for start in range(0, draws, rows)]
+
+
+def _file_draws(scenario: Scenario, cells: Cells, settings: Uncertainty) -> Draws:
+    assert settings.draws_file is not None
+    path = Path(settings.draws_file)
+    by_group, cell_group, ids = _read_file(path, scenario, cells)
+    return Draws(by_group, cell_group, "file", path=str(path), ids=ids)
 
 
 def standard_draws(shape: str, rng: np.random.Generator, size: tuple[int, ...]) -> np.ndarray:
@@ -102,8 +216,59 @@ def _ends(value: Estimate | None, spread: float | None) -> tuple[float, float, f
     return value, value, value
 
 
-def generate(scenario: Scenario, cells: Cells, settings: Uncertainty, seed: int) -> np.ndarray:
-    """(N, cells, 4) multipliers drawn from the scenario's ranges and spreads."""
+@dataclass(frozen=True)
+class _Recipe:
+    """How standard draws become multipliers: each offer's ranges, and the pairs (a shared
+    group and an offer) whose cells move together."""
+
+    shape: str
+    low: np.ndarray  # (offers, figures)
+    high: np.ndarray
+    mid: np.ndarray
+    per_post: np.ndarray  # (offers,)
+    by_rate: np.ndarray
+    shared: int
+    """The number of shared groups: standard draws are made for each."""
+    pair_group: np.ndarray  # (pairs,)
+    pair_offer: np.ndarray
+    cell_pair: np.ndarray  # (cells,)
+
+    @property
+    def pairs(self) -> int:
+        return len(self.pair_group)
+
+    @property
+    def row_values(self) -> int:
+        """Standard draws made for one draw."""
+        return self.shared * len(UNCERTAIN_FIGURES)
+
+    def draw(self, rng: np.random.Generator, count: int) -> np.ndarray:
+        """(count, pairs, 4) multipliers: the next `count` draws of `rng`."""
+        size = (count, self.shared, len(UNCERTAIN_FIGURES))
+        quantiles = standard_draws(self.shape, rng, size)[:, self.pair_group, :]
+        offer = self.pair_offer
+        values = self.low[offer] + (self.high - self.low)[offer] * quantiles
+        middle = self.mid[offer]
+        relative = np.divide(values, middle, out=np.ones_like(values), where=middle != 0)
+        figure = {name: relative[..., i] for i, name in enumerate(UNCERTAIN_FIGURES)}
+        followers = figure["followers"]
+        cost = np.where(
+            self.per_post[offer],
+            figure["cost_per_post"],
+            figure["cost_per_1k_followers"] * followers,
+        )
+        per_engagement = figure["cost_per_engagement"]
+        engagements = np.where(
+            self.by_rate[offer],
+            followers * figure["engagement_rate"],
+            np.divide(cost, per_engagement, out=np.zeros_like(cost), where=per_engagement != 0),
+        )
+        conversions = engagements * figure["conversion_rate"]
+        reach = followers * figure["reach_rate"]
+        return np.stack([cost, engagements, conversions, reach], axis=-1)
+
+
+def _recipe(scenario: Scenario, cells: Cells, settings: Uncertainty) -> _Recipe:
     offers = scenario.offers()
     offer_of = {(platform, tier): i for i, (platform, tier, _) in enumerate(offers)}
     ends = np.array(
@@ -116,10 +281,6 @@ def generate(scenario: Scenario, cells: Cells, settings: Uncertainty, seed: int)
         ],
         dtype=float,
     ).reshape(len(offers), len(UNCERTAIN_FIGURES), 3)
-    low, high, mid = ends[..., 0], ends[..., 1], ends[..., 2]
-    per_post = np.array([offer.cost_per_post is not None for _, _, offer in offers])
-    by_rate = np.array([offer.engagement_rate is not None for _, _, offer in offers])
-
     cell_offer = np.array(
         [offer_of[(platform, tier)] for _, platform, tier in cells.keys], dtype=np.int64
     )
@@ -129,39 +290,45 @@ def generate(scenario: Scenario, cells: Cells, settings: Uncertainty, seed: int)
     cell_group = np.array(
         [group_ids.setdefault(key, len(group_ids)) for key in group_keys], dtype=np.int64
     )
-    # the draws of each (group, offer) pair once, then spread over the pair's cells
+    # the draws of each (group, offer) pair once, used by each of the pair's cells
     pairs, cell_pair = np.unique(
-        np.column_stack([cell_group, cell_offer]), axis=0, return_inverse=True
+        np.column_stack([cell_group, cell_offer]).reshape(-1, 2), axis=0, return_inverse=True
     )
-    pair_group, pair_offer = pairs[:, 0], pairs[:, 1]
+    return _Recipe(
+        shape=settings.shape,
+        low=ends[..., 0],
+        high=ends[..., 1],
+        mid=ends[..., 2],
+        per_post=np.array([offer.cost_per_post is not None for _, _, offer in offers]),
+        by_rate=np.array([offer.engagement_rate is not None for _, _, offer in offers]),
+        shared=max(len(group_ids), 1),
+        pair_group=pairs[:, 0],
+        pair_offer=pairs[:, 1],
+        cell_pair=_read_only(cell_pair.reshape(-1).astype(np.int64)),
+    )
 
-    rng = np.random.default_rng(seed)
-    shape = (settings.draws, max(len(group_ids), 1), len(UNCERTAIN_FIGURES))
-    quantiles = standard_draws(settings.shape, rng, shape)[:, pair_group, :]
-    width = (high - low)[pair_offer]
-    values = low[pair_offer] + width * quantiles
-    middle = mid[pair_offer]
-    relative = np.divide(values, middle, out=np.ones_like(values), where=middle != 0)
-    figure = {name: relative[..., i] for i, name in enumerate(UNCERTAIN_FIGURES)}
-    followers = figure["followers"]
-    cost = np.where(
-        per_post[pair_offer], figure["cost_per_post"], figure["cost_per_1k_followers"] * followers
-    )
-    per_engagement = figure["cost_per_engagement"]
-    engagements = np.where(
-        by_rate[pair_offer],
-        followers * figure["engagement_rate"],
-        np.divide(cost, per_engagement, out=np.zeros_like(cost), where=per_engagement != 0),
-    )
-    conversions = engagements * figure["conversion_rate"]
-    reach = followers * figure["reach_rate"]
-    per_pair = np.stack([cost, engagements, conversions, reach], axis=-1)
-    return _read_only(per_pair[:, cell_pair.reshape(-1), :])
+
+def generate(scenario: Scenario, cells: Cells, settings: Uncertainty, seed: int) -> np.ndarray:
+    """(N, cells, 4) multipliers drawn from the scenario's ranges and spreads: every cell's
+    (`scenario_draws` keeps them per group)."""
+    generated = settings.model_copy(update={"draws_file": None})
+    return scenario_draws(scenario, cells, generated, seed).multipliers
 
 
 def read_draws_file(path: Path, scenario: Scenario, cells: Cells) -> np.ndarray:
-    """(N, cells, 4) multipliers from a draws file (section 8.2); every problem is reported
-    with the file and its line, together."""
+    """(N, cells, 4) multipliers from a draws file (section 8.2): every cell's
+    (`scenario_draws` keeps them per group); every problem is reported with the file and
+    its line, together."""
+    by_group, cell_group, _ = _read_file(path, scenario, cells)
+    return _read_only(by_group[:, cell_group, :])
+
+
+def _read_file(
+    path: Path, scenario: Scenario, cells: Cells
+) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
+    """(N, groups, 4) multipliers, each cell's group and the draw ids of a draws file. A
+    group is an offer's cells, less those of periods some row names: each of those is a
+    group of its own."""
     try:
         # utf-8-sig: Excel starts a CSV saved as UTF-8 with a byte-order mark
         with path.open(newline="", encoding="utf-8-sig") as handle:
@@ -200,8 +367,8 @@ def read_draws_file(path: Path, scenario: Scenario, cells: Cells) -> np.ndarray:
         offer_cells.setdefault((platform, tier), []).append(i)
     draw_ids: dict[str, int] = {}
     seen: dict[tuple[str, str, str, str], int] = {}
-    general: list[tuple[int, list[int], np.ndarray]] = []
-    specific: list[tuple[int, list[int], np.ndarray]] = []
+    general: list[tuple[int, tuple[str, str], np.ndarray]] = []
+    specific: list[tuple[int, int, np.ndarray]] = []
     for line, raw in enumerate(raw_rows, start=2):
         where = f"line {line}"
         row = {(column or "").strip(): (text or "").strip() for column, text in raw.items()}
@@ -250,17 +417,34 @@ def read_draws_file(path: Path, scenario: Scenario, cells: Cells) -> np.ndarray:
         if not found:
             continue
         if period:
-            specific.append((number, [cell_of[(period, platform, tier)]], values))
+            cell = cell_of.get((period, platform, tier))
+            if cell is not None:
+                specific.append((number, cell, values))
         else:
-            general.append((number, offer_cells[(platform, tier)], values))
+            general.append((number, (platform, tier), values))
     if not problems and not draw_ids:
         problems.append(Problem("rows", "no draws: give at least one row"))
     if problems:
         raise ScenarioError(path, problems)
-    multipliers = np.ones((len(draw_ids), len(cells), len(KINDS)))
-    for number, where_cells, values in general + specific:  # a period's row overrides
-        multipliers[number, where_cells, :] = values
-    return _read_only(multipliers)
+    # an offer's cells are one group, less each cell a row names by period
+    alone = {cell for _, cell, _ in specific}
+    keys: dict[object, int] = {}
+    cell_group = np.array(
+        [
+            keys.setdefault(cell if cell in alone else (platform, tier), len(keys))
+            for cell, (_, platform, tier) in enumerate(cells.keys)
+        ],
+        dtype=np.int64,
+    )
+    offer_groups: dict[tuple[str, str], set[int]] = {}
+    for (platform, tier), cells_of_offer in offer_cells.items():
+        offer_groups[(platform, tier)] = {int(cell_group[cell]) for cell in cells_of_offer}
+    by_group = np.ones((len(draw_ids), len(keys), len(KINDS)))
+    for number, offer, values in general:
+        by_group[number, sorted(offer_groups.get(offer, ())), :] = values
+    for number, cell, values in specific:  # a period's row overrides
+        by_group[number, cell_group[cell], :] = values
+    return _read_only(by_group), _read_only(cell_group), tuple(draw_ids)
 
 
 def _read_only(array: np.ndarray) -> np.ndarray:

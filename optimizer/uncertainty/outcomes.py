@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,12 +25,13 @@ def outcome_draws(
     cells: Cells, counts: np.ndarray, draws: Draws, with_profit: bool
 ) -> dict[str, np.ndarray]:
     """Spend, reach, engagements, conversions, revenue (and profit) of the plan in each
-    draw: N values per metric, saturation applied as in v1."""
+    draw: N values per metric, saturation applied as in v1. The plan's figures are summed
+    per group of cells that move together first, then moved by each draw's multipliers."""
     counts = np.asarray(counts, dtype=float)
     effective = cells.effective_counts(counts)
-    out = {"spend": draws.of("cost") @ (counts * cells.column("cost"))}
+    out = {"spend": draws.outcome("cost", counts * cells.column("cost"))}
     for metric in SATURATED_METRICS:
-        out[metric] = draws.of(metric) @ (effective * cells.column(metric))
+        out[metric] = draws.outcome(metric, effective * cells.column(metric))
     if with_profit:
         out["profit"] = out["revenue"] - out["spend"]
     return out
@@ -111,6 +113,8 @@ class Evaluation:
     there is no total)."""
     samples: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
     """Each outcome's N values over the draws, for charts; not in the JSON."""
+    counts: np.ndarray | None = field(default=None, repr=False, compare=False)
+    """The plan's counts, one per cell in model order; not in the JSON."""
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -141,8 +145,60 @@ def evaluate(
     """The plan's outcomes over the draws, the objective's measure, how often it reaches each
     target (the objective's, and each limit's minimum on an outcome) and how often it spends
     above the budget."""
+    return evaluate_parts(scenario, cells, constraints, [counts], [draws])[0]
+
+
+def evaluate_parts(
+    scenario: Scenario,
+    cells: Cells,
+    constraints: list[Constraint],
+    plans: Sequence[np.ndarray],
+    parts: Iterable[Draws],
+    on_progress: Callable[[int], None] | None = None,
+) -> list[Evaluation]:
+    """`evaluate` of each plan on the draws given a part at a time (`draw_parts`): only the
+    plans' outcomes in each draw are kept, not the draws. `on_progress` hears the number of
+    draws judged after each part."""
     with_profit = scenario.average_order_value is not None
-    outcomes = outcome_draws(cells, counts, draws, with_profit)
+    limits = _outcome_limits(constraints)
+    outcomes: list[dict[str, list[np.ndarray]]] = [{} for _ in plans]
+    reached: list[list[list[np.ndarray]]] = [[[] for _ in limits] for _ in plans]
+    effectives = [cells.effective_counts(np.asarray(counts, dtype=float)) for counts in plans]
+    costs_vary, done = False, 0
+    for part in parts:
+        costs_vary = costs_vary or part.costs_vary
+        for number, (counts, effective) in enumerate(zip(plans, effectives, strict=True)):
+            for metric, values in outcome_draws(cells, counts, part, with_profit).items():
+                outcomes[number].setdefault(metric, []).append(values)
+            for limit, constraint in enumerate(limits):
+                reached[number][limit].append(_limit_values(cells, constraint, effective, part))
+        done += part.count
+        if on_progress is not None:
+            on_progress(done)
+    return [
+        _evaluation(
+            scenario,
+            cells,
+            counts,
+            {metric: np.concatenate(values) for metric, values in outcomes[number].items()},
+            [
+                (constraint, np.concatenate(values))
+                for constraint, values in zip(limits, reached[number], strict=True)
+            ],
+            costs_vary,
+        )
+        for number, counts in enumerate(plans)
+    ]
+
+
+def _evaluation(
+    scenario: Scenario,
+    cells: Cells,
+    counts: np.ndarray,
+    outcomes: dict[str, np.ndarray],
+    limits: list[tuple[Constraint, np.ndarray]],
+    costs_vary: bool,
+) -> Evaluation:
     spend = float(np.asarray(counts, dtype=float) @ cells.column("cost"))
     objective = risk_value(scenario.objective, outcomes, spend)
     targets = []
@@ -158,10 +214,15 @@ def evaluate(
                 required=target.probability,
             )
         )
-    targets += _limit_targets(cells, constraints, counts, draws)
+    for constraint, values in limits:
+        assert constraint.min is not None
+        reached = values >= constraint.min * (1 - 1e-9)
+        targets.append(
+            TargetResult(constraint.name, constraint.metric, constraint.min, float(reached.mean()))
+        )
     over_budget = None
     total = scenario.budget.total
-    if total is not None and draws.costs_vary:
+    if total is not None and costs_vary:
         over_budget = float((outcomes["spend"] > total * (1 + _OVER)).mean())
     return Evaluation(
         objective=objective,
@@ -172,29 +233,33 @@ def evaluate(
         targets=targets,
         over_budget=over_budget,
         samples=outcomes,
+        counts=np.asarray(counts, dtype=float),
     )
 
 
-def _limit_targets(
-    cells: Cells, constraints: list[Constraint], counts: np.ndarray, draws: Draws
-) -> list[TargetResult]:
-    """Each limit's minimum on an outcome (a conversions target written as a limit): how often
-    the draws reach it."""
-    out = []
-    effective = cells.effective_counts(np.asarray(counts, dtype=float))
-    for constraint in constraints:
-        if constraint.base is not None or constraint.min is None:
-            continue
-        if constraint.metric not in SATURATED_METRICS:
-            continue
-        selected = constraint.selected
-        per_cell = (effective * cells.column(constraint.metric))[selected]
-        values = draws.of(constraint.metric)[:, selected] @ per_cell
-        reached = values >= constraint.min * (1 - 1e-9)
-        out.append(
-            TargetResult(constraint.name, constraint.metric, constraint.min, float(reached.mean()))
-        )
-    return out
+def _outcome_limits(constraints: list[Constraint]) -> list[Constraint]:
+    """The limits with a minimum on an outcome (a conversions target written as a limit)."""
+    return [
+        constraint
+        for constraint in constraints
+        if constraint.base is None
+        and constraint.min is not None
+        and constraint.metric in SATURATED_METRICS
+    ]
+
+
+def _limit_values(
+    cells: Cells, constraint: Constraint, effective: np.ndarray, draws: Draws
+) -> np.ndarray:
+    """A limit's outcome in each draw: its selected cells' metric, summed per group."""
+    selected = (
+        np.flatnonzero(constraint.selected)
+        if constraint.selected.dtype == bool
+        else constraint.selected
+    )
+    per_cell = effective[selected] * cells.column(constraint.metric)[selected]
+    totals = np.bincount(draws.cell_group[selected], weights=per_cell, minlength=draws.groups)
+    return (draws.group_of(constraint.metric) * totals).sum(axis=1)
 
 
 @dataclass(frozen=True)
