@@ -87,3 +87,22 @@ print(plan.to_json() == text)
 """
     lines = run_script(script, SCENARIO).splitlines()
     assert lines == ["False", "True", "True ['period', 'platform', 'tier']", "True"]
+
+
+def test_a_command_loads_its_own_module_and_no_other_command() -> None:
+    """typer makes a click command of every registered function before it parses, so the
+    process registers only the command it runs; `--help` lists every one."""
+    script = """
+import sys
+from optimizer.cli import COMMANDS, main
+try:
+    main()
+except SystemExit:
+    pass
+print(*sorted(set(COMMANDS) & {name.rsplit(".", 1)[-1] for name in sys.modules
+                               if name.startswith("optimizer.cli.")}))
+"""
+    from optimizer.cli import COMMANDS
+
+    assert run_script(script, "validate", SCENARIO).splitlines()[-1] == "validate"
+    assert run_script(script, "--help").splitlines()[-1].split() == sorted(COMMANDS)

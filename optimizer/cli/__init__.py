@@ -7,21 +7,60 @@ no solver, `solve` none of the plotting and spreadsheet libraries of the other f
 
 from __future__ import annotations
 
-from optimizer.cli.application import app
+import importlib
+import sys
+from typing import Any
 
-# Each command registers on `app` when its module is imported, and `optimizer --help` lists
-# them in this order.
-# isort: off
-from optimizer.cli import init, solve, explain, compare, sweep, simulate, brief  # noqa: F401
-from optimizer.cli import calibrate  # noqa: F401
-from optimizer.cli import validate, schema, presets, serve  # noqa: F401
-# isort: on
+COMMANDS = (
+    "init",
+    "solve",
+    "explain",
+    "compare",
+    "sweep",
+    "simulate",
+    "brief",
+    "calibrate",
+    "validate",
+    "schema",
+    "presets",
+    "serve",
+)
+"""Every command, each the module that registers it on `app`, in the order `--help` lists."""
 
-# Kept importable from `optimizer.cli`, where callers have found it.
-from optimizer.cli.common import _no_plan  # noqa: F401
 
-__all__ = ["app", "main"]
+def _register(commands: tuple[str, ...] = COMMANDS) -> Any:
+    for command in commands:
+        importlib.import_module(f"optimizer.cli.{command}")
+    from optimizer.cli.application import app
+
+    return app
+
+
+def _asked_for(argv: list[str]) -> tuple[str, ...]:
+    """The one command `argv` runs, or every command where it names none (`--help`, a typo).
+
+    typer builds a click command of every function registered on the app before it parses,
+    which for twelve commands costs more than loading the one asked for; the top-level
+    options (`--version`, `--help`) take no value, so the first word that is not an option
+    is the command.
+    """
+    word = next((arg for arg in argv if not arg.startswith("-")), None)
+    return (word,) if word in COMMANDS else COMMANDS
 
 
 def main() -> None:
-    app()
+    _register(_asked_for(sys.argv[1:]))()
+
+
+def __getattr__(name: str) -> Any:
+    # `from optimizer.cli import app` gives the app with every command, as callers expect.
+    if name == "app":
+        return _register()
+    if name == "_no_plan":  # kept importable from here, where callers have found it
+        from optimizer.cli.common import _no_plan
+
+        return _no_plan
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["COMMANDS", "app", "main"]
