@@ -4,29 +4,35 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from pydantic import ValidationError
 
 from optimizer.analysis.results import json_count, json_number
 from optimizer.constants import METRICS
-from optimizer.errors import Problem, ScenarioError
+from optimizer.errors import OptimizerError, Problem, ScenarioError
 from optimizer.model.linear import LinearModel, build_model
 from optimizer.scenario.schema import Scenario, Uncertainty
 from optimizer.solvers.base import Status
 from optimizer.uncertainty import settings_of
-from optimizer.uncertainty.draws import scenario_draws
-from optimizer.uncertainty.outcomes import UncertaintyReport
-from optimizer.uncertainty.solve import midpoint_counts, report_for
+from optimizer.uncertainty.draws import KINDS, Draws, draw_parts, scenario_draws
+from optimizer.uncertainty.outcomes import UncertaintyReport, evaluate_parts
+from optimizer.uncertainty.solve import measure_of, midpoint_counts, outcome_metric
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from optimizer.solvers.search import ProgressCallback
 
 
 @dataclass(frozen=True)
 class Simulation:
-    """A plan's counts, its figures at point values and its `uncertainty` object."""
+    """A plan's counts, its figures at point values and its `uncertainty` object; the draws
+    and the plan's outcome in each draw as DataFrames (`draws_frame`, `outcomes_frame`)."""
 
     scenario: Scenario
     model: LinearModel
@@ -46,6 +52,48 @@ class Simulation:
         """The plan's figures at point values (as `Plan.totals`)."""
         outcomes = self.model.cells.outcomes(self.counts)
         return {metric: float(outcomes[metric].sum()) for metric in METRICS}
+
+    def draws(self) -> Draws:
+        """The draws the plan is judged on, made again from the settings (the same seed
+        gives the same draws) or read again from the draws file."""
+        settings = settings_of(self.scenario) or Uncertainty()
+        return scenario_draws(self.scenario, self.model.cells, settings)
+
+    def draws_frame(self) -> pd.DataFrame:
+        """The draws, one row per draw (indexed by `draw`: its number, or a draws file's
+        id) and one column per multiplier of section 8.1 (the value of a figure in that
+        draw over its point value): columns (kind, platform, tier, period) for kind cost,
+        engagements, conversions and reach, one per group of cells that move together. The
+        period is empty where the multiplier holds in every period of the offer (by
+        default; a draws file's row without a period reads the same)."""
+        import pandas as pd
+
+        draws = self.draws()
+        columns = pd.MultiIndex.from_tuples(
+            [(kind, *label) for kind in KINDS for label in draws.labels(self.model.cells)],
+            names=["kind", "platform", "tier", "period"],
+        )
+        values = draws.by_group.transpose(0, 2, 1).reshape(draws.count, -1)
+        return pd.DataFrame(values, index=_draw_index(draws.draw_names()), columns=columns)
+
+    def outcomes_frame(self, plan: Literal["plan", "midpoint_plan"] = "plan") -> pd.DataFrame:
+        """The plan's outcome in each draw: one row per draw (indexed as `draws_frame`),
+        one column per figure (spend, reach, engagements, conversions, revenue, and profit
+        where the scenario has an average order value). `midpoint_plan`: the midpoint
+        (v1) plan's outcomes in the same draws. Their percentiles are the `uncertainty`
+        object's."""
+        import pandas as pd
+
+        if self.uncertainty is None:
+            raise OptimizerError(f"{self.scenario.name}: no plan, so no outcomes to give")
+        judged = self.uncertainty.plan if plan == "plan" else self.uncertainty.midpoint_plan
+        if judged is None:
+            raise OptimizerError(f"{self.scenario.name}: the midpoint plan has no plan")
+        if self.uncertainty.source == "file":
+            names: list[str] | range = self.draws().draw_names()
+        else:
+            names = range(self.uncertainty.draws)
+        return pd.DataFrame(dict(judged.samples), index=_draw_index(names))
 
     def to_dict(self) -> dict[str, Any]:
         """The plan's `allocation` and `totals` (section 7) and its `uncertainty` (8.3)."""
@@ -79,6 +127,12 @@ class Simulation:
         if self.uncertainty is not None:
             out["uncertainty"] = self.uncertainty.to_dict()
         return out
+
+
+def _draw_index(names: list[str] | range) -> pd.Index:
+    import pandas as pd
+
+    return pd.Index(names, name="draw")
 
 
 def with_draws(
@@ -123,11 +177,17 @@ def simulate(
     draws: int | None = None,
     seed: int | None = None,
     draws_file: str | Path | None = None,
+    progress: ProgressCallback | None = None,
+    on_draws: Callable[[int, int], None] | None = None,
 ) -> Simulation:
     """Judge a plan on the scenario's draws (the default settings where the scenario has
     none): the given `counts` (one per cell, in model order), or the plan `solve` returns.
     `draws` and `seed` draw again; `draws_file` reads the draws from that CSV (section 8.2).
-    The plan is chosen on the scenario's own draws; only its judging uses these."""
+    The plan is chosen on the scenario's own draws; only its judging uses these.
+
+    The midpoint (v1) plan is judged beside it: the plan itself where `solve` returns a v1
+    plan, the one the uncertain solve found, else solved here. `progress` hears the solves
+    (as `solve`'s); `on_draws(done, total)` the draws judged, a part at a time."""
     from optimizer.scenario.loading import scenario_of
     from optimizer.solving import solve, solve_options
 
@@ -135,30 +195,81 @@ def simulate(
     drawn = with_draws(scenario, draws, seed, draws_file)
     redrawn = drawn.uncertainty is not scenario.uncertainty and settings_of(scenario) is not None
     model = build_model(drawn)
-    options = solve_options(scenario, time_limit, gap)
-    name = solver or scenario.solver.name
+    midpoint: np.ndarray | None = None
+    known_midpoint = False
+    stopped = False
+    status: Status | None = None
     if counts is None:
-        plan = solve(scenario, solver=solver, time_limit=time_limit, gap=gap)
+        plan = solve(scenario, solver=solver, time_limit=time_limit, gap=gap, progress=progress)
         if not plan.has_plan or plan.counts is None:
-            return Simulation(
-                scenario, model, np.zeros(len(model.cells)), "solve", None, plan.status
-            )
+            return Simulation(drawn, model, np.zeros(len(model.cells)), "solve", None, plan.status)
         if plan.uncertainty is not None and not redrawn:
             # the solve judged its plan on these draws already
             return Simulation(scenario, model, plan.counts, "solve", plan.uncertainty, plan.status)
-        counts = plan.counts
-        status: Status | None = plan.status
-    else:
-        status = None
-    settings = settings_of(drawn)
+        counts, status = plan.counts, plan.status
+        if plan.uncertainty is not None:
+            # the uncertain solve found the midpoint plan: judged again, not solved again
+            found = plan.uncertainty.midpoint_plan
+            midpoint = None if found is None else found.counts
+            known_midpoint = True
+            stopped = plan.uncertainty.stopped_by_time_limit
+        else:
+            midpoint, known_midpoint = plan.counts, True  # a v1 plan is the midpoint plan
+    if not known_midpoint:
+        options = solve_options(scenario, time_limit, gap)
+        midpoint = midpoint_counts(drawn, model, solver or scenario.solver.name, options)
+    counts = np.asarray(counts, dtype=float)
+    report = judge(drawn, model, counts, midpoint, stopped, on_draws)
+    return Simulation(drawn, model, counts, plan_source, report, status)
+
+
+def judge(
+    scenario: Scenario,
+    model: LinearModel,
+    counts: np.ndarray,
+    midpoint: np.ndarray | None,
+    stopped: bool = False,
+    on_draws: Callable[[int, int], None] | None = None,
+) -> UncertaintyReport:
+    """The `uncertainty` object of a plan with these counts (as the uncertain solve makes
+    it), the draws made and judged a part at a time: the plan and the midpoint plan on the
+    scenario's draws, the plan on an independent set (the next seed; none for a draws
+    file). `on_draws(done, total)` hears the draws judged after each part."""
+    settings = settings_of(scenario)
     assert settings is not None
-    judged_on = scenario_draws(drawn, model.cells, settings)
-    if settings_of(scenario) is None and counts is not None and plan_source == "solve":
-        midpoint: np.ndarray | None = counts  # a v1 scenario's plan is the midpoint plan
-    else:
-        midpoint = midpoint_counts(drawn, model, name, options)
-    report = report_for(drawn, model, np.asarray(counts, dtype=float), judged_on, midpoint)
-    return Simulation(drawn, model, np.asarray(counts, dtype=float), plan_source, report, status)
+    cells, constraints = model.cells, model.constraints
+    from_file = settings.draws_file is not None
+    other_seed = None if from_file else settings.seed + 1
+    total = settings.draws * (1 if other_seed is None else 2)
+    done = 0
+
+    def heard(count: int) -> None:
+        if on_draws is not None and not from_file:  # a draws file is read whole
+            on_draws(done + count, total)
+
+    plans = [counts] if midpoint is None else [counts, midpoint]
+    parts = draw_parts(scenario, cells, settings)
+    judged = evaluate_parts(scenario, cells, constraints, plans, parts, heard)
+    done = settings.draws
+    other = None
+    if other_seed is not None:
+        other_parts = draw_parts(scenario, cells, settings, seed=other_seed)
+        other = evaluate_parts(scenario, cells, constraints, [counts], other_parts, heard)[0]
+    return UncertaintyReport(
+        draws=len(judged[0].samples["spend"]),
+        seed=None if from_file else settings.seed,
+        source="file" if from_file else "generated",
+        measure=measure_of(scenario),
+        plan=judged[0],
+        midpoint_plan=None if midpoint is None else judged[1],
+        out_of_sample=other,
+        out_of_sample_seed=other_seed,
+        file=str(Path(settings.draws_file)) if settings.draws_file is not None else None,
+        shape=settings.shape,
+        shared_by=list(settings.shared_by),
+        stopped_by_time_limit=stopped,
+        metric=outcome_metric(scenario),
+    )
 
 
 def read_saved_plan(path: Path, scenario: Scenario) -> np.ndarray:
