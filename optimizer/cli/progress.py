@@ -39,6 +39,35 @@ def _analysis_progress(label: str) -> Iterator[Callable[[int, int], None]]:
         yield update
 
 
+SHOW_AFTER = 1.0
+"""Seconds a run of steps takes before `_timed_progress` shows its bar."""
+
+
+@contextmanager
+def _timed_progress(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress callback `(done, total)` for a run of quick steps (draws judged a part at
+    a time): a bar on standard error once the run has taken `SHOW_AFTER` seconds, where a
+    person watches. rich.progress loads only then: a quick run never shows one."""
+    started = time.perf_counter()
+    shown: list[tuple[Progress, Any]] = []
+
+    def update(done: int, total: int) -> None:
+        if not shown:
+            if time.perf_counter() - started < SHOW_AFTER or not errors.is_terminal:
+                return
+            progress = _progress()
+            progress.start()
+            shown.append((progress, progress.add_task(label, total=total)))
+        progress, task = shown[0]
+        progress.update(task, completed=done, total=total)
+
+    try:
+        yield update
+    finally:
+        if shown:
+            shown[0][0].stop()
+
+
 def _without_failed(loaded: list[Any], plans: list[Any]) -> tuple[list[Any], list[Plan]]:
     from optimizer.plan import Plan
 

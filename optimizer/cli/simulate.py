@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -20,19 +19,23 @@ from optimizer.cli.common import (
     _report_invalid,
     errors,
 )
-from optimizer.cli.options import GapOption, OutputOption, SolverOption, TimeLimitOption
-from optimizer.cli.output import _check_writable
+from optimizer.cli.live import search_status
+from optimizer.cli.options import (
+    Format,
+    FormatOption,
+    GapOption,
+    OutputOption,
+    SolverOption,
+    TimeLimitOption,
+)
+from optimizer.cli.output import _charts_in, _output_format, _write_report
+from optimizer.cli.progress import _timed_progress
 from optimizer.errors import OptimizerError, ScenarioError
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
     from optimizer.uncertainty.simulate import Simulation
-
-
-class SimulateFormat(StrEnum):
-    table = "table"
-    json = "json"
 
 
 @app.command(cls=_Command)
@@ -47,16 +50,7 @@ def simulate(
             " returns for FILE.",
         ),
     ] = None,
-    format: Annotated[
-        SimulateFormat | None,
-        typer.Option(
-            "--format",
-            "-f",
-            metavar="FORMAT",
-            help="table or json; by default the --output file's ending, else table.",
-            show_default=False,
-        ),
-    ] = None,
+    format: FormatOption = None,
     draws: Annotated[
         int | None,
         typer.Option(
@@ -99,30 +93,35 @@ def simulate(
     from optimizer.uncertainty.simulate import read_saved_plan
     from optimizer.uncertainty.simulate import simulate as run
 
-    chosen = _format(format, output)
-    _check_writable("--output", output)
-    inputs = {p.resolve() for p in (file, plan, draws_file) if p}
-    if output is not None and output.resolve() in inputs:
-        raise _fail(f"--output {output}: that is an input file; give another name")
     if draws_file is not None and (draws is not None or seed is not None):
         raise _fail("--draws-file gives the draws themselves: leave out --draws and --seed")
+    chosen = _output_format(format, output, [file])
+    read = {p.resolve() for p in (plan, draws_file) if p}
+    if output is not None and output.resolve() in read:
+        raise _fail(f"--output {output}: that is an input file; give another name")
     loaded, invalid = _load_all([file])
     if invalid or not loaded:
         raise typer.Exit(EXIT_INVALID)
     _, scenario = loaded[0]
     try:
         counts = None if plan is None else read_saved_plan(plan, scenario)
-        simulation = run(
-            scenario,
-            counts,
-            plan_source="solve" if plan is None else str(plan),
-            solver=solver,
-            time_limit=time_limit,
-            gap=gap,
-            draws=draws,
-            seed=seed,
-            draws_file=draws_file,
-        )
+        with (
+            search_status(scenario.name, scenario.objective.metric) as progress,
+            _timed_progress("judging the draws") as on_draws,
+        ):
+            simulation = run(
+                scenario,
+                counts,
+                plan_source="solve" if plan is None else str(plan),
+                solver=solver,
+                time_limit=time_limit,
+                gap=gap,
+                draws=draws,
+                seed=seed,
+                draws_file=draws_file,
+                progress=progress,
+                on_draws=on_draws,
+            )
     except ScenarioError as error:
         _report_invalid(error)
         raise typer.Exit(EXIT_INVALID) from None
@@ -131,23 +130,15 @@ def simulate(
     if not simulation.has_plan:
         errors.print(_no_plan(str(file), str(simulation.status)))
         raise typer.Exit(EXIT_NO_PLAN)
-    if chosen is SimulateFormat.json:
+    if chosen is Format.json:
         _emit(json.dumps(simulation.to_dict(), indent=2) + "\n", output)
-    else:
+    elif chosen is Format.table:
         _emit(_view(simulation), output)
+    else:
+        from optimizer.report.document import simulation_report
 
-
-def _format(format: SimulateFormat | None, output: Path | None) -> SimulateFormat:
-    ending = output.suffix.lower().lstrip(".") if output is not None else ""
-    named = {"json": SimulateFormat.json, "txt": SimulateFormat.table}.get(ending)
-    if output is not None and ending not in ("", "json", "txt"):
-        raise _fail(f"--output {output}: simulate writes .json or .txt (the table)")
-    if format is not None and named is not None and named is not format:
-        raise _fail(
-            f"--output {output}: the name ends in .{ending} but --format is {format.value};"
-            " make them agree, or leave out --format"
-        )
-    return format or named or SimulateFormat.table
+        report = simulation_report(simulation, with_charts=_charts_in(chosen))
+        _write_report(report, chosen, output, [p for p in (file, plan, draws_file) if p])
 
 
 def _view(simulation: Simulation) -> RenderableType:

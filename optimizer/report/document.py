@@ -30,12 +30,15 @@ from optimizer.report.numbers import (
 Format = Literal["text", "money", "percent", "gap", "count", "number", "bool"]
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
     from matplotlib.figure import Figure
 
     from optimizer.analysis.compare import Comparison
     from optimizer.analysis.sweep import Sweep
+    from optimizer.scenario.schema import Scenario
+    from optimizer.uncertainty.outcomes import UncertaintyReport
+    from optimizer.uncertainty.simulate import Simulation
 
 
 @dataclass(frozen=True)
@@ -279,7 +282,9 @@ def plan_report(plan: Plan, with_charts: bool = True) -> Report:
                     )
                 )
     if plan.has_plan and plan.uncertainty is not None:
-        more_lines, more_tables, more_charts = _uncertainty_parts(plan, with_charts)
+        more_lines, more_tables, more_charts = _uncertainty_parts(
+            plan.uncertainty, plan.scenario, plan.totals, with_charts
+        )
         lines += more_lines
         tables += more_tables
         charts_out += more_charts
@@ -302,30 +307,31 @@ UNCERTAINTY_FIGURES = ("mean", "p10", "p50", "p90", "cvar10")
 HISTOGRAM_BINS = 24
 
 
-def _uncertainty_parts(plan: Plan, with_charts: bool) -> tuple[list[str], list[Table], list[Chart]]:
-    """The plan over the draws: sentences on targets, the budget and the midpoint plan; a
-    table of each outcome's point value, mean, P10, P50, P90 and worst-10% mean (beside the
-    midpoint plan's mean and worst-10% mean); and the chart of the objective's outcome over
-    the draws for this plan and the midpoint plan, with the counts per bin a workbook draws."""
+def _uncertainty_parts(
+    report: UncertaintyReport, scenario: Scenario, totals: Mapping[str, float], with_charts: bool
+) -> tuple[list[str], list[Table], list[Chart]]:
+    """A plan over the draws (`report`; `totals`: its figures at point values): sentences on
+    targets, the budget and the midpoint plan; a table of each outcome's point value, mean,
+    P10, P50, P90 and worst-10% mean (beside the midpoint plan's mean and worst-10% mean);
+    and the chart of the objective's outcome over the draws for this plan and the midpoint
+    plan, with the counts per bin a workbook draws."""
     from optimizer.report.uncertainty import uncertainty_lines
 
-    report = plan.uncertainty
-    assert report is not None
-    currency = plan.scenario.currency
+    currency = scenario.currency
     shown = report.to_dict()
-    lines = uncertainty_lines(shown, plan.metric, currency)
+    lines = uncertainty_lines(shown, scenario.objective.metric, currency)
     outcomes = report.plan.outcomes
     midpoint = report.midpoint_plan
     metrics = [
         metric
         for metric in outcomes
-        if not (metric == "revenue" and not plan.scenario.average_order_value)
+        if not (metric == "revenue" and not scenario.average_order_value)
     ]
     rows = []
     for metric in metrics:
-        point = plan.totals.get(metric)
+        point = totals.get(metric)
         if metric == "profit":
-            point = plan.totals["revenue"] - plan.totals["spend"]
+            point = totals["revenue"] - totals["spend"]
         row: dict[str, object] = {"metric": metric, "point": point}
         row.update({key: outcomes[metric][key] for key in UNCERTAINTY_FIGURES})
         if midpoint is not None:
@@ -346,7 +352,7 @@ def _uncertainty_parts(plan: Plan, with_charts: bool) -> tuple[list[str], list[T
         )
     ]
     charts_out: list[Chart] = []
-    metric = report.metric or plan.metric
+    metric = report.metric or scenario.objective.metric
     samples = {"this plan": report.plan.samples.get(metric)}
     if midpoint is not None:
         samples["midpoint plan"] = midpoint.samples.get(metric)
@@ -372,6 +378,97 @@ def _uncertainty_parts(plan: Plan, with_charts: bool) -> tuple[list[str], list[T
             )
         )
     return lines, tables, charts_out
+
+
+def simulation_report(simulation: Simulation, with_charts: bool = True) -> Report:
+    """`optimizer simulate`'s report: the Uncertainty table (each outcome's point value,
+    mean, P10, P50, P90 and worst-10% mean, beside the midpoint plan's), the Chances table
+    (how often the plan meets each target, and spends above the budget), the plan's
+    Allocation at point values, and the chart of the objective's outcome in every draw."""
+    scenario = simulation.scenario
+    report = simulation.uncertainty
+    assert report is not None
+    lines = [f"Plan from {simulation.plan}."]
+    if simulation.status is not None:
+        lines.append(f"Status of the solve: {simulation.status}")
+    more_lines, tables, charts_out = _uncertainty_parts(
+        report, scenario, simulation.totals, with_charts
+    )
+    lines += more_lines
+    chances = _chances_frame(report, scenario)
+    if not chances.empty:
+        units: list[Format] = [METRIC_FORMATS.get(m, "number") for m in chances["metric"]]
+        tables.append(
+            Table(
+                "Chances",
+                "How often the plan meets each target, and spends above the budget, over the draws",
+                chances,
+                {"probability": "percent", "required": "percent", "met": "bool"},
+                {"value": units},
+            )
+        )
+    tables.append(
+        Table(
+            "Allocation",
+            "Allocation at point values",
+            _simulated_allocation(simulation),
+            METRIC_FORMATS,
+            totals=METRICS,
+            ratios={"cpa": ("spend", "conversions"), "cpe": ("spend", "engagements")},
+        )
+    )
+    return Report(scenario.name, lines, tables, charts_out, scenario.currency, main="Uncertainty")
+
+
+def _chances_frame(report: UncertaintyReport, scenario: Scenario) -> pd.DataFrame:
+    """One row per target (the objective's, each limit's minimum on an outcome: the share of
+    draws reaching it), then the budget (the share of draws spending above it), where costs
+    vary."""
+    rows: list[dict[str, object]] = [
+        {
+            "name": target.name,
+            "metric": target.metric,
+            "condition": "at least",
+            "value": target.value,
+            "probability": target.probability,
+            "required": target.required,
+            "met": None if target.required is None else target.probability >= target.required,
+        }
+        for target in report.plan.targets
+    ]
+    if report.plan.over_budget is not None:
+        rows.append(
+            {
+                "name": "budget.total",
+                "metric": "spend",
+                "condition": "above",
+                "value": scenario.budget.total,
+                "probability": report.plan.over_budget,
+                "required": None,
+                "met": None,
+            }
+        )
+    columns = ["name", "metric", "condition", "value", "probability", "required", "met"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _simulated_allocation(simulation: Simulation) -> pd.DataFrame:
+    """The plan's bought cells and their figures at point values, as a plan's allocation."""
+    cells = simulation.model.cells
+    bought = np.flatnonzero(simulation.counts > 0)
+    outcomes = cells.outcomes(simulation.counts)
+    frame = pd.DataFrame(
+        [cells.keys[position][:3] for position in bought],
+        columns=["period", "platform", "tier"],
+    )
+    for metric in METRICS:
+        frame[metric] = outcomes[metric][bought]
+    conversions, engagements = frame["conversions"], frame["engagements"]
+    frame["cpa"] = (frame["spend"] / conversions).where(conversions > 0)
+    frame["cpe"] = (frame["spend"] / engagements).where(engagements > 0)
+    if not simulation.scenario.average_order_value:
+        frame["revenue"] = np.nan
+    return frame
 
 
 def histogram_counts(samples: dict[str, np.ndarray], bins: int) -> pd.DataFrame:

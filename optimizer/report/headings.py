@@ -64,6 +64,9 @@ HEADINGS = {
     "risk_p90": "P90 over draws",
     "risk_cvar10": "Worst 10% mean",
     "price_of_ignoring": "Price of ignoring uncertainty",
+    "condition": "Condition",
+    "probability": "Share of draws",
+    "required": "Required",
 }
 """Report keys and their headings; a key not listed (a plan's name, a swept parameter's
 path) is its own heading."""
