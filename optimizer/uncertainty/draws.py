@@ -154,32 +154,25 @@ def draw_parts(
     cells: Cells,
     settings: Uncertainty,
     seed: int | None = None,
-    values: int = PART_VALUES,
+    values: int | None = None,
 ) -> Iterator[Draws]:
     """`scenario_draws` a part at a time, value for value the same: parts of about `values`
-    standard draws each (at least one draw), so that memory stays bounded however many
-    draws there are. A draws file is one part."""
+    standard draws each (`PART_VALUES` where not given; at least one draw), so that memory
+    stays bounded however many draws there are. A draws file is one part."""
     if settings.draws_file is not None:
         yield _file_draws(scenario, cells, settings)
         return
     seed = settings.seed if seed is None else seed
     recipe = _recipe(scenario, cells, settings)
     rng = np.random.default_rng(seed)
-    for start, stop in _spans(settings.draws, recipe.row_values, values):
+    for start, stop in _spans(settings.draws, recipe.row_values, values or PART_VALUES):
         part = _read_only(recipe.draw(rng, stop - start))
         yield Draws(part, recipe.cell_pair, "generated", seed=seed, first=start)
 
 
-def part_count(scenario: Scenario, cells: Cells, settings: Uncertainty) -> int:
-    """How many parts `draw_parts` makes."""
-    if settings.draws_file is not None:
-        return 1
-    recipe = _recipe(scenario, cells, settings)
-    return len(_spans(settings.draws, recipe.row_values))
-
-
-def _spans(draws: int, row_values: int, values: int = PART_VALUES) -> list[tuple[int, int]]:
-    rows = max(1, values // max(row_values, 1))
+def _spans(draws: int, row_values: int, values: int | None = None) -> list[tuple[int, int]]:
+    """(start, stop) of each part: whole draws, about `values` standard draws a part."""
+    rows = max(1, (values or PART_VALUES) // max(row_values, 1))
     return [(start, min(start + rows, draws)) for start in range(0, draws, rows)]
 
 
