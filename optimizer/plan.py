@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, overload
@@ -12,6 +11,7 @@ import numpy as np
 from optimizer.analysis.notes import plan_notes
 from optimizer.analysis.results import json_count, json_number
 from optimizer.constants import BINDING_TOLERANCE, METRICS
+from optimizer.jsontext import json_text
 from optimizer.model.cells import Cells, Key, objective_value
 from optimizer.model.constraints import Constraint, SkippedRule
 from optimizer.model.linear import LinearModel
@@ -237,7 +237,7 @@ class Plan:
 
     def to_json(self, indent: int | None = 2) -> str:
         """`to_dict` as JSON text (what `optimizer solve --format json` prints)."""
-        return json.dumps(self.to_dict(), indent=indent)
+        return json_text(self.to_dict(), indent)
 
     def _allocation_rows(self) -> Iterator[tuple[Key, Mapping[str, float]]]:
         """The allocation's cells and figures: from the arrays while no DataFrame is made."""

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, create_model, field
 from optimizer.analysis.baseline import BASELINE_NAME
 from optimizer.constants import DIMENSIONS, METRICS
 from optimizer.errors import OptimizerError
+from optimizer.jsontext import json_text
 from optimizer.plan import Plan, meets
 from optimizer.report.numbers import money, objective_unit
 from optimizer.scenario.loading import problem_of
@@ -77,7 +78,7 @@ class Comparison:
 
     def to_json(self, indent: int | None = 2) -> str:
         """`to_dict` as JSON text (what `optimizer compare --format json` prints)."""
-        return json.dumps(self.to_dict(), indent=indent)
+        return json_text(self.to_dict(), indent)
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -6,9 +6,10 @@ analyses that compute them.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
+
+from optimizer.jsontext import json_text
 
 if TYPE_CHECKING:
     from optimizer.roster.tables import MarginalCreator
@@ -112,7 +113,7 @@ class ConflictReport:
         return out
 
     def to_json(self, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), indent=indent)
+        return json_text(self.to_dict(), indent)
 
 
 # How `Explanation.cut_short` names the re-solve of the next budget step.
@@ -275,4 +276,4 @@ class Explanation:
         }
 
     def to_json(self, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), indent=indent)
+        return json_text(self.to_dict(), indent)

@@ -25,6 +25,7 @@ from optimizer.analysis.results import json_count, json_number
 from optimizer.constants import METRICS
 from optimizer.errors import OptimizerError
 from optimizer.executors import Executor, Failed, LocalExecutor, start_method
+from optimizer.jsontext import json_text
 from optimizer.model.linear import LinearModel, build_model
 from optimizer.plan import Plan, extract_plan
 from optimizer.scenario.loading import scenario_from_dict, scenario_of
@@ -84,7 +85,7 @@ class Sweep:
 
     def to_json(self, indent: int | None = 2) -> str:
         """`to_dict` as JSON text (what `optimizer sweep --format json` prints)."""
-        return json.dumps(self.to_dict(), indent=indent)
+        return json_text(self.to_dict(), indent)
 
 
 MAX_POINTS = 1000

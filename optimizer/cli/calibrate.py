@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -13,6 +12,7 @@ from optimizer.cli.application import _Command, app
 from optimizer.cli.common import EXIT_INVALID, _emit, _error, _fail, _load_all, _writing, errors
 from optimizer.cli.output import _check_writable
 from optimizer.errors import OptimizerError, ScenarioError
+from optimizer.jsontext import json_text
 
 SHOWN_UNMATCHED = 20
 """Unmatched rows named on standard error; the report lists every one."""
@@ -190,7 +190,7 @@ def _write_report(calibration: object, format: CalibrateFormat, report: Path | N
 
     assert isinstance(calibration, Calibration)
     if format is CalibrateFormat.json:
-        _emit(json.dumps(calibration.to_dict(), indent=2) + "\n", report)
+        _emit(json_text(calibration.to_dict()) + "\n", report)
         return
     if format is CalibrateFormat.table:
         from optimizer.results.report import calibration_view

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import typer
 
 from optimizer.cli.application import _Command, app
+from optimizer.jsontext import json_text
 
 
 @app.command(cls=_Command)
@@ -14,4 +13,4 @@ def schema() -> None:
     """Print the JSON Schema of scenario files, for editors that validate as you type."""
     from optimizer.scenario.editor_schema import editor_schema
 
-    typer.echo(json.dumps(editor_schema(), indent=2))
+    typer.echo(json_text(editor_schema()))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -31,6 +30,7 @@ from optimizer.cli.options import (
 from optimizer.cli.output import _charts_in, _output_format, _write_report
 from optimizer.cli.progress import _timed_progress
 from optimizer.errors import OptimizerError, ScenarioError
+from optimizer.jsontext import json_text
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -131,7 +131,7 @@ def simulate(
         errors.print(_no_plan(str(file), str(simulation.status)))
         raise typer.Exit(EXIT_NO_PLAN)
     if chosen is Format.json:
-        _emit(json.dumps(simulation.to_dict(), indent=2) + "\n", output)
+        _emit(json_text(simulation.to_dict()) + "\n", output)
     elif chosen is Format.table:
         _emit(_view(simulation), output)
     else:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -33,6 +32,7 @@ from optimizer.cli.options import (
 from optimizer.cli.output import _charts_in, _check_writable, _output_format, _write_report
 from optimizer.cli.progress import _map_with_progress, _without_failed
 from optimizer.cli.solving import _solve_one, _SolveSettings, _with_analysis
+from optimizer.jsontext import json_text
 
 if TYPE_CHECKING:
     from optimizer.plan import Plan
@@ -138,7 +138,7 @@ def _write_results(
     if format is Format.json:
         # JSON is read from the plans' arrays: no report module (nor pandas) is loaded for it.
         payload = plan.to_dict() if single else [p.to_dict() for _, p in results]
-        _emit(json.dumps(payload, indent=2) + "\n", output)
+        _emit(json_text(payload) + "\n", output)
         return
     if format is Format.table:
         from optimizer.report import terminal

@@ -6,7 +6,6 @@ plain data or bytes, so nothing but dictionaries crosses between processes.
 
 from __future__ import annotations
 
-import json
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -14,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from optimizer.errors import OptimizerError, ScenarioError
+from optimizer.jsontext import json_text
 
 if TYPE_CHECKING:
     from optimizer.plan import Plan
@@ -206,7 +206,7 @@ def export_job(job: Job, kind: str) -> bytes:
     scenario = scenario_of(job)
     plan = plan_of(job, scenario)
     if kind == "json":
-        return (json.dumps(plan.to_dict(), indent=2) + "\n").encode()
+        return (json_text(plan.to_dict()) + "\n").encode()
     from optimizer.report import writers
     from optimizer.report.document import plan_report
 
