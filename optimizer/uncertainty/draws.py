@@ -236,29 +236,43 @@ class _Recipe:
         return self.shared * len(UNCERTAIN_FIGURES)
 
     def draw(self, rng: np.random.Generator, count: int) -> np.ndarray:
-        """(count, pairs, 4) multipliers: the next `count` draws of `rng`."""
+        """(count, pairs, 4) multipliers: the next `count` draws of `rng`. A figure certain
+        in every offer still takes its standard draws (the stream stays the same) but is
+        one number per pair, not one per draw."""
         size = (count, self.shared, len(UNCERTAIN_FIGURES))
-        quantiles = standard_draws(self.shape, rng, size)[:, self.pair_group, :]
+        quantiles = standard_draws(self.shape, rng, size)
+        if not np.array_equal(self.pair_group, np.arange(self.shared)):
+            quantiles = quantiles[:, self.pair_group, :]
         offer = self.pair_offer
-        values = self.low[offer] + (self.high - self.low)[offer] * quantiles
-        middle = self.mid[offer]
-        relative = np.divide(values, middle, out=np.ones_like(values), where=middle != 0)
-        figure = {name: relative[..., i] for i, name in enumerate(UNCERTAIN_FIGURES)}
+        figure: dict[str, np.ndarray] = {}
+        for i, name in enumerate(UNCERTAIN_FIGURES):
+            low, middle = self.low[offer, i], self.mid[offer, i]
+            width = self.high[offer, i] - low
+            values = low + width * quantiles[..., i] if width.any() else low
+            figure[name] = _over(values, middle, 1.0)
         followers = figure["followers"]
         cost = np.where(
             self.per_post[offer],
             figure["cost_per_post"],
             figure["cost_per_1k_followers"] * followers,
         )
-        per_engagement = figure["cost_per_engagement"]
         engagements = np.where(
             self.by_rate[offer],
             followers * figure["engagement_rate"],
-            np.divide(cost, per_engagement, out=np.zeros_like(cost), where=per_engagement != 0),
+            _over(cost, figure["cost_per_engagement"], 0.0),
         )
-        conversions = engagements * figure["conversion_rate"]
-        reach = followers * figure["reach_rate"]
-        return np.stack([cost, engagements, conversions, reach], axis=-1)
+        out = np.empty((count, self.pairs, len(KINDS)))
+        out[..., COST] = cost
+        out[..., ENGAGEMENTS] = engagements
+        out[..., CONVERSIONS] = engagements * figure["conversion_rate"]
+        out[..., REACH] = followers * figure["reach_rate"]
+        return out
+
+
+def _over(top: np.ndarray, bottom: np.ndarray, otherwise: float) -> np.ndarray:
+    """top / bottom, `otherwise` where bottom is 0; shapes broadcast."""
+    shape = np.broadcast_shapes(np.shape(top), np.shape(bottom))
+    return np.divide(top, bottom, out=np.full(shape, otherwise), where=bottom != 0)
 
 
 def _recipe(scenario: Scenario, cells: Cells, settings: Uncertainty) -> _Recipe:
