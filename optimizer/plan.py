@@ -169,8 +169,13 @@ class Plan:
     evenly over periods (None when no tie-break ran)."""
     method: str = "mip"
     """How the plan was found: `mip` (the solver's search of the whole model), `lp` (a
-    model with fractional counts), or for a large roster `column-generation+core-mip`
-    (its bound then comes from the LP relaxation). In the JSON as `solver.method`."""
+    model with fractional counts), or for a large roster `column-generation+core-mip`.
+    In the JSON as `solver.method`."""
+    bound_method: str | None = None
+    """What proves a large roster's bound: `lagrangian` (the rows that span creators priced,
+    each creator's own rows kept whole in its own integer problem) or `lp` (the LP
+    relaxation); None where the solver's own search proves it. In the JSON as
+    `solver.bound_method`."""
 
     @property
     def has_plan(self) -> bool:
@@ -225,6 +230,8 @@ class Plan:
             "seconds": round(self.seconds, 4),
             "method": self.method,
         }
+        if self.bound_method is not None:
+            out["bound_method"] = self.bound_method
         if self.interrupted:
             out["interrupted"] = True
         if self.tie_break is not None:
@@ -347,4 +354,5 @@ def extract_plan(
         interrupted=solution.interrupted,
         tie_break=None if tie_break is None else TieReport(tie_break.moved, tie_break.seconds),
         method=solution.method or ("mip" if model.is_mip else "lp"),
+        bound_method=solution.bound_method,
     )

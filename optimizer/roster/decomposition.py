@@ -1,28 +1,37 @@
-"""Rosters too large for branch and bound: the linear relaxation by column generation, made
-whole on a core of columns, and proven against a Lagrangian bound.
+"""Rosters too large for branch and bound: the linear relaxation by column generation, a
+Lagrangian bound with each creator's own rows kept whole, and a plan made whole on a core of
+creators.
 
 A roster of 100,000 creators over four quarters is 400,000 integer columns held together by
 a handful of rows (budget, shares, limits). Such an LP is solved here by pricing: a small
 restricted master (the offers' columns, the creators that must post, and the creators of
 most value per dollar) is solved by HiGHS, every column is priced in numpy against its
 duals (`d = c - A'y`), the columns of positive reduced cost join the master, and so on until
-none is left. Elastic columns of a large penalty keep the master feasible meanwhile.
-
-A limit per creator (no creator above $20,000, say) is a row per creator that holds only
-that creator's columns. Such a row joins the master with the first of its creator's columns
-(until then it is slack, its dual 0, and pricing is exact), so a roster of a million
-creators under a per-creator cap keeps a master of a few thousand rows; the core MIP holds
-the rows of its own columns alone. A creator with a single cell has the cap as its column's
-bound besides.
+none is left (`relax`). Elastic columns of a large penalty keep the master feasible
+meanwhile; where the rows cannot hold, the master then minimises the elastic columns alone,
+and prices that prove no plan exists end the solve (`Status.INFEASIBLE`).
 
 For any duals `y` the Lagrangian `L(y) = sum_i max(y_i l_i, y_i u_i) + sum_j max_x d_j x_j`
-bounds every plan (weak duality), so `L` at the final duals is the LP bound, computed over
-all columns independently of the master. A plan also loses at least `|d_j|` per unit by
-which column j leaves the bound where the LP holds it. So columns whose `|d_j|` is at least
-a threshold are fixed at their LP bound, the others (the core: the LP's basic columns and
-those near them) form a small MIP that HiGHS solves from a rounded and greedily filled
-start, and the plan's bound is `max(core MIP bound, L - least |d_j| fixed)`: any plan that
-moves a fixed column loses that much against `L`.
+bounds every plan (weak duality); at the LP's duals it is the LP bound. A creator's own rows
+(a limit per creator such as no creator above $20,000, its `must`) make that bound loose:
+the LP takes a fraction of a capped creator's last post, which no plan can. So the second
+stage (`lagrangian_dual`) dualises only the rows that span creators (budget, period budgets,
+shares, platform caps) and keeps each creator's own rows inside its own small integer
+problem: its best whole plan over its periods, found by listing its plans
+(`optimizer.roster.patterns`). `L(y)` then adds each creator's best plan instead of its
+best fractional one, and is a bound at any `y`. Its best `y` is found from the LP's duals by
+Dantzig-Wolfe column generation (Kelley's cutting planes on `y`): the master's columns are
+creators' whole plans, a creator's plans weighted to at most 1, and the plans that would
+gain at the master's duals join it until none would. That bound is never above the LP's and
+is the proof reported (`bound_method` "lagrangian"); where no creator has rows of its own it
+equals the LP bound ("lp").
+
+A plan loses at least a creator's margin (its best plan's value less its second best) when
+that creator leaves its best plan, and `|d_j|` per unit by which another column leaves the
+bound where the relaxation holds it. So creators and columns of large margin are fixed, the
+others (the core: creators the relaxation splits between plans and those of least margin)
+form a small MIP that HiGHS solves from a rounded and greedily filled start, and the plan's
+bound is `max(core MIP bound, L - least margin fixed)`, never above `L`.
 """
 
 from __future__ import annotations
@@ -35,53 +44,97 @@ import highspy
 import numpy as np
 
 from optimizer.model.linear import LinearModel
+from optimizer.roster.master import Master
+from optimizer.roster.patterns import Best, Creators
 from optimizer.solvers.base import Solution, SolveOptions, Status, relative_gap
 
 METHOD = "column-generation+core-mip"
 """How a plan solved here was found, as `solver.method` reports it."""
 LP_METHOD = "column-generation"
 """The method of a roster scenario with fractional counts (`integer: false`): the LP alone."""
+LAGRANGIAN = "lagrangian"
+"""The bound's method when each creator's own rows are kept in its own integer problem."""
+LP_BOUND = "lp"
+"""The bound's method when it is the LP relaxation's."""
 FIRST_MASTER = 3000
 """Creators' columns in the first master (besides those each platform and tier brings)."""
 PER_GROUP = 200
 """Best columns by value per dollar of each (platform, tier) in the first master, so that
 share rules on tiers find columns to meet them."""
 ADDED_PER_ROUND = 2000
-"""Most columns a pricing round adds to the master."""
+"""Most columns (or creators' plans) a pricing round adds to the master."""
 MOST_ROUNDS = 200
 MOST_CORE = 20_000
 """Most columns of the core MIP."""
 CORE_SIZE = 2_000
-"""Creators' columns nearest to zero reduced cost in the core MIP (at least)."""
+"""Creators' columns nearest to zero reduced cost (or margin) in the core MIP (at least)."""
 PRICE_TOLERANCE = 1e-7
 """Reduced costs below this (relative to the column's objective scale) price out."""
+INFEASIBLE_TOLERANCE = 1e-6
+"""How far below zero the phase-one Lagrangian must be to prove that no plan exists
+(relative to the rows' scale)."""
 
 
 @dataclass(frozen=True)
 class Relaxation:
-    """The LP relaxation's outcome: values, duals, reduced costs and the Lagrangian bound,
-    all in maximisation form (`sign` times the model's objective)."""
+    """A relaxation's outcome, in maximisation form (`sign` times the model's objective):
+    its plan, its duals and the bound `L` they prove, and where each column would be fixed
+    with the least a plan loses by moving it."""
 
     values: np.ndarray
     duals: np.ndarray
     reduced: np.ndarray
     bound: float
     master: np.ndarray
+    """The model columns the master held (or whose creators' plans it held)."""
     rounds: int
     feasible: bool
     columns: Any
     """The constraint matrix by columns (SciPy CSC), made once for every step."""
+    infeasible: bool = False
+    """Proven: no plan keeps the rows (phase one's Lagrangian is below zero)."""
+    fixed: np.ndarray | None = None
+    """Each column's value where the core MIP would fix it (None: at its bound by the sign
+    of its reduced cost)."""
+    loss: np.ndarray | None = None
+    """The least a plan loses by moving each column from `fixed` (None: `|reduced|`)."""
+    rounded: np.ndarray | None = None
+    """A whole-number plan near `values` for the greedy start (None: `values` rounded down)."""
+    creators: Creators | None = None
+    method: str = LP_BOUND
+    lp_bound: float | None = None
+    """The LP relaxation's bound, beside a Lagrangian one."""
+    fixing_bound: float | None = None
+    """`L` at the duals that `fixed` and `loss` are measured at (None: `bound`): a plan
+    that moves a fixed column is worth at most this less the column's loss."""
+
+    def fixed_values(self, model: LinearModel) -> np.ndarray:
+        if self.fixed is not None:
+            return self.fixed
+        at_bound = np.where(self.reduced > 0, model.col_upper, model.col_lower)
+        return np.where(np.isfinite(at_bound), at_bound, 0.0)
+
+    def losses(self) -> np.ndarray:
+        return np.abs(self.reduced) if self.loss is None else self.loss
+
+    @property
+    def margin_bound(self) -> float:
+        return self.bound if self.fixing_bound is None else self.fixing_bound
 
 
 def solve_decomposed(model: LinearModel, options: SolveOptions) -> Solution | None:
-    """Solve a roster model by column generation and a core MIP; None when the LP shows no
-    plan exists (the caller then runs the plain MIP, whose report names the conflict)."""
+    """Solve a roster model by column generation, a Lagrangian bound and a core MIP; an
+    infeasible Solution where prices prove no plan exists; None where the relaxation could
+    not decide (the caller then runs the plain MIP)."""
     from optimizer.solvers.highs import start_one_thread_pool
 
     start_one_thread_pool()
     started = time.perf_counter()
     sign = 1.0 if model.sense == "maximize" else -1.0
-    relaxation = relax(model, sign, options.time_limit)
+    creators = Creators(model)
+    relaxation = relax(model, sign, options.time_limit, creators)
+    if relaxation.infeasible:
+        return _infeasible(started, relaxation.method)
     if not relaxation.feasible:
         return None
     if not model.is_mip:
@@ -94,13 +147,21 @@ def solve_decomposed(model: LinearModel, options: SolveOptions) -> Solution | No
             time.perf_counter() - started,
             "highs",
             method=LP_METHOD,
+            bound_method=LP_BOUND,
         )
+    if creators.local.any():
+        left = max(options.time_limit - (time.perf_counter() - started), 1.0)
+        dual = lagrangian_dual(model, sign, relaxation, creators, left)
+        if dual.infeasible:
+            return _infeasible(started, LAGRANGIAN)
+        if dual.feasible:
+            relaxation = dual
     left = max(options.time_limit - (time.perf_counter() - started), 1.0)
     values, core_bound, fixed_loss, nodes = _core_mip(model, sign, relaxation, options, left)
     if values is None:
         return None
     objective = float(model.objective @ values)
-    bound = relaxation.bound - fixed_loss
+    bound = relaxation.margin_bound - fixed_loss
     if core_bound is not None:
         bound = max(bound, core_bound)
     bound = min(bound, relaxation.bound)
@@ -116,71 +177,322 @@ def solve_decomposed(model: LinearModel, options: SolveOptions) -> Solution | No
         "highs",
         nodes,
         method=METHOD,
+        bound_method=relaxation.method,
     )
 
 
-def relax(model: LinearModel, sign: float, time_limit: float = 60.0) -> Relaxation:
+def _infeasible(started: float, method: str) -> Solution:
+    return Solution(
+        Status.INFEASIBLE,
+        None,
+        None,
+        None,
+        time.perf_counter() - started,
+        "highs",
+        method=METHOD,
+        bound_method=method,
+    )
+
+
+def relax(
+    model: LinearModel,
+    sign: float,
+    time_limit: float = 60.0,
+    creators: Creators | None = None,
+) -> Relaxation:
     """The LP relaxation by column generation over a restricted master."""
     started = time.perf_counter()
+    creators = creators if creators is not None else Creators(model)
     cost = sign * model.objective
     matrix = model.matrix
     columns = matrix.tocsc()
     row_lower, row_upper = model.row_lower, model.row_upper
-    col_lower, col_upper = model.col_lower, model.col_upper
-    master = first_master(model, cost)
-    penalty = _penalty(cost, matrix)
-    local = creator_rows(model)
+    own = creators.own_rows
     # a creator's row enters with its creator's first column, or at once where a plan
     # without that creator would break it
-    entering_rows = local & ~((row_lower <= 0) & (row_upper >= 0))
-    rows = _rows_touched(columns, master, ~local | entering_rows)
-    position = np.full(model.num_rows, -1, dtype=np.int64)
-    position[rows] = np.arange(len(rows))
-    highs, artificial = _master_highs(columns, cost, master, model, penalty, rows, position)
-    in_master = np.zeros(model.num_cols, dtype=bool)
-    in_master[master] = True
-    scale = np.maximum(np.abs(cost), 1e-9 + np.abs(cost).max() * 1e-9)
+    entering_rows = own & ~((row_lower <= 0) & (row_upper >= 0))
+    first = first_master(model, cost)
+    rows = _rows_touched(columns, first, ~own | entering_rows)
+    master = Master(model, cost, columns, rows, _penalty(cost, matrix))
+    master.add_cells(first)
+    open_ = model.col_upper > model.col_lower
+
+    def price(duals: np.ndarray, _: np.ndarray, worth: np.ndarray) -> _Priced:
+        reduced = worth - matrix.T @ duals
+        scale = _scale(worth, cost)
+        entering = np.flatnonzero(~master.in_master & (reduced > PRICE_TOLERANCE * scale) & open_)
+        if len(entering) > ADDED_PER_ROUND:
+            order = np.argsort(-reduced[entering] / scale[entering])
+            entering = entering[order[:ADDED_PER_ROUND]]
+        bound = lagrangian(duals, reduced, row_lower, row_upper, model.col_lower, model.col_upper)
+        return _Priced(reduced, bound, entering)
+
+    outcome = _generate(master, price, cost, started, time_limit)
+    if outcome.infeasible is not None:
+        return Relaxation(
+            np.zeros(model.num_cols),
+            outcome.duals,
+            outcome.priced.reduced,
+            np.inf,
+            master.cells,
+            outcome.rounds,
+            False,
+            columns,
+            infeasible=outcome.infeasible,
+        )
+    priced = outcome.priced
+    return Relaxation(
+        master.values(),
+        outcome.duals,
+        priced.reduced,
+        priced.bound,
+        master.cells,
+        outcome.rounds,
+        outcome.feasible,
+        columns,
+        lp_bound=priced.bound,
+    )
+
+
+@dataclass
+class _Priced:
+    """One pricing round: reduced costs, the bound they prove, and what joins the master."""
+
+    reduced: np.ndarray
+    bound: float
+    cells: np.ndarray
+    creators: np.ndarray | None = None
+    plans: Any = None
+    best: Best | None = None
+
+
+@dataclass
+class _Outcome:
+    priced: _Priced
+    duals: np.ndarray
+    rounds: int
+    feasible: bool
+    infeasible: bool | None = None
+    """True: proven that no plan exists; None: not in question (the master needed no
+    elastic column); False: elastic columns were needed yet no proof was found."""
+    best_bound: float = np.inf
+    """The least bound of phase two's rounds (every round's duals prove one)."""
+
+
+def _generate(
+    master: Master,
+    price: Any,
+    cost: np.ndarray,
+    started: float,
+    time_limit: float,
+    zero_allowed: np.ndarray | None = None,
+    skip: np.ndarray | None = None,
+) -> _Outcome:
+    """Column generation: solve the master, price, add, until nothing prices in. Where the
+    master still leans on its elastic columns, phase one then minimises them alone; a
+    Lagrangian of that phase below zero proves no plan exists."""
     rounds = 0
+    worth = cost
+    best_bound = np.inf
     while True:
         rounds += 1
-        highs.run()
-        solution = highs.getSolution()
-        duals = np.zeros(model.num_rows)
-        duals[rows] = np.asarray(solution.row_dual, dtype=float)
-        reduced = cost - matrix.T @ duals
-        entering = np.flatnonzero(
-            ~in_master & (reduced > PRICE_TOLERANCE * scale) & (col_upper > col_lower)
-        )
+        duals, convexity = master.run()
+        priced: _Priced = price(duals, convexity, worth)
+        if master.phase == 2 and priced.bound < best_bound:
+            best_bound = priced.bound
+        adding = len(priced.cells) or (priced.creators is not None and len(priced.creators))
         overtime = time.perf_counter() - started > time_limit
-        if not len(entering) or rounds >= MOST_ROUNDS or overtime:
-            break
+        if adding and rounds < MOST_ROUNDS and not overtime:
+            master.add_cells(priced.cells)
+            if priced.creators is not None and len(priced.creators):
+                assert zero_allowed is not None and skip is not None
+                master.add_plans(priced.creators, priced.plans, zero_allowed, skip)
+            continue
+        if master.phase == 2 and master.optimal and master.elastic() > 1e-7 and not overtime:
+            # the rows may not hold together: look for a proof
+            master.phase_one()
+            worth = np.zeros_like(cost)
+            continue
+        break
+    if master.phase == 1:
+        proven = priced.bound < -INFEASIBLE_TOLERANCE * _row_scale(master.model) and not adding
+        return _Outcome(priced, duals, rounds, False, proven, best_bound)
+    feasible = master.optimal and master.elastic() <= 1e-7
+    return _Outcome(priced, duals, rounds, feasible, None, best_bound)
+
+
+def _row_scale(model: LinearModel) -> float:
+    """The largest finite row bound (at least 1): the scale of a phase-one Lagrangian."""
+    bounds = np.concatenate([model.row_lower, model.row_upper])
+    return max(1.0, float(np.abs(bounds[np.isfinite(bounds)]).max(initial=1.0)))
+
+
+def lagrangian_dual(
+    model: LinearModel,
+    sign: float,
+    relaxation: Relaxation,
+    creators: Creators,
+    time_limit: float,
+) -> Relaxation:
+    """The Lagrangian bound with each listed creator's own rows kept inside its plans, its
+    multipliers improved from the LP's duals by Dantzig-Wolfe column generation."""
+    started = time.perf_counter()
+    cost = sign * model.objective
+    matrix = model.matrix
+    columns = relaxation.columns
+    skip = creators.local
+    row_lower, row_upper = model.row_lower, model.row_upper
+    cell_mode = creators.cell_mode
+    open_ = model.col_upper > model.col_lower
+    scale = _scale(cost, cost)
+    creator_scale = np.zeros(creators.count)
+    owned = creators.code >= 0
+    np.maximum.at(creator_scale, creators.code[owned], scale[owned] * model.col_upper[owned])
+    creator_scale = np.maximum(creator_scale, scale.min(initial=1.0))
+    listed = creators.listed
+
+    def bound_of(duals: np.ndarray, reduced: np.ndarray, best: Best) -> float:
+        return lagrangian(
+            duals,
+            np.where(cell_mode, reduced, 0.0),
+            row_lower,
+            row_upper,
+            model.col_lower,
+            model.col_upper,
+        ) + float(best.value[listed].sum())
+
+    # the first master: the LP's columns of creators left as cells, and for each creator the
+    # LP used (and each that must post) its best plan at the LP's duals
+    duals = np.where(skip, 0.0, relaxation.duals)
+    reduced = cost - matrix.T @ duals
+    best = creators.best(reduced)
+    if not np.isfinite(best.value[listed]).all():
+        return _proof_of_none(relaxation)
+    first_bound = bound_of(duals, reduced, best)
+    used = np.unique(creators.code[relaxation.master])
+    used = used[used >= 0]
+    chosen = np.zeros(creators.count, dtype=bool)
+    chosen[used] = True
+    chosen |= (best.value > 0) | ~creators.zero_allowed
+    chosen &= listed
+    wanted = np.flatnonzero(chosen)
+    # the rows that span creators, those of creators left as cells that a plan without
+    # them would break, and those the first cells touch; never a listed creator's own rows
+    first_cells = relaxation.master[cell_mode[relaxation.master]]
+    spanning = ~creators.own_rows | (creators.own_rows & ~skip & ~_holds_at_zero(model))
+    rows = _rows_touched(columns, first_cells, spanning)
+    rows = rows[~skip[rows]]
+    master = Master(model, cost, columns, rows, _penalty(cost, matrix), creators.count)
+    master.add_cells(first_cells)
+    zero_allowed = creators.zero_allowed
+    master.add_plans(wanted, creators.plan_values(wanted, best.plan[wanted]), zero_allowed, skip)
+    lp_plans = creators.plan_of(relaxation.values, wanted)
+    fits = (lp_plans >= 0) & (lp_plans != best.plan[wanted])
+    if fits.any():
+        picked = wanted[fits]
+        master.add_plans(picked, creators.plan_values(picked, lp_plans[fits]), zero_allowed, skip)
+
+    def price(duals: np.ndarray, convexity: np.ndarray, worth: np.ndarray) -> _Priced:
+        reduced = worth - matrix.T @ duals
+        best = creators.best(reduced)
+        cells = np.flatnonzero(
+            cell_mode & ~master.in_master & (reduced > PRICE_TOLERANCE * scale) & open_
+        )
+        if len(cells) > ADDED_PER_ROUND:
+            cells = cells[np.argsort(-reduced[cells] / scale[cells])[:ADDED_PER_ROUND]]
+        gain = best.value - convexity
+        entering = np.flatnonzero(listed & (gain > PRICE_TOLERANCE * creator_scale))
         if len(entering) > ADDED_PER_ROUND:
-            entering = entering[np.argsort(-reduced[entering] / scale[entering])[:ADDED_PER_ROUND]]
-        touched = columns[:, entering].indices
-        touched = np.unique(touched[position[touched] < 0])
-        if len(touched):
-            highs.addRows(
-                len(touched),
-                row_lower[touched],
-                row_upper[touched],
-                0,
-                np.zeros(0, dtype=np.int32),
-                np.zeros(0, dtype=np.int32),
-                np.zeros(0),
-            )
-            position[touched] = len(rows) + np.arange(len(touched))
-            rows = np.concatenate([rows, touched])
-        _add_columns(highs, columns, cost, entering, col_lower, col_upper, position)
-        master = np.concatenate([master, entering])
-        in_master[entering] = True
-    master_values = np.asarray(solution.col_value, dtype=float)
-    values = np.zeros(model.num_cols)
-    values[master] = master_values[artificial : artificial + len(master)]
-    feasible = highs.getModelStatus() == highspy.HighsModelStatus.kOptimal and (
-        master_values[:artificial].max(initial=0.0) <= 1e-7
+            order = np.argsort(-gain[entering] / creator_scale[entering])
+            entering = entering[order[:ADDED_PER_ROUND]]
+        bound = bound_of(duals, reduced, best)
+        plans = creators.plan_values(entering, best.plan[entering])
+        return _Priced(reduced, bound, cells, entering, plans, best)
+
+    outcome = _generate(master, price, cost, started, time_limit, zero_allowed, skip)
+    if outcome.infeasible:
+        return _proof_of_none(relaxation)
+    if not outcome.feasible:
+        return relaxation
+    priced = outcome.priced
+    final = creators.best(priced.reduced, margins=True)
+    values = master.values()
+    bound = min(priced.bound, first_bound, outcome.best_bound)
+    # where each column would be fixed, and the least a plan loses by moving it: a listed
+    # creator at its best plan (losing its margin over the second best), any other column
+    # at its bound (losing |d_j| per unit)
+    reduced = priced.reduced
+    at_bound = np.where(reduced > 0, model.col_upper, model.col_lower)
+    fixed = np.where(np.isfinite(at_bound), at_bound, 0.0)
+    best_values = creators.best_values(final)
+    fixed[~cell_mode] = best_values[~cell_mode]
+    loss = np.abs(reduced)
+    margin = final.value - final.second
+    loss[~cell_mode] = margin[creators.code[~cell_mode]]
+    in_master = np.isin(creators.code, np.unique(master.plan_creator)) & owned
+    return Relaxation(
+        values,
+        outcome.duals,
+        reduced,
+        bound,
+        np.union1d(master.cells, np.flatnonzero(in_master)),
+        outcome.rounds,
+        True,
+        columns,
+        fixed=fixed,
+        loss=np.where(np.isfinite(loss), loss, np.inf),
+        rounded=_rounded_plans(master, creators, values),
+        creators=creators,
+        method=LAGRANGIAN,
+        lp_bound=relaxation.bound,
+        fixing_bound=priced.bound,
     )
-    bound = lagrangian(duals, reduced, row_lower, row_upper, col_lower, col_upper)
-    return Relaxation(values, duals, reduced, bound, master, rounds, feasible, columns)
+
+
+def _proof_of_none(relaxation: Relaxation) -> Relaxation:
+    return Relaxation(
+        relaxation.values,
+        relaxation.duals,
+        relaxation.reduced,
+        -np.inf,
+        relaxation.master,
+        relaxation.rounds,
+        False,
+        relaxation.columns,
+        infeasible=True,
+        method=LAGRANGIAN,
+    )
+
+
+def _holds_at_zero(model: LinearModel) -> np.ndarray:
+    return (model.row_lower <= 0) & (model.row_upper >= 0)
+
+
+def _rounded_plans(master: Master, creators: Creators, values: np.ndarray) -> np.ndarray:
+    """A whole-number plan near the master's: each creator the master splits between plans
+    takes its plan of most weight (or none, where posting nothing weighs most and is
+    allowed); every other column rounded down."""
+    rounded = np.floor(values + 1e-9)
+    owner, weights, plans = master.plan_weights()
+    if not len(owner):
+        return rounded
+    split = np.abs(weights - np.round(weights)) > 1e-9
+    touched = np.unique(owner[split])
+    if not len(touched):
+        return rounded
+    # per creator: the heaviest plan
+    order = np.lexsort((-weights, owner))
+    heaviest = order[np.r_[True, owner[order][1:] != owner[order][:-1]]]
+    heaviest = heaviest[np.isin(owner[heaviest], touched)]
+    total = np.bincount(owner, weights=weights, minlength=creators.count)
+    chosen = heaviest[
+        ~(creators.zero_allowed[owner[heaviest]] & (1 - total[owner[heaviest]] > weights[heaviest]))
+    ]
+    creator_columns = np.isin(creators.code, touched)
+    rounded[creator_columns] = 0.0
+    if len(chosen):
+        rounded += np.asarray(plans[:, chosen].sum(axis=1)).ravel()
+    return rounded
 
 
 def lagrangian(
@@ -216,7 +528,7 @@ def first_master(model: LinearModel, cost: np.ndarray) -> np.ndarray:
     ratio = cost[candidates] / np.maximum(spend[candidates], 1e-9)
     ranked = candidates[np.argsort(-ratio, kind="stable")]
     chosen = [ranked[:FIRST_MASTER]]
-    cell_of = candidates[np.argsort(-ratio, kind="stable")]
+    cell_of = ranked
     groups = cells.level("platform")[cell_of[cell_of < n_cells]] + "\0"
     groups = groups + cells.level("tier")[cell_of[cell_of < n_cells]]
     import pandas as pd
@@ -228,12 +540,8 @@ def first_master(model: LinearModel, cost: np.ndarray) -> np.ndarray:
 
 
 def creator_rows(model: LinearModel) -> np.ndarray:
-    """Which rows are a limit's per creator (each holds one creator's columns only)."""
-    mask = np.zeros(model.num_rows, dtype=bool)
-    for block in model.blocks:
-        if block.constraint is not None and "creator" in block.constraint.group:
-            mask[block.start : block.stop] = True
-    return mask
+    """Which rows hold one creator's columns only (its limits per creator, its `must`)."""
+    return Creators(model).own_rows
 
 
 def _rows_touched(columns: Any, chosen: np.ndarray, also: np.ndarray) -> np.ndarray:
@@ -268,69 +576,11 @@ def _penalty(cost: np.ndarray, matrix: object) -> float:
     return float(min(max(1e3 * max(largest, 1.0) / smallest, 1e3), 1e9))
 
 
-def _master_highs(
-    columns: object,
-    cost: np.ndarray,
-    master: np.ndarray,
-    model: LinearModel,
-    penalty: float,
-    rows: np.ndarray,
-    position: np.ndarray,
-) -> tuple[highspy.Highs, int]:
-    """A HiGHS LP of the master's columns and `rows` (`position` maps a model row to its
-    master row) after one elastic column per finite row side; the number of elastic
-    columns."""
-    from optimizer.solvers.highs import new_highs
-
-    n_rows = len(rows)
-    row_lower, row_upper = model.row_lower[rows], model.row_upper[rows]
-    lower_rows = np.flatnonzero(np.isfinite(row_lower))
-    upper_rows = np.flatnonzero(np.isfinite(row_upper))
-    artificial = len(lower_rows) + len(upper_rows)
-    sub = columns[:, master]  # type: ignore[index]
-    lp = highspy.HighsLp()
-    lp.num_col_ = artificial + len(master)
-    lp.num_row_ = n_rows
-    lp.sense_ = highspy.ObjSense.kMaximize
-    lp.col_cost_ = np.concatenate([np.full(artificial, -penalty), cost[master]])
-    lp.col_lower_ = np.concatenate([np.zeros(artificial), model.col_lower[master]])
-    lp.col_upper_ = np.concatenate([np.full(artificial, np.inf), model.col_upper[master]])
-    lp.row_lower_ = row_lower
-    lp.row_upper_ = row_upper
-    starts = np.concatenate([np.arange(artificial), artificial + sub.indptr])
-    indices = np.concatenate([lower_rows, upper_rows, position[sub.indices]])
-    values = np.concatenate([np.ones(len(lower_rows)), -np.ones(len(upper_rows)), sub.data])
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.num_col_ = lp.num_col_
-    lp.a_matrix_.num_row_ = n_rows
-    lp.a_matrix_.start_ = starts.astype(np.int32)
-    lp.a_matrix_.index_ = indices.astype(np.int32)
-    lp.a_matrix_.value_ = values.astype(float)
-    highs = new_highs()
-    highs.passModel(lp)
-    return highs, artificial
-
-
-def _add_columns(
-    highs: highspy.Highs,
-    columns: object,
-    cost: np.ndarray,
-    entering: np.ndarray,
-    col_lower: np.ndarray,
-    col_upper: np.ndarray,
-    position: np.ndarray,
-) -> None:
-    sub = columns[:, entering]  # type: ignore[index]
-    highs.addCols(
-        len(entering),
-        cost[entering],
-        col_lower[entering],
-        col_upper[entering],
-        len(sub.data),
-        sub.indptr[:-1].astype(np.int32),
-        position[sub.indices].astype(np.int32),
-        sub.data.astype(float),
-    )
+def _scale(worth: np.ndarray, cost: np.ndarray) -> np.ndarray:
+    """Each column's objective scale, for relative pricing tolerances (phase one prices
+    against zero costs, so the model's own costs set the scale throughout)."""
+    del worth
+    return np.maximum(np.abs(cost), 1e-9 + np.abs(cost).max(initial=0.0) * 1e-9)
 
 
 def _core_mip(
@@ -340,49 +590,61 @@ def _core_mip(
     options: SolveOptions,
     time_limit: float,
 ) -> tuple[np.ndarray | None, float | None, float, int | None]:
-    """The plan: columns far from zero reduced cost fixed at their LP bound, the core a MIP
-    started from the rounded LP. Its values, the core's proven bound (maximisation form),
-    the least loss of moving a fixed column, and the core's nodes."""
+    """The plan: columns (and creators) far from zero reduced cost (or margin) fixed where
+    the relaxation would fix them, the core a MIP started from the rounded relaxation. Its
+    values, the core's proven bound (maximisation form), the least loss of moving a fixed
+    column, and the core's nodes."""
     from optimizer.solvers.highs import new_highs
 
     cost = sign * model.objective
-    reduced = relaxation.reduced
     lower, upper = model.col_lower, model.col_upper
     integer = model.integrality
-    rounded = np.where(integer, np.floor(relaxation.values + 1e-9), relaxation.values)
+    rounded = (
+        relaxation.rounded
+        if relaxation.rounded is not None
+        else np.where(integer, np.floor(relaxation.values + 1e-9), relaxation.values)
+    )
     start = greedy_fill(model, cost, rounded, relaxation.master, relaxation.columns)
     lp_bound = relaxation.bound
-    # the core: every column that is not a creator's, the LP's fractional columns, and the
-    # creators' columns nearest to zero reduced cost; the others stay where the LP has them
-    at_bound = np.where(reduced > 0, upper, lower)
+    fixed_at = relaxation.fixed_values(model)
+    loss = relaxation.losses()
+    creators = relaxation.creators
+    # the core: every column that is not a creator's, the relaxation's fractional columns,
+    # and the creators' columns nearest to zero loss; the others stay where they are fixed
     always = ~creator_columns(model)
     fractional = np.abs(relaxation.values - np.round(relaxation.values)) > 1e-9
-    movable = (upper > lower) & ~always & ~fractional
+    unsettled = fractional | (np.abs(relaxation.values - fixed_at) > 1e-9)
+    movable = (upper > lower) & ~always & ~unsettled
     candidates = np.flatnonzero(movable)
-    size = min(MOST_CORE, max(CORE_SIZE, 4 * int(fractional.sum())))
-    nearest = candidates[np.argsort(np.abs(reduced[candidates]), kind="stable")[:size]]
-    core_mask = always | fractional
+    size = min(MOST_CORE, max(CORE_SIZE, 4 * int(unsettled.sum())))
+    nearest = candidates[np.argsort(loss[candidates], kind="stable")[:size]]
+    core_mask = always | unsettled
     core_mask[nearest] = True
     if start is not None:
-        # the greedy plan moves some columns off their LP bound (a creator cut to a whole
-        # post under its cap, the budget it frees spent on others): they join the core, so
-        # the search starts from that plan
-        core_mask[np.abs(start - at_bound) > 1e-9] = True
+        # the greedy plan moves some columns off where they would be fixed (a creator cut to
+        # a whole post under its cap, the budget it frees spent on others): they join the
+        # core, so the search starts from that plan
+        core_mask[np.abs(start - fixed_at) > 1e-9] = True
+    if creators is not None:
+        # a creator whose plan is listed moves as a whole
+        whole = np.unique(creators.code[core_mask & (creators.code >= 0)])
+        core_mask |= np.isin(creators.code, whole) & (creators.code >= 0)
     core = np.flatnonzero(core_mask)
     fixed = np.ones(model.num_cols, dtype=bool)
     fixed[core] = False
-    fixed_values = np.where(fixed, np.where(np.isfinite(at_bound), at_bound, 0.0), 0.0)
+    fixed_values = np.where(fixed, fixed_at, 0.0)
     moving = fixed & (upper > lower)
-    fixed_loss = float(np.abs(reduced[moving]).min()) if moving.any() else np.inf
+    fixed_loss = float(loss[moving].min()) if moving.any() else np.inf
     matrix = model.matrix
     activity = matrix @ fixed_values
-    # the rows of the core's columns, every row that is not a creator's, and any that the
-    # fixed columns break (the core then has no plan, as the whole model has none)
+    # the rows of the core's columns, every row that is not a creator's own, and any that
+    # the fixed columns break (the core then has no plan, as the whole model has none)
     row_lower = model.row_lower - activity
     row_upper = model.row_upper - activity
     scale = 1e-7 * np.maximum(1.0, np.abs(activity))
     broken = (row_lower > scale) | (row_upper < -scale)
-    rows = _rows_touched(relaxation.columns, core, ~creator_rows(model) | broken)
+    own = creators.own_rows if creators is not None else Creators(model).own_rows
+    rows = _rows_touched(relaxation.columns, core, ~own | broken)
     position = np.full(model.num_rows, -1, dtype=np.int64)
     position[rows] = np.arange(len(rows))
     sub = relaxation.columns[:, core]
@@ -409,16 +671,16 @@ def _core_mip(
     highs.passModel(lp)
     highs.setOptionValue("time_limit", float(time_limit))
     highs.setOptionValue("mip_rel_gap", float(options.gap))
-    if start is not None and not fixed[start != fixed_values].any():
+    if start is not None and not fixed[np.abs(start - fixed_values) > 1e-9].any():
         solution = highspy.HighsSolution()
         solution.col_value = list(start[core])
         solution.value_valid = True
         highs.setSolution(solution)
     # The search stops once its plan is within the gap of the whole model's bound: the
     # core's own bound (with the fixed columns' part) where a fixed column cannot gain,
-    # else the LP bound less the least loss of moving one.
+    # else the relaxation's bound less the least loss of moving one.
     fixed_part = float(cost[fixed] @ fixed_values[fixed])
-    floor = lp_bound - fixed_loss
+    floor = relaxation.margin_bound - fixed_loss
 
     def enough(event: highspy.highs.HighsCallbackEvent) -> None:
         out = event.data_out
@@ -442,7 +704,7 @@ def _core_mip(
     values = np.where(integer, np.round(values), values)
     if start is not None and cost @ start > cost @ values:
         values = start
-    core_bound = float(info.mip_dual_bound) + float(cost[fixed] @ fixed_values[fixed])
+    core_bound = float(info.mip_dual_bound) + fixed_part
     return values, core_bound, fixed_loss, int(info.mip_node_count)
 
 
@@ -453,8 +715,9 @@ def greedy_fill(
     columns: np.ndarray,
     by_column: Any = None,
 ) -> np.ndarray | None:
-    """The rounded-down LP, filled one unit at a time with the master's columns of most value
-    per dollar while every row holds; None when the rounded plan breaks a row (a minimum)."""
+    """The rounded-down relaxation, filled one unit at a time with the master's columns of
+    most value per dollar while every row holds; None when the rounded plan breaks a row (a
+    minimum)."""
     matrix = model.matrix
     activity = matrix @ rounded
     finite_upper = np.where(np.isfinite(model.row_upper), model.row_upper, 0.0)

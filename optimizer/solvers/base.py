@@ -81,6 +81,9 @@ class Solution:
     method: str | None = None
     """How the plan was found when not by the solver's own search of the whole model (a
     roster's `column-generation+core-mip`); None for that search."""
+    bound_method: str | None = None
+    """What proves `bound` when not the solver's own search: a roster's `lagrangian` (each
+    creator's own rows kept whole) or `lp` (the LP relaxation); None for that search."""
 
 
 def relative_gap(value: float, bound: float) -> float:
