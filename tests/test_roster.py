@@ -4,19 +4,23 @@ creators as cells of the one model, and their optima against brute force on both
 from __future__ import annotations
 
 import csv
+import io
 import itertools
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 import yaml
+from rich.console import Console
 from typer.testing import CliRunner
 
 import optimizer
 from optimizer import ScenarioError, load_scenario
 from optimizer.cli import app
 from optimizer.model.cells import derive_cells
+from optimizer.report.terminal import explanation_view
 
 SOLVERS = ["highs", "cbc"]
 HEADER = ["creator", "platform", "followers", "cost_per_post", "engagement_rate", "conversion_rate"]
@@ -549,6 +553,16 @@ def test_explain_names_the_marginal_creators() -> None:
     # sorted by how little of its price a creator would have to give up
     kept = [entry["entry_price"] / entry["cost"] for entry in marginal]
     assert kept == sorted(kept, reverse=True)
+    # the limit per creator is counted in the terminal, not named for each creator
+    shown = io.StringIO()
+    Console(file=shown, width=100).print(explanation_view(replace(plan, explanation=explanation)))
+    held = sum(
+        not rule.binding and (rule.price or 0) <= 1e-4 * plan.objective
+        for report, rule in zip(plan.rules, explanation.rules, strict=True)
+        if "creator" in report.group
+    )
+    assert f"at-most-12000-per-creator for {held:,} of " in shown.getvalue()
+    assert "at-most-12000-per-creator[" not in shown.getvalue()
 
 
 def test_compare_and_sweep_run_on_rosters() -> None:
@@ -566,6 +580,33 @@ def test_uncertainty_with_a_roster_is_refused(tmp_path: Path) -> None:
         "roster: a roster is planned at its midpoints only: remove uncertainty (and any risk"
         " or target) from a scenario with a roster"
     ]
+
+
+def test_explain_prices_a_limit_no_creator_can_reach_without_a_re_solve(tmp_path: Path) -> None:
+    """A limit per creator that a creator's every post cannot pass is priced 0 without a
+    re-solve; the others are re-solved, and every price is what its re-solve gains."""
+    from optimizer.analysis.editing import ModelEditor, Settings
+    from optimizer.analysis.prices import _implied, _Resolver
+    from optimizer.model.linear import build_model
+
+    scenario = optimizer.load_scenario(random_roster(tmp_path, 60, 2, "mip", creator_cap=2500))
+    model = build_model(scenario)
+    plan = optimizer.solve(scenario, model=model)
+    editor, settings = ModelEditor(model), Settings.of(model)
+    implied = _implied(editor, settings)
+    capped = [rule.group.get("creator") is not None for rule in model.constraints]
+    assert 0 < implied.sum() < sum(capped)  # some creators can pass $2,500, others cannot
+    assert not implied[~np.array(capped)].any()  # the budget and the shares bind or may
+    explanation = optimizer.explain_plan(scenario, plan, model)
+    resolve = _Resolver(editor, plan.counts, plan.objective, 0.0, 60.0)
+    noise = 1e-4 * abs(plan.objective) + 1e-6
+    for number, rule in enumerate(explanation.rules):
+        gained, _ = resolve.gain(settings.with_bounds(number, (None, None)), rule.name)
+        assert gained is not None and rule.price is not None
+        if implied[number]:
+            assert rule.price == 0 and gained <= 1e-6, rule.name
+        else:
+            assert rule.price == pytest.approx(gained, abs=noise), rule.name
 
 
 def test_explain_a_decomposed_roster_by_decomposition(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from typing import Literal
 import highspy
 import numpy as np
 
+from optimizer.analysis.columns import bounds_for
 from optimizer.analysis.duals import ShadowPrice, shadow_prices
 from optimizer.analysis.editing import ModelEditor, Outcome, Settings
 from optimizer.analysis.notes import buys_nothing, share_text
@@ -89,10 +90,14 @@ def explain_plan(
     )
     settings = Settings.of(model)
     total = len(model.constraints) + 2
-    prices = []
+    implied = _implied(solve.editor, settings)
+    prices: list[tuple[float | None, bool]] = []
     for number in range(len(model.constraints)):
         name = model.constraints[number].name
-        prices.append(solve.gain(settings.with_bounds(number, (None, None)), name))
+        if implied[number]:
+            prices.append((0.0, False))  # dropping it leaves every plan as it is
+        else:
+            prices.append(solve.gain(settings.with_bounds(number, (None, None)), name))
         if on_progress:
             on_progress(number + 1, total)
     step, step_gain = _budget_step(solve, settings, budget_step)
@@ -121,6 +126,36 @@ def explain_plan(
         empty_plan=empty,
         creators=creators,
     )
+
+
+def _implied(editor: ModelEditor, settings: Settings) -> np.ndarray:
+    """Whether each rule holds for any counts within the loosest column bounds (every rule
+    dropped): dropping such a rule changes no plan, so it gains nothing and needs no re-solve.
+    A roster's limit per creator is mostly that: a creator whose every post cannot pass it."""
+    model = editor.model
+    loose = bounds_for(
+        model,
+        editor.layout,
+        [(None, None)] * len(model.constraints),
+        settings.lower,
+        settings.available,
+    )
+    matrix = model.rows
+    data, columns = matrix.data, matrix.indices
+    low, high = loose.lower[columns], loose.upper[columns]
+    with np.errstate(invalid="ignore"):  # 0 x inf is no term
+        least = np.where(data > 0, data * low, data * high)
+        most = np.where(data > 0, data * high, data * low)
+    least[data == 0] = most[data == 0] = 0.0
+    row_of = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+    least = np.bincount(row_of, least, minlength=matrix.shape[0])
+    most = np.bincount(row_of, most, minlength=matrix.shape[0])
+    lower, upper = model.row_lower, model.row_upper
+    with np.errstate(invalid="ignore"):  # an infinite side is held or not, never within slack
+        holds = (least >= lower - 1e-9 * np.maximum(1.0, np.abs(lower))) & (
+            most <= upper + 1e-9 * np.maximum(1.0, np.abs(upper))
+        )
+    return np.array([len(rows) > 0 and bool(holds[rows].all()) for rows in editor.rows])
 
 
 @dataclass(frozen=True)

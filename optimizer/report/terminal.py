@@ -511,8 +511,22 @@ def _rule_sentences(plan: Plan) -> Text:
             sentence += f" About {_per_unit(plan, rule.name, rule.shadow_price)} (LP estimate)."
         text.append(sentence)
     if free:
-        text.append(f"\nFree to drop (no gain beyond the gap): {', '.join(free)}.")
+        text.append(f"\nFree to drop (no gain beyond the gap): {', '.join(_counted(plan, free))}.")
     return text
+
+
+def _counted(plan: Plan, names: list[str]) -> list[str]:
+    """Rule names, those of a limit per creator counted instead of listed (a roster's limit
+    is a rule for each of up to a million creators)."""
+    per_creator = {report.name: report.rule for report in plan.rules if "creator" in report.group}
+    named = [name for name in names if name not in per_creator]
+    rules = list(dict.fromkeys(per_creator.values()))
+    for rule in rules:
+        free = sum(per_creator.get(name) == rule for name in names)
+        if free:
+            every = sum(owner == rule for owner in per_creator.values())
+            named.append(f"{rule} for {free:,} of {every:,} creators")
+    return named
 
 
 def _off_bound(plan: Plan, rule: RulePrice, limits: bool) -> str:
