@@ -1,60 +1,40 @@
 """Seeded rosters of named creators over four quarters, for the roster benchmarks.
 
-Each creator gets a platform, followers drawn log-uniformly from 500 to 5 million (so the
-tier table spreads them over nano, micro, macro and mega), a price per post near the market
-rate for the audience, engagement and conversion rates, and now and then a quarter they
-cannot post in, a second post, a `must` or an `exclude`.
+The creators are drawn by the generator of the shipped roster,
+`scenarios/rosters/make_creators.py` (its docstring gives every figure): platform, tier
+and followers, a price, engagement, conversion and reach rates around the built-in rate
+card's for the platform and tier, and now and then quarters a creator cannot post in, more
+than one post a quarter, a `must` or an `exclude`. The benchmarks add LinkedIn (an emerging
+platform here) to the shipped roster's TikTok, Instagram and YouTube.
 """
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
+from types import ModuleType
 
-import numpy as np
 import pandas as pd
 import yaml
 
 PLATFORMS = ("tiktok", "instagram", "youtube", "linkedin")
+SHARES = dict(zip(PLATFORMS, (0.4, 0.35, 0.2, 0.05), strict=True))
+"""The share of creators on each platform."""
+GENERATOR = Path(__file__).resolve().parent.parent / "scenarios" / "rosters" / "make_creators.py"
+
+
+def _generator() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("make_creators", GENERATOR)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def roster_frame(creators: int, seed: int = 0) -> pd.DataFrame:
     """`creators` rows of a roster CSV file."""
-    rng = np.random.default_rng(seed)
-    followers = np.round(np.exp(rng.uniform(np.log(500), np.log(5_000_000), creators)))
-    platform = rng.choice(PLATFORMS, creators, p=[0.4, 0.35, 0.2, 0.05])
-    per_1k = rng.lognormal(np.log(18), 0.45, creators)
-    cost = np.round(np.maximum(25, followers / 1000 * per_1k), 2)
-    engagement = np.clip(
-        rng.lognormal(np.log(0.05), 0.5, creators) * (followers / 1e4) ** -0.12, 0.002, 0.4
-    )
-    conversion = np.clip(rng.lognormal(np.log(0.015), 0.6, creators), 0.0005, 0.2)
-    by_1k = rng.random(creators) < 0.2
-    periods = np.where(
-        rng.random(creators) < 0.1, rng.choice(["Q1;Q2", "Q3;Q4", "Q2;Q3;Q4"], creators), ""
-    )
-    # a few micro creators the brand has promised a post
-    must = np.where(
-        (rng.random(creators) < 10 / max(creators, 1)) & (followers < 50_000) & (periods == ""),
-        "true",
-        "",
-    )
-    exclude = np.where((must == "") & (rng.random(creators) < 0.01), "true", "")
-    max_posts = np.where(rng.random(creators) < 0.05, "2", "")
-    return pd.DataFrame(
-        {
-            "creator": [f"creator-{seed}-{i:07d}" for i in range(creators)],
-            "platform": platform,
-            "followers": followers.astype(np.int64),
-            "cost_per_post": np.where(by_1k, "", cost.astype(str)),
-            "cost_per_1k_followers": np.where(by_1k, np.round(per_1k, 2).astype(str), ""),
-            "engagement_rate": np.round(engagement, 4),
-            "conversion_rate": np.round(conversion, 4),
-            "max_posts": max_posts,
-            "periods": periods,
-            "must": must,
-            "exclude": exclude,
-        }
-    )
+    frame: pd.DataFrame = _generator().creators_frame(creators, seed, SHARES)
+    return frame
 
 
 CREATOR_CAP = 20_000.0
@@ -69,7 +49,9 @@ def write_roster_scenario(
     per quarter, a platform cap (YouTube at most a quarter of the budget) and, unless
     `creator_cap` is None, a limit per creator on spend (`per: [creator]`)."""
     directory.mkdir(parents=True, exist_ok=True)
-    roster_frame(creators, seed).to_csv(directory / "creators.csv", index=False)
+    roster_frame(creators, seed).to_csv(
+        directory / "creators.csv", index=False, lineterminator="\n"
+    )
     total = float(max(200_000, 30 * creators))
     limits: list[dict[str, object]] = [
         {
