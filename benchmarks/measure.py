@@ -186,8 +186,6 @@ def scaling_plot(results: list[dict[str, Any]], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from optimizer.files import atomic_path
-
     family = sorted((r for r in results if "-p" in r["case"]), key=lambda r: r["columns"])
     positions = list(range(len(family)))
     figure, axes = plt.subplots(figsize=(9, 5))
@@ -219,10 +217,19 @@ def scaling_plot(results: list[dict[str, Any]], path: Path) -> None:
     axes.grid(True, which="major", alpha=0.3)
     axes.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.32), ncol=3)
     figure.tight_layout()
-    # No date and fixed element ids: a re-run that changes no figure changes no byte.
+    save_svg(figure, path)
+    plt.close(figure)
+
+
+def save_svg(figure: Any, path: Path) -> None:
+    """Write a matplotlib figure as SVG, replacing `path` only once complete. No date and
+    fixed element ids: a re-run that changes no figure changes no byte."""
+    import matplotlib
+
+    from optimizer.files import atomic_path
+
     with atomic_path(path) as temporary, matplotlib.rc_context({"svg.hashsalt": "optimizer"}):
         figure.savefig(temporary, format="svg", metadata={"Date": None})
-    plt.close(figure)
 
 
 def main(argv: list[str] | None = None) -> None:
