@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, overload
 
@@ -13,7 +13,7 @@ from optimizer.analysis.results import json_count, json_number
 from optimizer.constants import BINDING_TOLERANCE, METRICS
 from optimizer.jsontext import json_text
 from optimizer.model.cells import Cells, Key, objective_value
-from optimizer.model.constraints import Constraint, SkippedRule
+from optimizer.model.constraints import Constraint, CreatorLimit, Rule, SkippedRule
 from optimizer.model.linear import LinearModel
 from optimizer.scenario.schema import Scenario
 from optimizer.solvers.base import Solution, Status, relative_gap
@@ -310,6 +310,56 @@ def _report(constraint: Constraint, outcomes: Mapping[str, np.ndarray]) -> RuleR
     )
 
 
+def rule_reports(parts: Sequence[Rule], outcomes: Mapping[str, np.ndarray]) -> list[RuleReport]:
+    """The report of every constraint, in order; a limit per creator's groups worked out as
+    arrays (a million creators' caps are a million reports)."""
+    reports: list[RuleReport] = []
+    for part in parts:
+        if isinstance(part, CreatorLimit):
+            reports.extend(_block_reports(part, outcomes))
+        else:
+            reports.append(_report(part, outcomes))
+    return reports
+
+
+def _block_reports(block: CreatorLimit, outcomes: Mapping[str, np.ndarray]) -> list[RuleReport]:
+    """`_report` of each group of a limit per creator, as arrays."""
+    values = block.totals(np.asarray(outcomes[block.metric]))
+    low, high = block.min, block.max
+    slack = np.full(len(values), np.inf)
+    if low is not None:
+        slack = np.minimum(slack, values - low)
+    if high is not None:
+        slack = np.minimum(slack, high - values)
+    binding = np.abs(slack) <= bound_tolerance(low, high)
+    slack = np.where(binding, 0.0, slack)
+    bounded = low is not None or high is not None
+    keys = [values.astype(object) for values in block.keys]
+    groups = [dict(zip(block.per, key, strict=True)) for key in zip(*keys, strict=True)]
+    return [
+        RuleReport(
+            name=name,
+            rule=block.rule,
+            kind="limit",
+            metric=block.metric,
+            value=value,
+            min=low,
+            max=high,
+            binding=bound,
+            slack=room if bounded else None,
+            group=group,
+        )
+        for name, value, bound, room, group in zip(
+            block.names(),
+            values.tolist(),
+            binding.tolist(),
+            slack.tolist(),
+            groups,
+            strict=True,
+        )
+    ]
+
+
 def extract_plan(
     scenario: Scenario,
     model: LinearModel,
@@ -332,7 +382,7 @@ def extract_plan(
         objective = objective_value(scenario.objective.metric, totals)
         bound = solution.bound
         gap = relative_gap(objective, bound) if bound is not None else None
-        rules = [_report(constraint, outcomes) for constraint in model.constraints]
+        rules = rule_reports(model.rule_set.parts, outcomes)
     return Plan(
         scenario=scenario,
         status=solution.status,
@@ -350,7 +400,7 @@ def extract_plan(
         build_seconds=build_seconds,
         nodes=solution.nodes,
         counts=counts,
-        notes=plan_notes(model.constraints, solution.status.has_plan, model.sense, totals),
+        notes=plan_notes(model.rule_set.plain, solution.status.has_plan, model.sense, totals),
         interrupted=solution.interrupted,
         tie_break=None if tie_break is None else TieReport(tie_break.moved, tie_break.seconds),
         method=solution.method or ("mip" if model.is_mip else "lp"),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from optimizer.constants import SATURATED_METRICS
-from optimizer.model.constraints import Constraint
+from optimizer.model.constraints import Constraint, CreatorLimit
 from optimizer.model.linear import UNBOUNDED_COUNT, Bounds, LinearModel, count_caps
 
 
@@ -167,10 +167,15 @@ def columns_at(
 
 
 def constraint_rows(model: LinearModel) -> list[np.ndarray]:
-    """The rows of each constraint, in `model.constraints` order."""
-    return [
-        np.arange(block.start, block.stop) for block in model.blocks if block.constraint is not None
-    ]
+    """The rows of each constraint, in `model.constraints` order (a limit per creator's
+    block holds a row per creator, each a constraint)."""
+    out: list[np.ndarray] = []
+    for block in model.blocks:
+        if isinstance(block.constraint, CreatorLimit):
+            out.extend(np.arange(block.start, block.stop).reshape(-1, 1))
+        elif block.constraint is not None:
+            out.append(np.arange(block.start, block.stop))
+    return out
 
 
 def row_bounds(

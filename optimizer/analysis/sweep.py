@@ -26,6 +26,7 @@ from optimizer.constants import METRICS
 from optimizer.errors import OptimizerError
 from optimizer.executors import Executor, Failed, LocalExecutor, start_method
 from optimizer.jsontext import json_text
+from optimizer.model.constraints import Constraint
 from optimizer.model.linear import LinearModel, build_model
 from optimizer.plan import Plan, extract_plan
 from optimizer.scenario.loading import scenario_from_dict, scenario_of
@@ -229,11 +230,14 @@ def _budget_model(model: LinearModel, scenario: Scenario) -> LinearModel:
     block = next(block for block in model.blocks if block.name == "budget")
     row_upper = model.row_upper.copy()
     row_upper[block.start] = budget
-    constraints = [
-        replace(constraint, max=budget) if constraint.name == "budget" else constraint
-        for constraint in model.constraints
+    parts = [
+        replace(part, max=budget)
+        if isinstance(part, Constraint) and part.name == "budget"
+        else part
+        for part in model.rule_set.parts
     ]
-    return replace(model, row_upper=row_upper, constraints=constraints, scenario=scenario)
+    rule_set = replace(model.rule_set, parts=parts)
+    return replace(model, row_upper=row_upper, rule_set=rule_set, scenario=scenario)
 
 
 def _uncertain(scenario: Scenario) -> bool:

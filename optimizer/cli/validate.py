@@ -34,14 +34,14 @@ def validate(
             counted(len(scenario.periods), "period"),
             counted(len(scenario.offers()), "offer"),
             counted(len(cells), "cell"),
-            counted(len(rules.constraints), "constraint"),
+            counted(rules.count, "constraint"),
         ]
         typer.echo(f"ok: {path}: {scenario.name!r}, {', '.join(figures)}")
         for doubt in offer_warnings(scenario):
             errors.print(f"warning: {path}: {doubt}", style="yellow", soft_wrap=True)
         for skipped in rules.skipped:
             typer.echo(f"  left out {skipped.name}: {skipped.reason}")
-        for contradiction in contradictions(rules.constraints):
+        for contradiction in contradictions(rules.plain):
             message = f"warning: {path}: {contradiction.message}"
             errors.print(message, style="yellow", soft_wrap=True)
     if invalid:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import product
 from typing import TYPE_CHECKING, Literal
 
@@ -59,15 +60,119 @@ class SkippedRule:
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
+class CreatorLimit:
+    """A limit `per` creator as one block: a group per creator (and per value of any other
+    dimension of `per`), each `min <= total(metric over its cells) <= max`.
+
+    A roster of a million creators makes a million groups; they are held as arrays (the
+    cells of group g are `cells[starts[g]:starts[g + 1]]`, its key `keys[d][g]` for each
+    dimension d of `per`) and named only when a report asks (`name`, `names`), or made into
+    `Constraint`s one by one (`constraint`) for the analyses of small rosters."""
+
+    rule: str
+    metric: str
+    suffix: str
+    """`.metric` where the limit bounds several metrics, else empty."""
+    per: tuple[str, ...]
+    cells: np.ndarray
+    starts: np.ndarray
+    keys: tuple[np.ndarray, ...]
+    min: float | None
+    max: float | None
+    kind: Kind = "limit"
+    base: None = None
+
+    def __len__(self) -> int:
+        return len(self.starts) - 1
+
+    @property
+    def selected(self) -> np.ndarray:
+        """Every cell of every group (positions)."""
+        return self.cells
+
+    @property
+    def owner(self) -> np.ndarray:
+        """The group of each entry of `cells`."""
+        return np.repeat(np.arange(len(self)), np.diff(self.starts))
+
+    def key(self, group: int) -> tuple[str, ...]:
+        return tuple(str(values[group]) for values in self.keys)
+
+    def name(self, group: int) -> str:
+        return f"{self.rule}[{','.join(self.key(group))}]{self.suffix}"
+
+    def names(self) -> list[str]:
+        """Every group's name, as `name` gives it."""
+        joined = self.keys[0].astype(str)
+        for values in self.keys[1:]:
+            joined = np.char.add(np.char.add(joined, ","), values.astype(str))
+        return [f"{self.rule}[{key}]{self.suffix}" for key in joined.tolist()]
+
+    def group(self, group: int) -> dict[str, str]:
+        return dict(zip(self.per, self.key(group), strict=True))
+
+    def constraint(self, group: int) -> Constraint:
+        """Group `group` as a constraint of its own."""
+        cells = self.cells[self.starts[group] : self.starts[group + 1]]
+        return Constraint(
+            self.name(group),
+            self.rule,
+            "limit",
+            self.metric,
+            cells,
+            None,
+            self.min,
+            self.max,
+            self.group(group),
+        )
+
+    def constraints(self) -> list[Constraint]:
+        return [self.constraint(group) for group in range(len(self))]
+
+    def totals(self, figures: np.ndarray) -> np.ndarray:
+        """Each group's total of a per-cell figure."""
+        if not len(self):
+            return np.zeros(0)
+        return np.add.reduceat(np.asarray(figures, dtype=float)[self.cells], self.starts[:-1])
+
+
+Rule = Constraint | CreatorLimit
+"""One constraint, or a block of them (a limit per creator)."""
+
+
+@dataclass(frozen=True, eq=False)
 class RuleSet:
-    constraints: list[Constraint]
+    """The scenario's rules in order: constraints, and limits per creator as blocks."""
+
+    parts: list[Rule]
     skipped: list[SkippedRule]
+
+    @property
+    def count(self) -> int:
+        """How many constraints, a block counting one per group."""
+        return sum(len(part) if isinstance(part, CreatorLimit) else 1 for part in self.parts)
+
+    @property
+    def plain(self) -> list[Constraint]:
+        """The constraints that are not in a block."""
+        return [part for part in self.parts if isinstance(part, Constraint)]
+
+    @cached_property
+    def constraints(self) -> list[Constraint]:
+        """Every constraint, each block's groups one by one (made on first use)."""
+        out: list[Constraint] = []
+        for part in self.parts:
+            if isinstance(part, CreatorLimit):
+                out.extend(part.constraints())
+            else:
+                out.append(part)
+        return out
 
 
 def collect_constraints(scenario: Scenario, cells: Cells) -> RuleSet:
     """Budget first, then presets, then the scenario's own shares and limits, in file order."""
-    constraints = _budget(scenario, cells)
+    constraints: list[Rule] = list(_budget(scenario, cells))
     skipped: list[SkippedRule] = []
     tolerance = scenario.rules.tolerance
     for preset in dict.fromkeys(scenario.rules.presets):
@@ -155,13 +260,13 @@ def _share(rule: ShareRule, cells: Cells) -> list[Constraint]:
     return constraints
 
 
-def _limit(rule: LimitRule, cells: Cells) -> list[Constraint]:
+def _limit(rule: LimitRule, cells: Cells) -> list[Rule]:
     selected = cells.select(rule.select)
     if "creator" in rule.per:
         return _creator_limit(rule, cells, selected)
     levels = [cells.level(dimension) for dimension in rule.per]
     values = [list(dict.fromkeys(level[selected])) for level in levels]
-    constraints = []
+    constraints: list[Rule] = []
     for key in product(*values) if rule.per else [()]:
         mask = selected.copy()
         for level, value in zip(levels, key, strict=True):
@@ -194,12 +299,13 @@ def _limit_group(rule: LimitRule, selected: np.ndarray, key: tuple[str, ...]) ->
     ]
 
 
-def _creator_limit(rule: LimitRule, cells: Cells, selected: np.ndarray) -> list[Constraint]:
-    """A limit `per` creator (and maybe other dimensions): one group per creator, whose
-    selection is the positions of its own cells (a few, one per period) rather than a mask
-    over every cell, so that a roster of a million creators makes a million small rows.
-    Offers have no creator: a group per creator holds roster cells only. Groups come in the
-    order of `per`'s values as they first appear, as for other limits."""
+def _creator_limit(rule: LimitRule, cells: Cells, selected: np.ndarray) -> list[Rule]:
+    """A limit `per` creator (and maybe other dimensions) as one block per bounded metric:
+    a group per creator, holding its own cells' positions (a few, one per period) rather
+    than a mask over every cell, so that a roster of a million creators makes a million
+    small rows from a few arrays. Offers have no creator: a group per creator holds roster
+    cells only. Groups come in the order of `per`'s values as they first appear, as for
+    other limits."""
     import pandas as pd
 
     positions = np.flatnonzero(selected & (cells.level("creator") != ""))
@@ -211,17 +317,27 @@ def _creator_limit(rule: LimitRule, cells: Cells, selected: np.ndarray) -> list[
         code, uniques = pd.factorize(cells.level(dimension)[positions], sort=False)
         codes.append(code.astype(np.int64))
         names.append(np.asarray(uniques, dtype=object))
-    order = np.lexsort(tuple(reversed(codes)), axis=-1) if len(codes) > 1 else None
+    order = np.lexsort(tuple(reversed(codes))) if len(codes) > 1 else None
     if order is None:
         order = np.argsort(codes[0], kind="stable")
     stacked = np.stack([code[order] for code in codes])
     change = np.flatnonzero((stacked[:, 1:] != stacked[:, :-1]).any(axis=0)) + 1
-    starts = np.concatenate([[0], change])
-    stops = np.concatenate([change, [len(order)]])
+    starts = np.concatenate([[0], change, [len(order)]]).astype(np.int64)
+    # positions stay in cell order within a group: the sort is stable
     ordered = positions[order]
-    constraints = []
-    for start, stop in zip(starts.tolist(), stops.tolist(), strict=True):
-        key = tuple(str(names[d][stacked[d, start]]) for d in range(len(rule.per)))
-        # positions stay in cell order within a group: the sort is stable
-        constraints += _limit_group(rule, ordered[start:stop], key)
-    return constraints
+    keys = tuple(names[d][stacked[d, starts[:-1]]] for d in range(len(rule.per)))
+    bounds = rule.bounds()
+    return [
+        CreatorLimit(
+            rule.name,
+            metric,
+            f".{metric}" if len(bounds) > 1 else "",
+            tuple(rule.per),
+            ordered,
+            starts,
+            keys,
+            bound.min,
+            bound.max,
+        )
+        for metric, bound in bounds.items()
+    ]

@@ -10,16 +10,25 @@ planner's names. `build_model` reads as a table of contents: one function per bl
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, overload
 
 import numpy as np
 
 from optimizer.constants import SATURATED_METRICS
 from optimizer.errors import OptimizerError
 from optimizer.model.cells import Cells, derive_cells
-from optimizer.model.constraints import Constraint, RuleSet, SkippedRule, collect_constraints
+from optimizer.model.constraints import (
+    Constraint,
+    CreatorLimit,
+    Rule,
+    RuleSet,
+    SkippedRule,
+    collect_constraints,
+)
 from optimizer.scenario.schema import Scenario
 
 if TYPE_CHECKING:
@@ -35,12 +44,52 @@ UNBOUNDED_COUNT = 1e6
 
 @dataclass(frozen=True)
 class RowBlock:
-    """Rows `start:stop` of the model, all of one constraint (or of the internal `saturation`)."""
+    """Rows `start:stop` of the model, all of one constraint (or of the internal `saturation`),
+    or of a limit per creator (a row per group)."""
 
     name: str
     start: int
     stop: int
-    constraint: Constraint | None
+    constraint: Rule | None
+
+
+class Names(Sequence[str]):
+    """Row or column names in pieces, each a list or made on first use: the rows and columns
+    of a million creators are named only when a report or an export asks."""
+
+    def __init__(self, pieces: list[tuple[int, list[str] | Callable[[], list[str]]]]) -> None:
+        self._pieces = [piece for _, piece in pieces]
+        self._starts = np.concatenate([[0], np.cumsum([size for size, _ in pieces])]).tolist()
+
+    def __len__(self) -> int:
+        return int(self._starts[-1])
+
+    def _piece(self, number: int) -> list[str]:
+        piece = self._pieces[number]
+        if callable(piece):
+            piece = piece()
+            self._pieces[number] = piece
+        return piece
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return list(self)[index]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        number = bisect_right(self._starts, index) - 1
+        return self._piece(number)[index - self._starts[number]]
+
+    def __iter__(self) -> Iterator[str]:
+        for number in range(len(self._pieces)):
+            yield from self._piece(number)
 
 
 @dataclass(frozen=True)
@@ -67,23 +116,33 @@ class LinearModel:
     col_lower: np.ndarray
     col_upper: np.ndarray
     integrality: np.ndarray
-    col_names: list[str]
+    col_names: Sequence[str]
     rows: RowMatrix
     row_lower: np.ndarray
     row_upper: np.ndarray
-    row_names: list[str]
+    row_names: Sequence[str]
     row_sides: list[Side]
     blocks: list[RowBlock]
     count_columns: np.ndarray
     cells: Cells
-    constraints: list[Constraint]
-    skipped: list[SkippedRule]
+    rule_set: RuleSet
+    """The rules, a limit per creator as one block (`CreatorLimit`)."""
     scenario: Scenario
     """The scenario the model was built from (with the budget it holds)."""
     segment_columns: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
     """The saturation segments' columns, in order."""
     segment_cells: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
     """The cell of each segment column."""
+
+    @property
+    def constraints(self) -> list[Constraint]:
+        """Every constraint in order, a limit per creator as a constraint per creator (made
+        on first use; the builder and the plan's rule report use `rule_set` as blocks)."""
+        return self.rule_set.constraints
+
+    @property
+    def skipped(self) -> list[SkippedRule]:
+        return self.rule_set.skipped
 
     @property
     def num_cols(self) -> int:
@@ -111,32 +170,60 @@ class LinearModel:
 
 @dataclass
 class _Rows:
-    """Rows in cell space, each sparse: the cells it holds (`cells`) and its coefficients on
-    their count (`direct`) and on their effective (saturation-weighted) count (`effective`).
-    A limit per creator is a row of a few cells for each of up to a million creators."""
+    """Rows in cell space, each sparse, in chunks of one or more rows: the cells each row
+    holds and its coefficients on their count (`direct`) and on their effective
+    (saturation-weighted) count (`effective`). A limit per creator is one chunk of a row
+    per creator, for up to a million creators."""
 
-    lower: list[float]
-    upper: list[float]
-    names: list[str]
-    sides: list[Side]
-    cells: list[np.ndarray]
-    direct: list[np.ndarray]
-    effective: list[np.ndarray]
-    owner: list[int]
+    lengths: list[np.ndarray] = field(default_factory=list)
+    """Entries per row."""
+    cells: list[np.ndarray] = field(default_factory=list)
+    direct: list[np.ndarray] = field(default_factory=list)
+    effective: list[np.ndarray] = field(default_factory=list)
+    lower: list[np.ndarray] = field(default_factory=list)
+    upper: list[np.ndarray] = field(default_factory=list)
+    names: list[tuple[int, list[str] | Callable[[], list[str]]]] = field(default_factory=list)
+    sides: list[Side] = field(default_factory=list)
+    owner: list[np.ndarray] = field(default_factory=list)
+
+    def add(
+        self,
+        lengths: np.ndarray,
+        cells: np.ndarray,
+        coefficients: tuple[np.ndarray, np.ndarray],
+        bounds: tuple[np.ndarray, np.ndarray],
+        names: list[str] | Callable[[], list[str]],
+        sides: list[Side],
+        owner: np.ndarray,
+    ) -> None:
+        self.lengths.append(np.asarray(lengths, dtype=np.int64))
+        self.cells.append(np.asarray(cells, dtype=np.int64))
+        self.direct.append(coefficients[0])
+        self.effective.append(coefficients[1])
+        self.lower.append(np.asarray(bounds[0], dtype=float))
+        self.upper.append(np.asarray(bounds[1], dtype=float))
+        self.names.append((len(sides), names))
+        self.sides += sides
+        self.owner.append(np.asarray(owner, dtype=np.int64))
 
     def entries(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(row, cell, direct, effective) of every entry, rows in order."""
-        lengths = np.array([len(cells) for cells in self.cells], dtype=np.int64)
-        row = np.repeat(np.arange(len(lengths)), lengths)
-        if not len(lengths):
+        if not self.lengths:
             empty = np.zeros(0)
-            return row, empty.astype(np.int64), empty, empty
+            return empty.astype(np.int64), empty.astype(np.int64), empty, empty
+        lengths = np.concatenate(self.lengths)
+        row = np.repeat(np.arange(len(lengths)), lengths)
         return (
             row,
-            np.concatenate(self.cells).astype(np.int64),
+            np.concatenate(self.cells),
             np.concatenate(self.direct),
             np.concatenate(self.effective),
         )
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        if not self.lower:
+            return np.zeros(0), np.zeros(0)
+        return np.concatenate(self.lower), np.concatenate(self.upper)
 
 
 def _unit(cells: Cells, metric: str) -> tuple[np.ndarray, np.ndarray]:
@@ -155,36 +242,63 @@ def _unit(cells: Cells, metric: str) -> tuple[np.ndarray, np.ndarray]:
 
 def _constraint_rows(
     number: int,
-    constraint: Constraint,
+    constraint: Rule,
     units: dict[str, tuple[np.ndarray, np.ndarray]],
     rows: _Rows,
-) -> None:
+) -> int:
+    """Add a constraint's rows (a block's: one per group); the number of constraints it is."""
     direct, effective = units[constraint.metric]
+    one = np.ones(1, dtype=np.int64)
+    if isinstance(constraint, CreatorLimit):
+        groups = len(constraint)
+        cells = constraint.cells
+        rows.add(
+            np.diff(constraint.starts),
+            cells,
+            (direct[cells], effective[cells]),
+            (
+                np.full(groups, -np.inf if constraint.min is None else constraint.min),
+                np.full(groups, np.inf if constraint.max is None else constraint.max),
+            ),
+            constraint.names,
+            ["range"] * groups,
+            number + np.arange(groups),
+        )
+        return groups
     if constraint.base is None:
         where = _positions(constraint.selected)
-        rows.cells.append(where)
-        rows.direct.append(direct[where])
-        rows.effective.append(effective[where])
-        rows.lower.append(-np.inf if constraint.min is None else constraint.min)
-        rows.upper.append(np.inf if constraint.max is None else constraint.max)
-        rows.names.append(constraint.name)
-        rows.sides.append("range")
-        rows.owner.append(number)
-        return
+        rows.add(
+            np.array([len(where)]),
+            where,
+            (direct[where], effective[where]),
+            (
+                np.array([-np.inf if constraint.min is None else constraint.min]),
+                np.array([np.inf if constraint.max is None else constraint.max]),
+            ),
+            [constraint.name],
+            ["range"],
+            number * one,
+        )
+        return 1
     # share >= b  <=>  total(selected) - b * total(base) >= 0: it holds when nothing is bought
     for side, bound in (("min", constraint.min), ("max", constraint.max)):
         if bound is None:
             continue
         weights = constraint.selected.astype(float) - bound * constraint.base
         where = np.flatnonzero(weights)
-        rows.cells.append(where)
-        rows.direct.append(direct[where] * weights[where])
-        rows.effective.append(effective[where] * weights[where])
-        rows.lower.append(0.0 if side == "min" else -np.inf)
-        rows.upper.append(np.inf if side == "min" else 0.0)
-        rows.names.append(f"{constraint.name}:{side}")
-        rows.sides.append(side)  # type: ignore[arg-type]
-        rows.owner.append(number)
+        rows.add(
+            np.array([len(where)]),
+            where,
+            (direct[where] * weights[where], effective[where] * weights[where]),
+            (
+                np.array([0.0 if side == "min" else -np.inf]),
+                np.array([np.inf if side == "min" else 0.0]),
+            ),
+            [f"{constraint.name}:{side}"],
+            [side],  # type: ignore[list-item]
+            number * one,
+        )
+    return 1
 
 
 def _positions(selected: np.ndarray) -> np.ndarray:
@@ -194,7 +308,7 @@ def _positions(selected: np.ndarray) -> np.ndarray:
 
 def count_caps(
     cost: np.ndarray,
-    constraints: list[Constraint],
+    constraints: Sequence[Rule],
     bounds: list[Bounds],
     lower: np.ndarray,
     available: np.ndarray,
@@ -245,14 +359,15 @@ def build_model(
         )
     cells = cells if cells is not None else derive_cells(scenario)
     rule_set = collect_constraints(scenario, cells)
-    rows = _Rows([], [], [], [], [], [], [], [])
-    units = {metric: _unit(cells, metric) for metric in {c.metric for c in rule_set.constraints}}
-    for number, constraint in enumerate(rule_set.constraints):
-        _constraint_rows(number, constraint, units, rows)
+    rows = _Rows()
+    units = {metric: _unit(cells, metric) for metric in {c.metric for c in rule_set.parts}}
+    number = 0
+    for constraint in rule_set.parts:
+        number += _constraint_rows(number, constraint, units, rows)
     caps = count_caps(
         cells.column("cost"),
-        rule_set.constraints,
-        [(constraint.min, constraint.max) for constraint in rule_set.constraints],
+        rule_set.parts,
+        [(constraint.min, constraint.max) for constraint in rule_set.parts],
         cells.column("lower"),
         cells.column("upper"),
         scenario.integer,
@@ -314,7 +429,6 @@ class _Draft:
         self.direct, self.effective = objective
         self.caps = caps
         self.maximize = scenario.objective.sense == "maximize"
-        self.labels = _cell_labels(cells)
         self.seg_cell_all = cells.segment_column("cell")
         self.saturated = np.bincount(self.seg_cell_all, minlength=len(cells)) > 1
         kept = self.saturated[self.seg_cell_all]
@@ -333,21 +447,15 @@ class _Draft:
         self.col_upper: list[np.ndarray] = []
         self.integer: list[np.ndarray] = []
         self.objective: list[np.ndarray] = []
-        self.col_names: list[str] = []
+        self.col_names: list[tuple[int, list[str] | Callable[[], list[str]]]] = []
+        self.num_cols = 0
         self.row_lower: list[np.ndarray] = []
         self.row_upper: list[np.ndarray] = []
-        self.row_names: list[str] = []
+        self.row_names: list[tuple[int, list[str] | Callable[[], list[str]]]] = []
+        self.num_rows = 0
         self.row_sides: list[Side] = []
         self.blocks: list[RowBlock] = []
         self.triplets: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-
-    @property
-    def num_cols(self) -> int:
-        return len(self.col_names)
-
-    @property
-    def num_rows(self) -> int:
-        return len(self.row_names)
 
     def add_columns(
         self,
@@ -355,16 +463,18 @@ class _Draft:
         upper: np.ndarray,
         integer: np.ndarray,
         objective: np.ndarray,
-        names: list[str],
+        names: list[str] | Callable[[], list[str]],
     ) -> np.ndarray:
-        """Append columns; their positions."""
+        """Append columns (`names`: theirs, or what makes them when asked); their positions."""
         first = self.num_cols
+        count = len(objective)
         self.col_lower.append(np.asarray(lower, dtype=float))
         self.col_upper.append(np.asarray(upper, dtype=float))
         self.integer.append(np.asarray(integer, dtype=bool))
         self.objective.append(np.asarray(objective, dtype=float))
-        self.col_names += names
-        return first + np.arange(len(names))
+        self.col_names.append((count, names))
+        self.num_cols += count
+        return first + np.arange(count)
 
     def add_rows(
         self,
@@ -376,13 +486,26 @@ class _Draft:
     ) -> int:
         """Append rows given (row within the new rows, column, value) entries; the first
         new row's position."""
+        return self.add_named_rows(entries, lower, upper, [(len(names), names)], sides)
+
+    def add_named_rows(
+        self,
+        entries: tuple[np.ndarray, np.ndarray, np.ndarray],
+        lower: np.ndarray,
+        upper: np.ndarray,
+        names: list[tuple[int, list[str] | Callable[[], list[str]]]],
+        sides: list[Side],
+    ) -> int:
+        """`add_rows` with names in pieces (a count and the names, or what makes them when a
+        report asks)."""
         first = self.num_rows
         rows, columns, values = entries
         self.triplets.append((rows + first, columns, values))
         self.row_lower.append(np.asarray(lower, dtype=float))
         self.row_upper.append(np.asarray(upper, dtype=float))
-        self.row_names += names
+        self.row_names.extend(names)
         self.row_sides += sides
+        self.num_rows += len(sides)
         return first
 
     def finish(self, rule_set: RuleSet) -> LinearModel:
@@ -393,17 +516,16 @@ class _Draft:
             col_lower=np.concatenate(self.col_lower),
             col_upper=np.concatenate(self.col_upper),
             integrality=np.concatenate(self.integer),
-            col_names=self.col_names,
+            col_names=Names(self.col_names),
             rows=matrix,
             row_lower=np.concatenate(self.row_lower),
             row_upper=np.concatenate(self.row_upper),
-            row_names=self.row_names,
+            row_names=Names(self.row_names),
             row_sides=self.row_sides,
             blocks=self.blocks,
             count_columns=np.arange(len(self.cells)),
             cells=self.cells,
-            constraints=rule_set.constraints,
-            skipped=rule_set.skipped,
+            rule_set=rule_set,
             scenario=self.scenario,
             segment_columns=self.seg_columns,
             segment_cells=self.seg_of,
@@ -429,7 +551,7 @@ def _count_columns(draft: _Draft, formulation: Formulation) -> None:
         draft.caps,
         integer,
         draft.direct + draft.effective * draft.single_factor,
-        [f"n[{label}]" for label in draft.labels],
+        lambda: [f"n[{label}]" for label in _cell_labels(draft.cells)],
     )
 
 
@@ -444,7 +566,10 @@ def _segment_columns(draft: _Draft, formulation: Formulation) -> None:
         draft.seg_width,
         np.full(len(draft.seg_rows), integer),
         draft.effective[draft.seg_of] * draft.seg_factor,
-        [f"s[{draft.labels[c]},{k}]" for c, k in zip(draft.seg_of, numbers, strict=True)],
+        [
+            f"s[{_label(draft.cells, c)},{k}]"
+            for c, k in zip(draft.seg_of.tolist(), numbers.tolist(), strict=True)
+        ],
     )
 
 
@@ -455,8 +580,7 @@ def _order_switches(draft: _Draft) -> None:
     if not len(draft.seg_rows):
         return
     row, cell, _, effective = draft.rows.entries()
-    lower = np.array(draft.rows.lower, dtype=float)
-    upper = np.array(draft.rows.upper, dtype=float)
+    lower, upper = draft.rows.bounds()
     wrong_way = ((effective < 0) & np.isfinite(lower)[row]) | (
         (effective > 0) & np.isfinite(upper)[row]
     )
@@ -469,7 +593,7 @@ def _order_switches(draft: _Draft) -> None:
     if not len(first):
         return
     draft.order_pairs = np.column_stack([first, first + 1])
-    names = [f"z[{draft.labels[seg_of[a]]},{a}]" for a in first]
+    names = [f"z[{_label(draft.cells, seg_of[a])},{a}]" for a in first.tolist()]
     draft.z_columns = draft.add_columns(
         np.zeros(len(first)),
         np.ones(len(first)),
@@ -503,20 +627,20 @@ def _rule_rows(draft: _Draft, rule_set: RuleSet) -> None:
                 np.repeat(effective[on], repeat) * draft.seg_factor[segments],
             )
         )
-    first = draft.add_rows(
-        _joined(entries),
-        np.array(rows.lower, dtype=float),
-        np.array(rows.upper, dtype=float),
-        list(rows.names),
-        list(rows.sides),
+    lower, upper = rows.bounds()
+    first = draft.add_named_rows(_joined(entries), lower, upper, rows.names, list(rows.sides))
+    # each constraint's rows are consecutive; a block's constraints (one per group) too
+    owner = np.concatenate(rows.owner) if rows.owner else np.zeros(0, dtype=np.int64)
+    sizes = np.array(
+        [len(part) if isinstance(part, CreatorLimit) else 1 for part in rule_set.parts],
+        dtype=np.int64,
     )
-    owner = np.asarray(rows.owner, dtype=int)  # each constraint's rows are consecutive
-    numbers = np.arange(len(rule_set.constraints))
+    numbers = np.cumsum(sizes) - sizes
     starts = (first + np.searchsorted(owner, numbers, side="left")).tolist()
-    stops = (first + np.searchsorted(owner, numbers, side="right")).tolist()
+    stops = (first + np.searchsorted(owner, numbers + sizes - 1, side="right")).tolist()
     draft.blocks.extend(
-        RowBlock(constraint.name, start, stop, constraint)
-        for constraint, start, stop in zip(rule_set.constraints, starts, stops, strict=True)
+        RowBlock(part.rule if isinstance(part, CreatorLimit) else part.name, start, stop, part)
+        for part, start, stop in zip(rule_set.parts, starts, stops, strict=True)
     )
 
 
@@ -537,7 +661,7 @@ def _saturation_rows(draft: _Draft) -> None:
         entries,
         np.zeros(n_links),
         np.zeros(n_links),
-        [f"saturation[{draft.labels[c]}]" for c in link_cells],
+        [f"saturation[{_label(draft.cells, c)}]" for c in link_cells.tolist()],
         ["link"] * n_links,
     )
     draft.blocks.append(RowBlock("saturation", first, draft.num_rows, None))
@@ -559,7 +683,7 @@ def _order_rows(draft: _Draft) -> None:
         np.concatenate([seg_columns[first_seg], z_columns, seg_columns[second_seg], z_columns]),
         np.concatenate([np.ones(n_z), -width[first_seg], np.ones(n_z), -big]),
     )
-    labels = [f"{draft.labels[draft.seg_of[a]]},{a}" for a in first_seg]
+    labels = [f"{_label(draft.cells, draft.seg_of[a])},{a}" for a in first_seg.tolist()]
     first = draft.add_rows(
         entries,
         np.concatenate([np.zeros(n_z), np.full(n_z, -np.inf)]),
@@ -610,6 +734,11 @@ def _cell_labels(cells: Cells) -> list[str]:
     return [",".join(map(str, key)) for key in cells.keys]
 
 
+def _label(cells: Cells, cell: int) -> str:
+    """`period,platform,tier` of one cell."""
+    return ",".join(map(str, cells.keys[int(cell)]))
+
+
 def model_for(scenario: Scenario, model: LinearModel | None = None) -> LinearModel:
     """The scenario's model: `model`, when a caller built it already, else a new one."""
     if model is None:
@@ -628,11 +757,15 @@ def _row_matrix(
     rows, columns, values = (np.concatenate(part) for part in zip(*triplets, strict=True))
     kept = values != 0
     rows, columns, values = rows[kept], columns[kept], values[kept]
-    order = np.lexsort((columns, rows))
     indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=shape[0]))])
+    # the blocks mostly come in row order, each row's columns ascending: sort only if not
+    row_step = np.diff(rows)
+    if not ((row_step > 0) | ((row_step == 0) & (np.diff(columns) > 0))).all():
+        order = np.lexsort((columns, rows))
+        columns, values = columns[order], values[order]
     return RowMatrix(
         indptr=indptr.astype(np.int32),
-        indices=columns[order].astype(np.int32),
-        data=values[order].astype(float),
+        indices=columns.astype(np.int32),
+        data=values.astype(float),
         shape=shape,
     )

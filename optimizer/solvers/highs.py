@@ -80,8 +80,8 @@ def to_highs(model: LinearModel, *, names: bool = False) -> highspy.Highs:
     """A silent Highs instance holding the model (names only when asked: they cost time)."""
     lp = highs_lp(model)
     if names:
-        lp.col_names_ = model.col_names
-        lp.row_names_ = model.row_names
+        lp.col_names_ = list(model.col_names)
+        lp.row_names_ = list(model.row_names)
     start_one_thread_pool()
     highs = new_highs()
     options = LARGE_MIP_OPTIONS if model.integrality.sum() > LARGE_MIP else {}
