@@ -1,7 +1,7 @@
 """Rosters from 1,000 to 1,000,000 creators: ours against HiGHS on the whole model.
 
     .venv/bin/python -m benchmarks.roster_scaling                          # every size
-    .venv/bin/python -m benchmarks.roster_scaling --sizes 1000,3000 --time-limit 120
+    .venv/bin/python -m benchmarks.roster_scaling --sizes 1000,3000 --time-limit 60
     .venv/bin/python -m benchmarks.roster_scaling --render                 # SVG and table
 
 For each size, a seeded roster scenario (`rosters.py`: `write_roster_scenario(dir, n,
@@ -12,15 +12,17 @@ one process after another, each alone so its peak memory is its own:
   resident memory), and `roster_run.py SCENARIO`, the same solve timed in process as
   loading, building and solving;
 - **generic MIP**: the same model (the project's builder) handed whole to HiGHS with its
-  defaults and a time limit (`plain_highs.plain_highs`, at the scenario's 1% gap);
-- **generic LP**: its linear relaxation, handed whole to HiGHS likewise.
+  defaults and a time limit (`plain_highs.plain_highs`, at the scenario's 1% gap;
+  `--time-limit`, 120 s);
+- **generic LP**: its linear relaxation, handed whole to HiGHS likewise (`--lp-time-limit`,
+  600 s).
 
-A generic run stopped by its time limit, ended from outside (its limit plus a margin, for
-the building and loading around it) or out of memory (`--memory-limit`, so that it cannot
-take the machine's) is recorded as not finished, with what it had. Results are merged into
-`roster-scaling.json` by size (sizes not measured again keep theirs), each with the commit
-it was measured at; `--render` draws `roster-scaling.svg` from that file and prints the
-README's table.
+A generic run stopped by its time limit, ended from outside (its limit plus `--margin` for
+the building and handing over around it: HiGHS does not always stop at its limit) or out
+of memory (`--memory-limit`, so that it cannot take the machine's) is recorded as not
+finished, with what it had. Results are merged into `roster-scaling.json` by size (sizes
+not measured again keep theirs), each with the commit it was measured at; `--render`
+draws `roster-scaling.svg` from that file and prints the README's table.
 """
 
 from __future__ import annotations
@@ -45,9 +47,9 @@ RESULTS = HERE / "roster-scaling.json"
 PLOT = HERE / "roster-scaling.svg"
 SIZES = [1_000, 3_000, 10_000, 30_000, 100_000, 300_000, 1_000_000]
 SEED = 1
-MARGIN = 600.0
-"""Seconds a process may run past its solver's time limit (reading, building, handing the
-model over) before it is ended from outside."""
+MARGIN = 300.0
+"""Seconds a generic run may take past its solver's time limit (reading, building, handing
+the model over) before it is ended from outside (`--margin`)."""
 OURS_LIMIT = 1_800.0
 """Seconds `optimizer solve` and `roster_run.py` may take at any size before they are ended."""
 
@@ -156,11 +158,23 @@ def generic(path: str, relax: bool, time_limit: float) -> dict[str, Any]:
 # --- one size ----------------------------------------------------------------------------------
 
 
-def measure(creators: int, folder: Path, time_limit: float, memory_gb: float) -> dict[str, Any]:
+def measure(
+    creators: int,
+    folder: Path,
+    limits: tuple[float, float],
+    memory_gb: float,
+    margin: float = MARGIN,
+) -> dict[str, Any]:
+    """Every figure of one size; `limits` are the generic MIP's and LP's time limits."""
     from benchmarks.rosters import write_roster_scenario
 
     scenario = write_roster_scenario(folder / str(creators), creators, seed=SEED)
-    figures: dict[str, Any] = {"creators": creators, "seed": SEED, **_provenance()}
+    figures: dict[str, Any] = {
+        "creators": creators,
+        "seed": SEED,
+        "time_limits": {"generic_mip": limits[0], "generic_lp": limits[1]},
+        **_provenance(),
+    }
     optimizer = str(Path(sys.executable).with_name("optimizer"))
     answer = folder / f"{creators}.json"
     log(f"{creators:,} creators: optimizer solve")
@@ -182,7 +196,7 @@ def measure(creators: int, folder: Path, time_limit: float, memory_gb: float) ->
             method=plan["solver"].get("method"),
         )
     else:
-        ours["stopped"] = _stopped(whole, OURS_LIMIT, None)
+        ours["stopped"] = _stopped(whole, OURS_LIMIT)
     answer.unlink(missing_ok=True)
     figures["ours"] = ours
     log(f"{creators:,} creators: roster_run.py (load, build, solve)")
@@ -205,33 +219,44 @@ def measure(creators: int, folder: Path, time_limit: float, memory_gb: float) ->
         }
         figures["columns"], figures["rows"] = timed["columns"], timed["rows"]
     else:
-        figures["split"] = {"stopped": _stopped(split, OURS_LIMIT, None)}
-    for name, relax in (("generic_mip", False), ("generic_lp", True)):
+        figures["split"] = {"stopped": _stopped(split, OURS_LIMIT)}
+    for (name, relax), time_limit in zip(
+        (("generic_mip", False), ("generic_lp", True)), limits, strict=True
+    ):
         log(f"{creators:,} creators: {name} (time limit {time_limit:g} s)")
         command = [sys.executable, "-m", "benchmarks.roster_scaling", "--child", str(scenario)]
         command += ["--time-limit", str(time_limit)] + (["--relax"] if relax else [])
-        run = run_process(command, time_limit + MARGIN, memory_gb=memory_gb)
+        run = run_process(command, time_limit + margin, memory_gb=memory_gb)
         if run["exit"] == 0:
             result = json.loads(run["stdout"])
             result["process_seconds"] = run["seconds"]
             if not result["finished"]:
-                result["stopped"] = f"did not finish in {time_limit:g} s ({result['status']})"
+                result["stopped"] = f"stopped at its {time_limit:g} s limit"
+                if result["objective"] is None:
+                    result["stopped"] += ", no plan" if not relax else ", no LP optimum"
         else:
             result = {
                 "finished": False,
                 "process_seconds": run["seconds"],
                 "peak_mb": run["peak_mb"],
-                "stopped": _stopped(run, time_limit + MARGIN, memory_gb),
+                "stopped": _stopped(run, time_limit + margin, memory_gb, time_limit),
             }
         figures[name] = result
     return figures
 
 
-def _stopped(run: dict[str, Any], timeout: float, memory_gb: float | None) -> str:
+def _stopped(
+    run: dict[str, Any],
+    timeout: float,
+    memory_gb: float | None = None,
+    time_limit: float | None = None,
+) -> str:
+    """Why a process gave no answer, in words."""
     if run["ended"]:
-        return f"did not finish in {timeout:g} s (ended from outside)"
+        past = f", past its {time_limit:g} s limit," if time_limit is not None else ""
+        return f"no answer in {timeout:g} s{past} so ended"
     if memory_gb is not None and ("MemoryError" in run["error"] or "bad_alloc" in run["error"]):
-        return f"out of memory (limit {memory_gb:g} GB)"
+        return f"out of memory ({memory_gb:g} GB limit)"
     return f"failed (exit {run['exit']}): {run['error']}"
 
 
@@ -242,7 +267,9 @@ def _provenance() -> dict[str, Any]:
 
     return {
         "commit": git("rev-parse", "--short", "HEAD"),
-        "uncommitted_changes": bool(git("status", "--porcelain", "--", "optimizer", "benchmarks")),
+        "uncommitted_changes": bool(
+            git("status", "--porcelain", "--untracked-files=no", "--", "optimizer", "benchmarks")
+        ),
         "cores": os.cpu_count(),
         "load_average": round(os.getloadavg()[0], 2),
     }
@@ -257,17 +284,18 @@ def log(message: str) -> None:
 
 def render(results: list[dict[str, Any]], path: Path) -> None:
     """Seconds (left) and peak memory (right) by roster size, log scales: ours whole and
-    its parts, the generic MIP and LP; a hollow marker is a run that did not finish, drawn
-    at the time it was stopped."""
+    its parts, HiGHS's solve alone of the generic MIP and LP; a hollow marker is a run that
+    did not finish, drawn at the time it was stopped."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter, NullFormatter
 
     from benchmarks.measure import save_svg
 
     rows = sorted(results, key=lambda r: r["creators"])
-    figure, (times, memory) = plt.subplots(1, 2, figsize=(11, 5), width_ratios=(3, 2))
+    figure, (times, memory) = plt.subplots(1, 2, figsize=(11, 6.5), width_ratios=(3, 2))
     ours = [
         ("ours: whole `optimizer solve`", lambda r: r["ours"].get("seconds"), "tab:blue", "-"),
         ("ours: load", lambda r: r["split"].get("load_seconds"), "tab:cyan", ":"),
@@ -277,9 +305,16 @@ def render(results: list[dict[str, Any]], path: Path) -> None:
     for label, value, colour, style in ours:
         points = [(r["creators"], value(r)) for r in rows if value(r) is not None]
         times.plot(*zip(*points, strict=True), style, marker="o", color=colour, label=label)
+    memory.plot(
+        [r["creators"] for r in rows],
+        [r["ours"]["peak_mb"] / 1024 for r in rows],
+        "o-",
+        color="tab:blue",
+        label="ours: whole `optimizer solve`",
+    )
     for key, label, colour in (
-        ("generic_mip", "generic MIP (HiGHS, whole model)", "tab:orange"),
-        ("generic_lp", "generic LP relaxation (HiGHS, whole model)", "tab:gray"),
+        ("generic_mip", "generic MIP: HiGHS's solve of the whole model", "tab:orange"),
+        ("generic_lp", "generic LP relaxation: HiGHS's solve, whole model", "tab:gray"),
     ):
         runs = [(r["creators"], r[key]) for r in rows if key in r]
         seconds = [(n, run.get("solve_seconds", run["process_seconds"])) for n, run in runs]
@@ -288,29 +323,46 @@ def render(results: list[dict[str, Any]], path: Path) -> None:
             face = colour if run["finished"] else "white"
             times.plot(n, value, "s", color=colour, markerfacecolor=face)
         memory.plot(
-            [n for n, _ in runs], [run["peak_mb"] / 1024 for _, run in runs], "s-", color=colour
+            [n for n, _ in runs],
+            [run["peak_mb"] / 1024 for _, run in runs],
+            "s-",
+            color=colour,
+            label=label.split(":")[0] + " (the process)",
         )
-    memory.plot(
-        [r["creators"] for r in rows],
-        [r["ours"]["peak_mb"] / 1024 for r in rows],
-        "o-",
-        color="tab:blue",
-    )
+    sizes = [r["creators"] for r in rows]
     for axes in (times, memory):
         axes.set_xscale("log")
         axes.set_yscale("log")
+        axes.set_xticks(sizes)
+        axes.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _short(v)))
+        axes.xaxis.set_minor_formatter(NullFormatter())
+        axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         axes.set_xlabel("creators (x 4 quarters)")
         axes.grid(True, which="major", alpha=0.3)
+    low, high = memory.get_ylim()
+    memory.set_yticks([t for t in (0.1, 0.2, 0.5, 1, 2, 5, 10, 20) if low <= t <= high])
+    memory.yaxis.set_minor_formatter(NullFormatter())
     times.set_ylabel("seconds")
-    times.set_title("Time (hollow: did not finish, drawn where stopped)", fontsize=10)
+    times.set_title("Time (hollow: did not finish, drawn where it was stopped)", fontsize=10)
     memory.set_ylabel("peak resident memory, GB")
     memory.set_title("Peak memory of each process", fontsize=10)
-    times.legend(fontsize=8, loc="upper left")
+    times.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)
+    memory.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14))
     commits = sorted({r["commit"] + ("+" if r["uncommitted_changes"] else "") for r in rows})
-    figure.suptitle(f"Rosters: ours against HiGHS on the whole model (commit {', '.join(commits)})")
+    figure.suptitle(
+        f"Rosters: ours against HiGHS on the whole model (commit {', '.join(commits)}, "
+        f"{rows[0]['cores']} cores)"
+    )
     figure.tight_layout()
     save_svg(figure, path)
     plt.close(figure)
+
+
+def _short(creators: float) -> str:
+    """1k, 30k, 1M: a roster's size on an axis."""
+    if creators >= 1_000_000:
+        return f"{creators / 1_000_000:g}M"
+    return f"{creators / 1000:g}k"
 
 
 def table(results: list[dict[str, Any]]) -> str:
@@ -345,7 +397,7 @@ def _generic(run: dict[str, Any]) -> str:
         return f"{_seconds(run['solve_seconds'])}" + (
             f" (gap {_percent(run['gap'])})" if run.get("gap") is not None else ""
         )
-    found = f", gap {_percent(run['gap'])}" if run.get("gap") is not None else ""
+    found = f", its plan {_percent(run['gap'])} from its bound" if run.get("gap") else ""
     return run["stopped"] + found
 
 
@@ -355,8 +407,12 @@ def _generic(run: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", help="creators, comma-separated (default: 1,000 to 1,000,000)")
-    parser.add_argument("--time-limit", type=float, default=120.0, help="generic runs, seconds")
+    parser.add_argument("--time-limit", type=float, default=120.0, help="generic MIP, seconds")
+    parser.add_argument("--lp-time-limit", type=float, default=600.0, help="generic LP, seconds")
     parser.add_argument("--memory-limit", type=float, default=14.0, help="generic runs, GB")
+    parser.add_argument(
+        "--margin", type=float, default=MARGIN, help="generic runs: seconds past the limit"
+    )
     parser.add_argument("--folder", type=Path, help="where the rosters go (default: temporary)")
     parser.add_argument("--render", action="store_true", help="only draw the SVG and the table")
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -373,7 +429,11 @@ def main(argv: list[str] | None = None) -> None:
             folder = arguments.folder or Path(temporary)
             for creators in sizes:
                 by_size[creators] = measure(
-                    creators, folder, arguments.time_limit, arguments.memory_limit
+                    creators,
+                    folder,
+                    (arguments.time_limit, arguments.lp_time_limit),
+                    arguments.memory_limit,
+                    arguments.margin,
                 )
                 # written after every size, so a long run keeps what it has measured
                 RESULTS.write_text(json.dumps(sorted(by_size.values(), key=_size), indent=1))
