@@ -62,7 +62,8 @@ PER_GROUP = 200
 """Best columns by value per dollar of each (platform, tier) in the first master, so that
 share rules on tiers find columns to meet them."""
 ADDED_PER_ROUND = 2000
-"""Most columns (or creators' plans) a pricing round adds to the master."""
+"""Most columns (or creators' plans) a pricing round adds to the master, or one in 200 of
+the model's columns where that is more (a million creators' LP needs about 100,000)."""
 MOST_ROUNDS = 200
 MOST_CORE = 20_000
 """Most columns of the core MIP."""
@@ -70,6 +71,10 @@ CORE_SIZE = 2_000
 """Creators' columns nearest to zero reduced cost (or margin) in the core MIP (at least)."""
 PRICE_TOLERANCE = 1e-7
 """Reduced costs below this (relative to the column's objective scale) price out."""
+AIMED_GAP = 1e-3
+"""The gap the core MIP aims for when the scenario allows more: a roster's plan is cheap to
+bring within 0.1% of its bound (a few tenths of a second at 100,000 creators), so it is,
+within the scenario's time limit; the status still judges the scenario's own gap."""
 INFEASIBLE_TOLERANCE = 1e-6
 """How far below zero the phase-one Lagrangian must be to prove that no plan exists
 (relative to the rows' scale)."""
@@ -107,6 +112,8 @@ class Relaxation:
     fixing_bound: float | None = None
     """`L` at the duals that `fixed` and `loss` are measured at (None: `bound`): a plan
     that moves a fixed column is worth at most this less the column's loss."""
+    penalty: float = 0.0
+    """The master's price of an elastic column."""
 
     def fixed_values(self, model: LinearModel) -> np.ndarray:
         if self.fixed is not None:
@@ -210,24 +217,29 @@ def relax(
     own = creators.own_rows
     # a creator's row enters with its creator's first column, or at once where a plan
     # without that creator would break it
-    entering_rows = own & ~((row_lower <= 0) & (row_upper >= 0))
+    entering_rows = own & ~_holds_at_zero(model)
     first = first_master(model, cost)
     rows = _rows_touched(columns, first, ~own | entering_rows)
-    master = Master(model, cost, columns, rows, _penalty(cost, matrix))
+    penalty = _penalty(cost, matrix)
+    master = Master(model, cost, columns, rows, penalty)
     master.add_cells(first)
     open_ = model.col_upper > model.col_lower
+    scale = _scale(cost)
+    per_round = _per_round(model)
+    by_row = columns.T  # CSR: pricing is a product by rows
 
     def price(duals: np.ndarray, _: np.ndarray, worth: np.ndarray) -> _Priced:
-        reduced = worth - matrix.T @ duals
-        scale = _scale(worth, cost)
+        reduced = worth - by_row @ duals
         entering = np.flatnonzero(~master.in_master & (reduced > PRICE_TOLERANCE * scale) & open_)
-        if len(entering) > ADDED_PER_ROUND:
-            order = np.argsort(-reduced[entering] / scale[entering])
-            entering = entering[order[:ADDED_PER_ROUND]]
-        bound = lagrangian(duals, reduced, row_lower, row_upper, model.col_lower, model.col_upper)
-        return _Priced(reduced, bound, entering)
+        entering = _most(entering, reduced[entering] / scale[entering], per_round)
+        return _Priced(reduced, None, entering)
 
-    outcome = _generate(master, price, cost, started, time_limit)
+    def bound(duals: np.ndarray, priced: _Priced, _: np.ndarray) -> float:
+        return lagrangian(
+            duals, priced.reduced, row_lower, row_upper, model.col_lower, model.col_upper
+        )
+
+    outcome = _generate(master, price, bound, cost, started, time_limit)
     if outcome.infeasible is not None:
         return Relaxation(
             np.zeros(model.num_cols),
@@ -239,8 +251,10 @@ def relax(
             False,
             columns,
             infeasible=outcome.infeasible,
+            penalty=penalty,
         )
     priced = outcome.priced
+    assert priced.bound is not None
     return Relaxation(
         master.values(),
         outcome.duals,
@@ -251,6 +265,7 @@ def relax(
         outcome.feasible,
         columns,
         lp_bound=priced.bound,
+        penalty=penalty,
     )
 
 
@@ -259,7 +274,8 @@ class _Priced:
     """One pricing round: reduced costs, the bound they prove, and what joins the master."""
 
     reduced: np.ndarray
-    bound: float
+    bound: float | None
+    """The bound the round's duals prove (None until worked out)."""
     cells: np.ndarray
     creators: np.ndarray | None = None
     plans: Any = None
@@ -282,6 +298,7 @@ class _Outcome:
 def _generate(
     master: Master,
     price: Any,
+    bound: Any,
     cost: np.ndarray,
     started: float,
     time_limit: float,
@@ -290,7 +307,9 @@ def _generate(
 ) -> _Outcome:
     """Column generation: solve the master, price, add, until nothing prices in. Where the
     master still leans on its elastic columns, phase one then minimises them alone; a
-    Lagrangian of that phase below zero proves no plan exists."""
+    Lagrangian of that phase below zero proves no plan exists. `price` gives a round's
+    reduced costs and what joins the master, `bound` the bound of a round's duals where
+    `price` left it out."""
     rounds = 0
     worth = cost
     best_bound = np.inf
@@ -298,7 +317,7 @@ def _generate(
         rounds += 1
         duals, convexity = master.run()
         priced: _Priced = price(duals, convexity, worth)
-        if master.phase == 2 and priced.bound < best_bound:
+        if master.phase == 2 and priced.bound is not None and priced.bound < best_bound:
             best_bound = priced.bound
         adding = len(priced.cells) or (priced.creators is not None and len(priced.creators))
         overtime = time.perf_counter() - started > time_limit
@@ -314,11 +333,27 @@ def _generate(
             worth = np.zeros_like(cost)
             continue
         break
+    if priced.bound is None:
+        priced.bound = float(bound(duals, priced, worth))
+        if master.phase == 2:
+            best_bound = min(best_bound, priced.bound)
     if master.phase == 1:
         proven = priced.bound < -INFEASIBLE_TOLERANCE * _row_scale(master.model) and not adding
         return _Outcome(priced, duals, rounds, False, proven, best_bound)
     feasible = master.optimal and master.elastic() <= 1e-7
     return _Outcome(priced, duals, rounds, feasible, None, best_bound)
+
+
+def _most(chosen: np.ndarray, score: np.ndarray, count: int) -> np.ndarray:
+    """The `count` of `chosen` of highest score, best first (all of them when fewer)."""
+    if len(chosen) > count:
+        top = np.argpartition(-score, count - 1)[:count]
+        chosen, score = chosen[top], score[top]
+    return chosen[np.argsort(-score, kind="stable")]
+
+
+def _per_round(model: LinearModel) -> int:
+    return max(ADDED_PER_ROUND, model.num_cols // 200)
 
 
 def _row_scale(model: LinearModel) -> float:
@@ -344,7 +379,9 @@ def lagrangian_dual(
     row_lower, row_upper = model.row_lower, model.row_upper
     cell_mode = creators.cell_mode
     open_ = model.col_upper > model.col_lower
-    scale = _scale(cost, cost)
+    scale = _scale(cost)
+    per_round = _per_round(model)
+    by_row = columns.T
     creator_scale = np.zeros(creators.count)
     owned = creators.code >= 0
     np.maximum.at(creator_scale, creators.code[owned], scale[owned] * model.col_upper[owned])
@@ -369,7 +406,10 @@ def lagrangian_dual(
     if not np.isfinite(best.value[listed]).all():
         return _proof_of_none(relaxation)
     first_bound = bound_of(duals, reduced, best)
-    used = np.unique(creators.code[relaxation.master])
+    # the creators the LP books (not every one its master held: each creator in the
+    # master brings a convexity row)
+    booked = relaxation.master[relaxation.values[relaxation.master] > 1e-9]
+    used = np.unique(creators.code[booked])
     used = used[used >= 0]
     chosen = np.zeros(creators.count, dtype=bool)
     chosen[used] = True
@@ -382,7 +422,7 @@ def lagrangian_dual(
     spanning = ~creators.own_rows | (creators.own_rows & ~skip & ~_holds_at_zero(model))
     rows = _rows_touched(columns, first_cells, spanning)
     rows = rows[~skip[rows]]
-    master = Master(model, cost, columns, rows, _penalty(cost, matrix), creators.count)
+    master = Master(model, cost, columns, rows, relaxation.penalty, creators.count)
     master.add_cells(first_cells)
     zero_allowed = creators.zero_allowed
     master.add_plans(wanted, creators.plan_values(wanted, best.plan[wanted]), zero_allowed, skip)
@@ -393,28 +433,30 @@ def lagrangian_dual(
         master.add_plans(picked, creators.plan_values(picked, lp_plans[fits]), zero_allowed, skip)
 
     def price(duals: np.ndarray, convexity: np.ndarray, worth: np.ndarray) -> _Priced:
-        reduced = worth - matrix.T @ duals
+        reduced = worth - by_row @ duals
         best = creators.best(reduced)
+        convexity = master.convexity_prices(convexity, reduced, zero_allowed)
         cells = np.flatnonzero(
             cell_mode & ~master.in_master & (reduced > PRICE_TOLERANCE * scale) & open_
         )
-        if len(cells) > ADDED_PER_ROUND:
-            cells = cells[np.argsort(-reduced[cells] / scale[cells])[:ADDED_PER_ROUND]]
+        cells = _most(cells, reduced[cells] / scale[cells], per_round)
         gain = best.value - convexity
         entering = np.flatnonzero(listed & (gain > PRICE_TOLERANCE * creator_scale))
-        if len(entering) > ADDED_PER_ROUND:
-            order = np.argsort(-gain[entering] / creator_scale[entering])
-            entering = entering[order[:ADDED_PER_ROUND]]
+        entering = _most(entering, gain[entering] / creator_scale[entering], per_round)
         bound = bound_of(duals, reduced, best)
         plans = creators.plan_values(entering, best.plan[entering])
         return _Priced(reduced, bound, cells, entering, plans, best)
 
-    outcome = _generate(master, price, cost, started, time_limit, zero_allowed, skip)
+    def unused(duals: np.ndarray, priced: _Priced, worth: np.ndarray) -> float:
+        raise AssertionError("every round's bound is worked out as it is priced")
+
+    outcome = _generate(master, price, unused, cost, started, time_limit, zero_allowed, skip)
     if outcome.infeasible:
         return _proof_of_none(relaxation)
     if not outcome.feasible:
         return relaxation
     priced = outcome.priced
+    assert priced.bound is not None
     final = creators.best(priced.reduced, margins=True)
     values = master.values()
     bound = min(priced.bound, first_bound, outcome.best_bound)
@@ -570,16 +612,16 @@ def _must_columns(model: LinearModel) -> np.ndarray:
 
 def _penalty(cost: np.ndarray, matrix: object) -> float:
     """The price of an elastic column: far above any dual a plan's rows can carry."""
-    data = np.abs(matrix.data)  # type: ignore[attr-defined]
-    smallest = float(data[data > 0].min()) if (data > 0).any() else 1.0
+    data = matrix.data  # type: ignore[attr-defined]
+    nonzero = np.abs(data[data != 0])
+    smallest = float(nonzero.min()) if len(nonzero) else 1.0
     largest = float(np.abs(cost).max()) if len(cost) else 1.0
     return float(min(max(1e3 * max(largest, 1.0) / smallest, 1e3), 1e9))
 
 
-def _scale(worth: np.ndarray, cost: np.ndarray) -> np.ndarray:
+def _scale(cost: np.ndarray) -> np.ndarray:
     """Each column's objective scale, for relative pricing tolerances (phase one prices
     against zero costs, so the model's own costs set the scale throughout)."""
-    del worth
     return np.maximum(np.abs(cost), 1e-9 + np.abs(cost).max(initial=0.0) * 1e-9)
 
 
@@ -669,8 +711,9 @@ def _core_mip(
     ]
     highs = new_highs()
     highs.passModel(lp)
+    aimed = min(options.gap, AIMED_GAP)
     highs.setOptionValue("time_limit", float(time_limit))
-    highs.setOptionValue("mip_rel_gap", float(options.gap))
+    highs.setOptionValue("mip_rel_gap", aimed)
     if start is not None and not fixed[np.abs(start - fixed_values) > 1e-9].any():
         solution = highspy.HighsSolution()
         solution.col_value = list(start[core])
@@ -689,7 +732,7 @@ def _core_mip(
         if abs(primal) > 1e300:
             return
         bound = min(lp_bound, max(floor, dual))
-        if relative_gap(primal, max(bound, primal)) <= options.gap:
+        if relative_gap(primal, max(bound, primal)) <= aimed:
             event.interrupt()
 
     highs.cbMipInterrupt.subscribe(enough)

@@ -67,6 +67,9 @@ class Master:
             [np.ones(len(lower_rows)), -np.ones(len(upper_rows))]
         ).astype(float)
         self.highs = new_highs()
+        # HiGHS's presolve of a master of many bounded columns and few rows takes seconds
+        # (4 s of 4.1 at a million creators) where the simplex alone takes a tenth of one
+        self.highs.setOptionValue("presolve", "off")
         self.highs.passModel(lp)
         self.cells = np.zeros(0, dtype=np.int64)
         """The model columns in the master, in the order they joined."""
@@ -75,6 +78,13 @@ class Master:
         """Each batch of plans' column values (CSC, a column per plan)."""
         self.plan_slot: list[np.ndarray] = []
         self.plan_creator = np.zeros(0, dtype=np.int64)
+        self.plan_count = np.zeros(creators, dtype=np.int64)
+        """How many plans of each creator the master holds."""
+        self.first_plan = np.full(creators, -1, dtype=np.int64)
+        """The master column of each creator's first plan."""
+        self.first_number = np.full(creators, -1, dtype=np.int64)
+        """The position of each creator's first plan among all plans."""
+        self._all_plans: Any = None
         self.columns = self.artificial
         self.in_master = np.zeros(model.num_cols, dtype=bool)
         self.phase = 2
@@ -125,7 +135,11 @@ class Master:
         self, creators: np.ndarray, values: Any, zero_allowed: np.ndarray, skip: np.ndarray
     ) -> None:
         """Creators' plans (`values`: their column values, CSC, a column per plan); entries
-        on the rows of `skip` (the creators' own rows, which the plans keep) are left out."""
+        on the rows of `skip` (the creators' own rows, which the plans keep) are left out.
+
+        A creator's first plan is a column bounded by 1 (fixed at 1 where it must post):
+        its convexity row joins only with a second plan, so a master of many creators with
+        one plan each stays a master of few rows."""
         if not len(creators):
             return
         # a row per plan: its activity on every model row
@@ -134,35 +148,79 @@ class Master:
         kept = ~skip[activity.indices]
         rows, plan_of, data = activity.indices[kept], plan_of[kept], activity.data[kept]
         self._add_rows(rows)
-        new = np.unique(creators[self.convexity[creators] < 0])
-        if len(new):
-            lower = np.where(zero_allowed[new], -np.inf, 1.0)
+        # creators that now have two plans or more get their convexity row, with a 1 for
+        # the plan they had
+        before = self.plan_count[creators]
+        np.add.at(self.plan_count, creators, 1)
+        crowded = np.unique(
+            creators[(self.plan_count[creators] > 1) & (self.convexity[creators] < 0)]
+        )
+        if len(crowded):
+            lower = np.where(zero_allowed[crowded], -np.inf, 1.0)
             self.highs.addRows(
-                len(new), lower, np.ones(len(new)), 0, EMPTY_INT, EMPTY_INT, np.zeros(0)
+                len(crowded), lower, np.ones(len(crowded)), 0, EMPTY_INT, EMPTY_INT, np.zeros(0)
             )
-            self.convexity[new] = self.row_count + np.arange(len(new))
-            self.row_count += len(new)
-        # each plan's entries: its activity on the master's rows, and 1 on its convexity row
-        plan_of = np.concatenate([plan_of, np.arange(len(creators))])
-        index = np.concatenate([self.position[rows], self.convexity[creators]])
-        value = np.concatenate([data, np.ones(len(creators))])
+            self.convexity[crowded] = self.row_count + np.arange(len(crowded))
+            self.row_count += len(crowded)
+            had = crowded[self.first_plan[crowded] >= 0]
+            for creator in had.tolist():
+                column = int(self.first_plan[creator])
+                self.highs.changeCoeff(int(self.convexity[creator]), column, 1.0)
+                self.highs.changeColBounds(column, 0.0, np.inf)
+        alone = self.convexity[creators] < 0
+        first = np.flatnonzero(alone & (before == 0))
+        self.first_plan[creators[first]] = self.columns + first
+        self.first_number[creators[first]] = len(self.plan_creator) + first
+        # each plan's entries: its activity on the master's rows, and 1 on its creator's
+        # convexity row where it has one
+        with_row = np.flatnonzero(~alone)
+        plan_of = np.concatenate([plan_of, with_row])
+        index = np.concatenate([self.position[rows], self.convexity[creators[with_row]]])
+        value = np.concatenate([data, np.ones(len(with_row))])
         order = np.argsort(plan_of, kind="stable")
         starts = np.searchsorted(plan_of[order], np.arange(len(creators)))
         cost = values.T @ self.cost if self.phase == 2 else np.zeros(len(creators))
+        forced = alone & ~zero_allowed[creators]
         self.highs.addCols(
             len(creators),
             np.asarray(cost, dtype=float).ravel(),
-            np.zeros(len(creators)),
-            np.full(len(creators), np.inf),
+            np.where(forced, 1.0, 0.0),
+            np.where(alone, 1.0, np.inf),
             len(index),
             starts.astype(np.int32),
             index[order].astype(np.int32),
             value[order],
         )
         self.plans.append(values)
+        self._all_plans = None
         self.plan_slot.append(self.columns + np.arange(len(creators)))
         self.plan_creator = np.concatenate([self.plan_creator, creators])
         self.columns += len(creators)
+
+    def convexity_prices(
+        self, convexity: np.ndarray, reduced: np.ndarray, zero_allowed: np.ndarray
+    ) -> np.ndarray:
+        """Each creator's price of its convexity: its row's dual where it has one; for a
+        creator with one plan in the master (a column bounded by 1) that plan's value under
+        `reduced`, kept at 0 or above where it may post nothing."""
+        prices = convexity.copy()
+        alone = np.flatnonzero((self.plan_count == 1) & (self.convexity < 0))
+        if len(alone):
+            plans = self.all_plans()[:, self.first_number[alone]]
+            worth = np.asarray(plans.T @ reduced).ravel()
+            prices[alone] = np.where(zero_allowed[alone], np.maximum(worth, 0.0), worth)
+        return prices
+
+    def all_plans(self) -> Any:
+        """Every plan's column values, in the order they joined (CSC, a column per plan)."""
+        import scipy.sparse as sp
+
+        if self._all_plans is None:
+            if self.plans:
+                self._all_plans = sp.hstack(self.plans, format="csc")
+            else:
+                self._all_plans = sp.csc_matrix((self.model.num_cols, 0))
+        return self._all_plans
 
     def run(self) -> tuple[np.ndarray, np.ndarray]:
         """Solve; the duals of every model row (0 where the master lacks it) and of every
@@ -213,7 +271,7 @@ class Master:
                 sp.csc_matrix((self.model.num_cols, 0)),
             )
         weights = np.concatenate([master[slots] for slots in self.plan_slot])
-        return self.plan_creator, weights, sp.hstack(self.plans, format="csc")
+        return self.plan_creator, weights, self.all_plans()
 
     def phase_one(self) -> None:
         """From now on the master minimises its elastic columns alone: every other column is
