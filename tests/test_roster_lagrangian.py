@@ -4,10 +4,12 @@ decomposition returns under per-creator caps, and infeasible rosters told quickl
 from __future__ import annotations
 
 import itertools
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 from test_roster import creator, random_roster, write_roster
 
 import optimizer
@@ -125,3 +127,79 @@ def test_caps_hold_in_the_allocation_and_every_rule_recomputes(tmp_path: Path) -
     # the allocation's counts are within each creator's max_posts and periods
     frame = plan.allocation.reset_index()
     assert (frame["count"] <= 2).all()
+
+
+# --- infeasible large rosters ---------------------------------------------------------
+
+
+def must_above_cap(directory: Path, cap: float) -> Path:
+    """A roster of 300 creators solved by decomposition whose two creators that must post
+    each cost more than `cap`, the most any creator may be paid."""
+    return random_roster(directory, 300, 4, "decomposition", cap)
+
+
+def test_an_infeasible_roster_is_told_by_its_relaxation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No plan pays a creator that must post while capping every creator below its price:
+    the relaxation proves it (phase one), without the plain MIP."""
+    import optimizer.solvers.highs as highs
+
+    def no_whole_mip(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the plain MIP was searched")
+
+    monkeypatch.setattr(highs, "solve_highs", no_whole_mip)
+    plan = optimizer.solve(must_above_cap(tmp_path, 100.0))
+    assert plan.status == "infeasible"
+    assert plan.method == "column-generation+core-mip"
+    assert plan.objective is None and plan.allocation.empty
+
+
+def test_an_infeasible_roster_names_its_conflict(tmp_path: Path) -> None:
+    """The usual conflict report, worked out by decomposition: the limit per creator is one
+    rule (not one per creator), with the cap at which a plan exists (and at that cap there
+    is one); the CLI exits 1 with it in the JSON."""
+    from typer.testing import CliRunner
+
+    from optimizer.cli import app
+
+    path = must_above_cap(tmp_path, 100.0)
+    report = optimizer.find_conflicts(path)
+    assert [conflict.rule for conflict in report.conflicts] == ["creator-cap"]
+    conflict = report.conflicts[0]
+    assert conflict.bound == "max" and conflict.current == 100.0
+    assert conflict.needed is not None and conflict.needed > 100.0
+    assert "creator-cap maximum must rise from $100 to $" in conflict.message
+    scenario = optimizer.load_scenario(path)
+
+    def with_cap(cap: float) -> optimizer.Scenario:
+        limits = [
+            limit.model_copy(update={"spend": limit.spend.model_copy(update={"max": cap})})
+            if limit.name == "creator-cap" and limit.spend is not None
+            else limit
+            for limit in scenario.rules.limits
+        ]
+        rules = scenario.rules.model_copy(update={"limits": limits})
+        return scenario.model_copy(update={"rules": rules})
+
+    assert optimizer.solve(with_cap(conflict.needed)).has_plan
+    done = CliRunner().invoke(app, ["solve", str(path), "--format", "json"])
+    assert done.exit_code == 1
+    result = json.loads(done.stdout)
+    assert result["status"] == "infeasible"
+    assert [entry["rule"] for entry in result["conflicts"]] == ["creator-cap"]
+
+
+def test_a_budget_below_the_musts_is_the_conflict(tmp_path: Path) -> None:
+    """A budget that cannot pay the creators that must post: the budget is the conflict,
+    with the least budget that pays them."""
+    path = must_above_cap(tmp_path, 20_000.0)
+    data = yaml.safe_load(path.read_text())
+    data["budget"]["total"] = 50.0
+    path.write_text(yaml.safe_dump(data))
+    plan = optimizer.solve(path)
+    assert plan.status == "infeasible"
+    report = optimizer.find_conflicts(path)
+    assert "budget" in [conflict.rule for conflict in report.conflicts]
+    budget = next(conflict for conflict in report.conflicts if conflict.rule == "budget")
+    assert budget.needed is not None and budget.needed > 50.0

@@ -9,12 +9,13 @@ reproduces the built model exactly when nothing is changed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from optimizer.constants import SATURATED_METRICS
-from optimizer.model.constraints import Constraint, CreatorLimit
+from optimizer.model.constraints import Constraint, CreatorLimit, Rule
 from optimizer.model.linear import UNBOUNDED_COUNT, Bounds, LinearModel, count_caps
 
 
@@ -109,8 +110,9 @@ def bounds_for(
 ) -> ColumnBounds:
     """The model's column bounds with the caps implied by `bounds` and the offers' pools."""
     integer = model.scenario.integer
-    cost = model.cells.table["cost"].to_numpy()
-    caps = count_caps(cost, model.constraints, bounds, lower, available, integer)
+    cost = model.cells.column("cost")
+    parts, part_bounds, _ = rule_bounds(model, bounds)
+    caps = count_caps(cost, parts, part_bounds, lower, available, integer)
     col_lower = model.col_lower.copy()
     col_upper = model.col_upper.copy()
     col_lower[model.count_columns] = lower
@@ -176,6 +178,41 @@ def constraint_rows(model: LinearModel) -> list[np.ndarray]:
         elif block.constraint is not None:
             out.append(np.arange(block.start, block.stop))
     return out
+
+
+def rule_bounds(
+    model: LinearModel, bounds: Sequence[Bounds]
+) -> tuple[list[Rule], list[Bounds], list[np.ndarray]]:
+    """The rules with their bounds (given one per constraint, in `model.constraints` order)
+    and rows: a limit per creator as one block where every creator's bounds are alike (so
+    a million creators' rows are set as arrays), else constraint by constraint."""
+    parts: list[Rule] = []
+    part_bounds: list[Bounds] = []
+    rows: list[np.ndarray] = []
+    number = 0
+    blocks = [block for block in model.blocks if block.constraint is not None]
+    for block in blocks:
+        part = block.constraint
+        assert part is not None
+        if isinstance(part, CreatorLimit):
+            size = len(part)
+            mine = bounds[number : number + size]
+            if size and all(pair == mine[0] for pair in mine):
+                parts.append(part)
+                part_bounds.append(mine[0])
+                rows.append(np.arange(block.start, block.stop))
+            else:
+                for group in range(size):
+                    parts.append(part.constraint(group))
+                    part_bounds.append(mine[group])
+                    rows.append(np.array([block.start + group]))
+            number += size
+            continue
+        parts.append(part)
+        part_bounds.append(bounds[number])
+        rows.append(np.arange(block.start, block.stop))
+        number += 1
+    return parts, part_bounds, rows
 
 
 def row_bounds(

@@ -22,7 +22,9 @@ from optimizer.analysis.columns import (
     constraint_rows,
     layout_of,
     row_bounds,
+    rule_bounds,
 )
+from optimizer.model.constraints import CreatorLimit
 from optimizer.model.linear import LinearModel
 from optimizer.solvers.highs import to_highs
 
@@ -37,16 +39,21 @@ class Settings:
 
     @classmethod
     def of(cls, model: LinearModel) -> Settings:
-        table = model.cells.table
+        bounds: list[Bounds] = []
+        for part in model.rule_set.parts:
+            copies = len(part) if isinstance(part, CreatorLimit) else 1
+            bounds += [(part.min, part.max)] * copies
+        cells = model.cells
         return cls(
-            bounds=tuple((c.min, c.max) for c in model.constraints),
-            lower=table["lower"].to_numpy().astype(float),
-            available=table["upper"].to_numpy().astype(float),
+            bounds=tuple(bounds),
+            lower=cells.column("lower").astype(float),
+            available=cells.column("upper").astype(float),
         )
 
-    def with_bounds(self, number: int, bounds: Bounds) -> Settings:
+    def with_bounds(self, number: int, bounds: Bounds, count: int = 1) -> Settings:
+        """Other bounds for constraint `number` (and the `count - 1` after it)."""
         changed = list(self.bounds)
-        changed[number] = bounds
+        changed[number : number + count] = [bounds] * count
         return replace(self, bounds=tuple(changed))
 
     def with_counts(
@@ -90,12 +97,20 @@ class ModelEditor:
 
         self.model = model
         self.layout: Layout = layout_of(model)
-        self.highs = to_highs(model)
         self.rows = constraint_rows(model)
         self.upper = model.col_upper.copy()
         # A large roster's questions are answered as its plan was found: by decomposition
-        # (where no saturation switch's coefficient depends on the settings).
+        # (where no saturation switch's coefficient depends on the settings). Its model then
+        # reaches HiGHS whole only if a question needs it.
         self.decomposed = roster_method(model) == "decomposition" and not len(self.layout.z_columns)
+        self._highs: highspy.Highs | None = None
+
+    @property
+    def highs(self) -> highspy.Highs:
+        """The model in HiGHS, made on first use."""
+        if self._highs is None:
+            self._highs = to_highs(self.model)
+        return self._highs
 
     def apply(self, settings: Settings) -> None:
         """Push the row bounds, column bounds and order coefficients of `settings`."""
@@ -132,8 +147,10 @@ class ModelEditor:
     ) -> Result:
         """Optimise `objective` (a feasibility check when None) under `settings`, starting
         from a plan's counts where given (a plan that still holds bounds the answer)."""
-        if objective is not None and self.decomposed:
-            return self._decomposed(settings, objective, maximize, time_limit, gap)
+        if self.decomposed:
+            # a plan keeping the rules, or the proof that none does, by decomposition
+            worth = np.zeros(self.model.num_cols) if objective is None else objective
+            return self._decomposed(settings, worth, maximize, time_limit, gap)
         self.apply(settings)
         highs = self.highs
         cost = np.zeros(self.model.num_cols) if objective is None else objective
@@ -175,11 +192,14 @@ class ModelEditor:
 
         model = self.model
         row_lower, row_upper = model.row_lower.copy(), model.row_upper.copy()
-        for constraint, rows, bounds in zip(
-            model.constraints, self.rows, settings.bounds, strict=True
-        ):
+        for part, bounds, rows in zip(*rule_bounds(model, settings.bounds), strict=True):
+            if isinstance(part, CreatorLimit):  # a block's rows, one per group, alike
+                low, high = bounds
+                row_lower[rows] = -np.inf if low is None else low
+                row_upper[rows] = np.inf if high is None else high
+                continue
             sides = [model.row_sides[row] for row in rows]
-            row_lower[rows], row_upper[rows] = row_bounds(constraint, sides, bounds)
+            row_lower[rows], row_upper[rows] = row_bounds(part, sides, bounds)
         columns = bounds_for(
             model, self.layout, list(settings.bounds), settings.lower, settings.available
         )
@@ -193,7 +213,9 @@ class ModelEditor:
             col_upper=columns.upper,
         )
         solution = solve_decomposed(edited, SolveOptions(time_limit, gap))
-        if solution is None or solution.values is None:
+        if solution is None:
+            return Result(Outcome.UNKNOWN)
+        if solution.status == Status.INFEASIBLE or solution.values is None:
             return Result(Outcome.INFEASIBLE)
         value = float(objective @ solution.values)
         outcome = Outcome.OPTIMAL if solution.status == Status.OPTIMAL else Outcome.FEASIBLE

@@ -13,6 +13,7 @@ from typing import Literal
 import numpy as np
 
 from optimizer.analysis.editing import Settings
+from optimizer.model.constraints import CreatorLimit
 from optimizer.model.linear import LinearModel
 from optimizer.scenario.presets import PRESETS
 
@@ -27,10 +28,13 @@ class Group:
     """The constraint's position in `model.constraints` (rules only)."""
     cells: np.ndarray
     """The offer's cells, one per period (offer bounds only)."""
+    count: int = 1
+    """How many constraints from `number` on the group is: a limit per creator is one
+    setting for every creator, so one group."""
 
     def drop(self, settings: Settings) -> Settings:
         if self.kind == "rule":
-            return settings.with_bounds(self.number, (None, None))
+            return settings.with_bounds(self.number, (None, None), self.count)
         if self.kind == "min":
             return settings.with_counts(self.cells, lower=0.0)
         return settings.with_counts(self.cells, available=np.inf)
@@ -41,23 +45,31 @@ def groups_of(model: LinearModel) -> list[Group]:
     (its periods, then the total), the presets' rules, then the scenario's own rules from
     the last written. The filter keeps what it cannot drop, so a conflict is told in the
     planner's own rules where one can be."""
-    table = model.cells.table
-    platforms = table.index.get_level_values("platform").to_numpy()
-    tiers = table.index.get_level_values("tier").to_numpy()
-    lower = table["lower"].to_numpy()
-    upper = table["upper"].to_numpy()
+    every = model.cells
+    platforms = every.level("platform")
+    tiers = every.level("tier")
+    lower = every.column("lower")
+    upper = every.column("upper")
+    # an offer's bounds; a roster creator's `max_posts` is the creator's, not an offer's
+    offer = every.level("creator") == ""
     offers: list[Group] = []
-    for platform, tier in dict.fromkeys(zip(platforms, tiers, strict=True)):
-        cells = (platforms == platform) & (tiers == tier)
+    for platform, tier in dict.fromkeys(zip(platforms[offer], tiers[offer], strict=True)):
+        cells = (platforms == platform) & (tiers == tier) & offer
         prefix = f"platforms.{platform}.tiers.{tier}"
         if lower[cells].max() > 0:
             offers.append(Group(f"{prefix}.min", "min", -1, cells))
         if np.isfinite(upper[cells]).any():
             offers.append(Group(f"{prefix}.available", "available", -1, cells))
-    rules = [
-        Group(constraint.name, "rule", number, np.zeros(0, dtype=bool))
-        for number, constraint in enumerate(model.constraints)
-    ]
+    rules = []
+    number = 0
+    for part in model.rule_set.parts:
+        if isinstance(part, CreatorLimit):
+            name = f"{part.rule}{part.suffix}"
+            rules.append(Group(name, "rule", number, np.zeros(0, dtype=bool), len(part)))
+            number += len(part)
+        else:
+            rules.append(Group(part.name, "rule", number, np.zeros(0, dtype=bool)))
+            number += 1
     kinds: dict[str, list[Group]] = {"budget": [], "preset": [], "own": []}
     for group in rules[::-1]:
         kinds[rule_kind(model, group)].append(group)
@@ -68,7 +80,7 @@ def rule_kind(model: LinearModel, group: Group) -> str:
     """`offer` (an offer's min or pool), `budget`, `preset` or `own` (the scenario's rules)."""
     if group.kind != "rule":
         return "offer"
-    constraint = model.constraints[group.number]
+    constraint = model.constraint(group.number)
     if constraint.kind == "budget":
         return "budget"
     presets = model.scenario.rules.presets

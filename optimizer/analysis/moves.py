@@ -10,6 +10,7 @@ rounded towards the side that keeps a plan possible, so it can be written into t
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Literal
 
 import numpy as np
@@ -29,6 +30,10 @@ Side = tuple[Bound, float]
 
 # Dinkelbach converges in a handful of steps on these models; this only guards a loop.
 MAX_RATIO_STEPS = 30
+MAX_BISECTION_STEPS = 12
+"""Most feasibility checks in moving a limit per creator (each halves the interval)."""
+BISECTION_PRECISION = 1e-3
+"""How close, relative to the bound, the bisection of a limit per creator gets."""
 SHARE_DECIMALS = 4
 
 
@@ -38,8 +43,13 @@ def move(
     """The conflict entry of one group: its violated bound, current and needed values."""
     if group.kind != "rule":
         return _offer_move(editor, settings, group, time_limit)
-    constraint = editor.model.constraints[group.number]
+    constraint = editor.model.constraint(group.number)
     bounded = _capped(settings)
+    if group.count > 1:
+        # a limit per creator: one bound for every creator, moved as one
+        constraint = replace(constraint, name=group.name)
+        found = _block_sides(editor, bounded, group, time_limit)
+        return _rule_conflict(constraint, found, currency)
     if constraint.base is None:
         found = _total_sides(editor, bounded, group.number, time_limit)
     else:
@@ -84,6 +94,50 @@ def _total_sides(
     return found
 
 
+def _block_sides(
+    editor: ModelEditor, settings: Settings, group: Group, time_limit: float
+) -> list[Side]:
+    """For each violated side of a limit per creator: the nearest bound, shared by every
+    creator, with which a plan exists (by bisection between the bound and the totals of a
+    plan without it); a check left undecided counts as no plan, so the answer has one."""
+    number, count = group.number, group.count
+    low, high = settings.bounds[number]
+    found: list[Side] = []
+    sides: tuple[tuple[Bound, float | None], ...] = (("max", high), ("min", low))
+    for side, bound in sides:
+        if bound is None:
+            continue
+        kept = (low, None) if side == "max" else (None, high)
+        free = editor.solve(settings.with_bounds(number, kept, count), time_limit=time_limit)
+        if free.values is None:
+            continue
+        totals = _group_totals(editor, number, count, free.values)
+        good = float(totals.max() if side == "max" else totals.min())
+        bad = float(bound)
+        if (side == "max" and good <= bad) or (side == "min" and good >= bad):
+            continue  # this side alone is not what stops a plan
+        for _ in range(MAX_BISECTION_STEPS):
+            if abs(good - bad) <= BISECTION_PRECISION * max(1.0, abs(good)):
+                break
+            middle = (good + bad) / 2
+            trial = (low, middle) if side == "max" else (middle, high)
+            outcome = editor.solve(
+                settings.with_bounds(number, trial, count), time_limit=time_limit
+            )
+            if outcome.values is not None:
+                good = middle
+            else:
+                bad = middle
+        found.append((side, good))
+    return found
+
+
+def _group_totals(editor: ModelEditor, number: int, count: int, values: np.ndarray) -> np.ndarray:
+    """Each constraint's total of a block's `count` constraints from `number`, for a plan."""
+    rows = np.concatenate(editor.rows[number : number + count])
+    return np.asarray(editor.model.matrix[rows] @ values).ravel()
+
+
 def _share_sides(
     editor: ModelEditor, settings: Settings, number: int, time_limit: float
 ) -> list[Side]:
@@ -110,7 +164,7 @@ def _best_ratio(
 ) -> float | None:
     """The largest (or smallest) share `selected / base` any plan of `settings` reaches."""
     model, layout = editor.model, editor.layout
-    constraint = model.constraints[number]
+    constraint = model.constraint(number)
     assert constraint.base is not None
     selected = metric_expression(model, layout, constraint.metric, constraint.selected)
     base = metric_expression(model, layout, constraint.metric, constraint.base)

@@ -158,6 +158,18 @@ class RuleSet:
         """The constraints that are not in a block."""
         return [part for part in self.parts if isinstance(part, Constraint)]
 
+    def constraint(self, number: int) -> Constraint:
+        """The constraint at `number` in `constraints`, made alone where it is a block's."""
+        if "constraints" in self.__dict__:
+            return self.constraints[number]
+        start = 0
+        for part in self.parts:
+            size = len(part) if isinstance(part, CreatorLimit) else 1
+            if number < start + size:
+                return part.constraint(number - start) if isinstance(part, CreatorLimit) else part
+            start += size
+        raise IndexError(number)
+
     @cached_property
     def constraints(self) -> list[Constraint]:
         """Every constraint, each block's groups one by one (made on first use)."""

@@ -140,6 +140,10 @@ class LinearModel:
         on first use; the builder and the plan's rule report use `rule_set` as blocks)."""
         return self.rule_set.constraints
 
+    def constraint(self, number: int) -> Constraint:
+        """`constraints[number]`, without making every other one."""
+        return self.rule_set.constraint(number)
+
     @property
     def skipped(self) -> list[SkippedRule]:
         return self.rule_set.skipped
