@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import os
 import resource
 import signal
@@ -133,6 +134,8 @@ def generic(path: str, relax: bool, time_limit: float) -> dict[str, Any]:
     has_plan = info.primal_solution_status == 2
     objective = float(info.objective_function_value) if has_plan else None
     bound = None if relax else float(info.mip_dual_bound)
+    if bound is not None and not math.isfinite(bound):  # no bound found: JSON has no inf
+        bound = None
     finished = status == "Optimal"
     return {
         "columns": model.num_cols,
