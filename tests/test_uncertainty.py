@@ -363,6 +363,80 @@ def test_cvar_optimum_equals_brute_force(solver: str, alpha: float, weight: floa
     assert plan.totals["spend"] <= 3000 + 1e-6  # the budget holds at point prices
 
 
+def test_the_risk_model_has_a_column_per_offer_and_a_row_per_draw_as_long_as_the_offers() -> None:
+    from optimizer.uncertainty.model import risk_model
+
+    scenario = load_scenario("scenarios/uncertainty.yaml")  # 10 offers over 4 quarters
+    model = build_model(scenario)
+    draws = scenario_draws(scenario, model.cells, scenario.uncertainty)
+    extended = risk_model(model, draws, scenario.objective.risk)
+    blocks = {block.name: block for block in extended.blocks}
+    offers = len({key[1:] for key in model.cells.keys})
+    assert (offers, len(model.cells)) == (10, 40)
+    totals, rows = blocks["uncertainty:total"], blocks["uncertainty:cvar"]
+    assert totals.stop - totals.start == offers  # one total column (and its row) per offer
+    assert rows.stop - rows.start == draws.count  # one row per draw
+    lengths = np.diff(extended.rows.indptr)[rows.start : rows.stop]
+    assert set(lengths.tolist()) == {offers + 2}  # its offers' totals, u_s and t
+    assert extended.num_cols - model.num_cols == offers + draws.count + 1  # totals, u_s, t
+    assert extended.num_rows - model.num_rows == offers + draws.count
+
+
+def _clustered_cvar(outcomes: np.ndarray, clusters: list[np.ndarray], share: float) -> float:
+    """max over t of t - sum_k |k| max(0, t - mean_k) / (share N): CVaR of clustered draws,
+    its maximum at one of the clusters' means."""
+    means = np.array([outcomes[members].mean() for members in clusters])
+    sizes = np.array([len(members) for members in clusters])
+    k = share * len(outcomes)
+    return max(t - float(sizes @ np.maximum(0.0, t - means)) / k for t in means)
+
+
+@pytest.mark.parametrize("share", [0.1, 0.25, 0.037])
+def test_clustered_draws_never_score_a_plan_low_and_score_it_exactly_once_split(
+    share: float,
+) -> None:
+    from optimizer.uncertainty.clusters import first_clusters, split
+
+    rng = np.random.default_rng(5)
+    n = 200
+    for _ in range(20):
+        fitted = rng.normal(100, 15, n)  # the outcomes the clusters were made for
+        outcomes = fitted + rng.normal(0, 8, n)  # another plan's
+        clusters = first_clusters(fitted, share, singles=1.0)
+        assert sorted(np.concatenate(clusters).tolist()) == list(range(n))
+        assert _clustered_cvar(outcomes, clusters, share) >= cvar(outcomes, share) - 1e-9
+        finer = split(clusters, outcomes, share)
+        assert sorted(np.concatenate(finer).tolist()) == list(range(n))
+        assert _clustered_cvar(outcomes, finer, share) == pytest.approx(cvar(outcomes, share))
+        assert split(finer, outcomes, share) is finer  # nothing left to split
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_the_cvar_plan_on_clustered_draws_is_the_per_draw_models(solver: str) -> None:
+    from optimizer.scenario.schema import Objective, Risk, Uncertainty
+    from optimizer.solvers import SolveOptions
+    from optimizer.uncertainty.solve import solve_uncertain
+
+    scenario = load_scenario("scenarios/consumer-app.yaml")  # 10 offers over 4 quarters
+    spread = {"conversion_rate": 0.25, "engagement_rate": 0.15}
+    uncertainty = Uncertainty(draws=300, seed=7, shape="pert", spread=spread)
+    objective = Objective(sense="maximize", metric="conversions", risk=Risk(cvar=0.05))
+    scenario = scenario.model_copy(update={"objective": objective, "uncertainty": uncertainty})
+    model = build_model(scenario)
+    options = SolveOptions(time_limit=120, gap=1e-4)
+    per_draw = solve_uncertain(scenario, model, "highs", options, cluster_draws=False)
+    clustered = solve_uncertain(scenario, model, solver, options)
+    assert per_draw.status == clustered.status == "optimal"
+    assert clustered.bound_method == "clustered-draws"
+    assert clustered.objective == pytest.approx(per_draw.objective, rel=1e-4)
+    assert clustered.bound >= per_draw.objective * (1 - 1e-9)  # it bounds the full model
+    assert clustered.gap <= 1e-4 * (1 + 1e-6)
+    counts = tuple(clustered.counts)
+    draws = scenario_draws(scenario, model.cells, scenario.uncertainty)
+    revenue = evaluate(scenario, model.cells, model.constraints, np.array(counts), draws)
+    assert revenue.objective == pytest.approx(clustered.objective, rel=1e-9)
+
+
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_profit_cvar_counts_cost_draws(solver: str) -> None:
     data = tiny(

@@ -13,7 +13,9 @@ draw's row has one entry per group, not one per cell.
 
 - expected: maximise `mean_s Z_s = sum_g mean_s(m[s, g]) * T_g`;
 - CVaR (Rockafellar-Uryasev): a free column t and `u_s >= 0` with `u_s >= t - Z_s`, maximising
-  `(1 - W) * mean(Z) + W * (t - sum_s u_s / (A N))`;
+  `(1 - W) * mean(Z) + W * (t - sum_s u_s / (A N))`. Draws may share a row in clusters: one
+  `u_k >= t - mean_{s in k} Z_s` weighted by the cluster's size, a model that never scores a
+  plan below its measure (`optimizer.uncertainty.clusters`);
 - chance target: a binary `y_s` per draw with `Z_s >= target - M_s (1 - y_s)`, where `M_s` is
   the draw's largest shortfall (the target less the least outcome the counts' lower bounds
   allow), and `sum_s y_s >= ceil(p N)`, minimising spend at point prices.
@@ -22,6 +24,7 @@ draw's row has one entry per group, not one per cell.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -144,6 +147,13 @@ class Extension:
         self.row_names.append(name)
         return self.model.num_rows + number
 
+    def copy(self) -> Extension:
+        """Another extension with the columns and rows added so far, to add more to."""
+        return Extension(
+            self.model,
+            *(list(getattr(self, name)) for name in _EXTENSION_LISTS),
+        )
+
     def block(self, name: str, first: int) -> None:
         """Rows from `first` (a position in the whole model) to the last added so far."""
         self.blocks.append((name, first, self.model.num_rows + len(self.row_names)))
@@ -184,6 +194,13 @@ class Extension:
                 *(RowBlock(name, first, stop, None) for name, first, stop in self.blocks),
             ],
         )
+
+
+_EXTENSION_LISTS = (
+    "lower", "upper", "integer", "objective", "names", "rows", "columns", "values",
+    "row_lower", "row_upper", "row_names", "blocks",
+)  # fmt: skip
+"""Extension's lists, in the order of its fields."""
 
 
 def _groups(parts: list[Part], draws: Draws) -> list[_Group]:
@@ -241,38 +258,83 @@ def _draw_matrix(groups: list[_Group]) -> np.ndarray:
     return np.column_stack([group.part.sign * group.multipliers for group in groups])
 
 
-def risk_model(model: LinearModel, draws: Draws, risk: Risk | None) -> LinearModel:
-    """The model maximising the mean of Z, or `(1 - W) mean(Z) + W CVaR_A(Z)`."""
-    if model.sense != "maximize":
-        raise OptimizerError("risk goes with an objective that is maximised")
-    extension = Extension(model)
-    groups = _groups(outcome_parts(model.scenario.objective.metric, model), draws)
-    totals = _totals(extension, groups, "total")
-    weight = 0.0 if risk is None or risk.cvar is None else risk.weight
-    n = draws.count
-    if not groups:  # no outcome at all: every plan scores 0
+def total_columns(model: LinearModel, extended: LinearModel) -> np.ndarray:
+    """The group total columns of a risk or chance model built on `model`: the first columns
+    it adds, one per row of its `uncertainty:total` block."""
+    block = next((b for b in extended.blocks if b.name == "uncertainty:total"), None)
+    count = 0 if block is None else block.stop - block.start
+    return model.num_cols + np.arange(count)
+
+
+class RiskModels:
+    """Risk models of one model and one set of draws: the groups, their total columns and
+    rows made once, and a model built from them for any clusters of the draws."""
+
+    def __init__(self, model: LinearModel, draws: Draws, risk: Risk | None) -> None:
+        if model.sense != "maximize":
+            raise OptimizerError("risk goes with an objective that is maximised")
+        self.model = model
+        self.count = draws.count
+        self.risk = risk
+        self.weight = 0.0 if risk is None or risk.cvar is None else risk.weight
+        self.base = Extension(model)
+        groups = _groups(outcome_parts(model.scenario.objective.metric, model), draws)
+        self.totals = _totals(self.base, groups, "total")
+        self.matrix = _draw_matrix(groups) if groups else np.zeros((draws.count, 0))
+        """(N, groups) signed multipliers: `Z = matrix @ T`, T the total columns' values."""
+        mean = self.matrix.mean(axis=0)
+        for column, coefficient in zip(self.totals, mean, strict=True):
+            self.base.objective[column - model.num_cols] = (1 - self.weight) * float(coefficient)
+
+    def build(self, clusters: Sequence[np.ndarray] | None = None) -> LinearModel:
+        """The model maximising the mean of Z, or `(1 - W) mean(Z) + W CVaR_A(Z)`: with a row
+        and a column per draw, or per cluster of draws where `clusters` (arrays of draw
+        numbers that partition the draws) are given. A cluster's row holds its draws' mean
+        outcome and its column weighs as many draws as it holds, so the model never scores a
+        plan below its measure, and scores it exactly where every cluster is wholly inside or
+        outside the plan's worst share (`optimizer.uncertainty.clusters`)."""
+        model, risk = self.model, self.risk
+        extension = self.base.copy()
+        if not self.totals:  # no outcome at all: every plan scores 0
+            return extension.finish("maximize", np.zeros(model.num_cols))
+        if self.weight > 0:
+            assert risk is not None and risk.cvar is not None
+            totals, matrix = self.totals, self.matrix
+            t = extension.column("cvar:t", -np.inf, np.inf, objective=self.weight)
+            share = self.weight / (risk.cvar * self.count)
+            first = model.num_rows + len(extension.row_names)
+            for members in clusters if clusters is not None else np.arange(self.count)[:, None]:
+                label = cluster_label(members)
+                u = extension.column(
+                    f"cvar:u[{label}]", 0.0, np.inf, objective=-share * len(members)
+                )
+                # u_k >= t - mean_k Z  <=>  u_k - t + mean_k Z >= 0
+                extension.row(
+                    f"cvar[{label}]",
+                    np.array([u, t, *totals]),
+                    np.concatenate([[1.0, -1.0], matrix[members].mean(axis=0)]),
+                    0.0,
+                    np.inf,
+                )
+            extension.block("uncertainty:cvar", first)
         return extension.finish("maximize", np.zeros(model.num_cols))
-    matrix = _draw_matrix(groups)
-    mean = matrix.mean(axis=0)
-    for column, coefficient in zip(totals, mean, strict=True):
-        extension.objective[column - model.num_cols] = (1 - weight) * float(coefficient)
-    if weight > 0:
-        assert risk is not None and risk.cvar is not None
-        t = extension.column("cvar:t", -np.inf, np.inf, objective=weight)
-        share = weight / (risk.cvar * n)
-        first = model.num_rows + len(extension.row_names)
-        for s in range(n):
-            u = extension.column(f"cvar:u[{s}]", 0.0, np.inf, objective=-share)
-            # u_s >= t - Z_s  <=>  u_s - t + Z_s >= 0
-            extension.row(
-                f"cvar[{s}]",
-                np.array([u, t, *totals]),
-                np.concatenate([[1.0, -1.0], matrix[s]]),
-                0.0,
-                np.inf,
-            )
-        extension.block("uncertainty:cvar", first)
-    return extension.finish("maximize", np.zeros(model.num_cols))
+
+
+def risk_model(
+    model: LinearModel,
+    draws: Draws,
+    risk: Risk | None,
+    clusters: Sequence[np.ndarray] | None = None,
+) -> LinearModel:
+    """The model maximising the mean of Z, or `(1 - W) mean(Z) + W CVaR_A(Z)`, with a row and
+    a column per draw or per cluster of draws (`RiskModels.build`)."""
+    return RiskModels(model, draws, risk).build(clusters)
+
+
+def cluster_label(members: np.ndarray) -> str:
+    """A draw's number, or a cluster's first draw and its size: `17`, `17+41`."""
+    first = int(np.min(members))
+    return str(first) if len(members) == 1 else f"{first}+{len(members) - 1}"
 
 
 def _point_range(model: LinearModel, part: Part, cells: np.ndarray) -> tuple[float, float]:
@@ -396,13 +458,17 @@ def start_values(extended: LinearModel, base: np.ndarray) -> np.ndarray:
     cvar = blocks.get("uncertainty:cvar")
     if cvar is not None:
         t = column_of["cvar:t"]
-        draws = range(cvar.stop - cvar.start)
-        us = np.array([column_of[f"cvar:u[{s}]"] for s in draws])
-        outcomes = np.array([activity(row) for row in range(cvar.start, cvar.stop)])
-        # t is the k-th lowest outcome, k = A N = weight / share (from the objective)
-        worst = extended.objective[t] / -extended.objective[us[0]]
-        k = max(1, min(len(outcomes), math.ceil(worst - 1e-9)))
-        values[t] = float(np.sort(outcomes)[k - 1])
+        rows_of = range(cvar.start, cvar.stop)
+        us = np.array(
+            [column_of["cvar:u[" + extended.row_names[r].removeprefix("cvar[")] for r in rows_of]
+        )
+        outcomes = np.array([activity(row) for row in rows_of])
+        # t is where the draws' weights, lowest outcome first, reach the worst share: a
+        # row's weight is its draws over A N (from the objective: its u's cost over t's)
+        weights = extended.objective[us] / -extended.objective[t]
+        order = np.argsort(outcomes, kind="stable")
+        reached = np.searchsorted(np.cumsum(weights[order]), 1.0 - 1e-9)
+        values[t] = float(outcomes[order[min(int(reached), len(order) - 1)]])
         values[us] = np.maximum(0.0, values[t] - outcomes)
     target = blocks.get("uncertainty:target")
     if target is not None:

@@ -14,6 +14,7 @@ from optimizer.scenario.schema import Objective, Scenario
 from optimizer.solvers import Solution, SolveOptions, Status, run_solver
 from optimizer.solvers.base import relative_gap
 from optimizer.uncertainty import settings_of
+from optimizer.uncertainty.clusters import solve_clustered
 from optimizer.uncertainty.draws import Draws, scenario_draws
 from optimizer.uncertainty.model import (
     chance_model,
@@ -50,6 +51,19 @@ def uncertain_model(model: LinearModel, draws: Draws) -> LinearModel:
         # minimising spend with no target: spend at point prices, as v1
         return model
     return risk_model(model, draws, objective.risk)
+
+
+def _clustered(scenario: Scenario) -> bool:
+    """Whether the objective is a CVaR that weighs (a maximised measure, no target)."""
+    objective = scenario.objective
+    risk = objective.risk
+    return (
+        objective.target is None
+        and objective.sense == "maximize"
+        and risk is not None
+        and risk.cvar is not None
+        and risk.weight > 0
+    )
 
 
 def v1_scenario(scenario: Scenario) -> Scenario:
@@ -150,24 +164,46 @@ def solve_uncertain(
     progress: ProgressCallback | None = None,
     build_seconds: float = 0.0,
     start_from_midpoint: bool = True,
+    cluster_draws: bool = True,
 ) -> Plan:
     """Solve for the objective's measure over the draws; the plan's objective, bound and gap
     are those of the measure. The midpoint plan is solved first and, unless
-    `start_from_midpoint` is false, the search starts from it."""
+    `start_from_midpoint` is false, the search starts from it. A CVaR objective is searched
+    on clustered draws (`optimizer.uncertainty.clusters`) unless `cluster_draws` is false:
+    then on the model with a row per draw."""
     settings = settings_of(scenario)
     if settings is None:
         raise OptimizerError("the scenario has no uncertainty to solve for")
     draws = scenario_draws(scenario, model.cells, settings)
-    extended = uncertain_model(model, draws)
     # The midpoint plan first, on the v1 model: the uncertainty report needs it, and the
     # risk model's search starts from it (a plan that meets every rule, judged on the draws).
     found = midpoint_solution(scenario, model, solver, options)
-    start = None
-    # HiGHS only: CBC through PuLP started from a plan reports no bound
-    if start_from_midpoint and solver == "highs" and found is not None and extended is not model:
-        assert found.values is not None
-        start = start_values(extended, found.values[: model.num_cols])
-    solution = run_solver(extended, solver, options, progress, start=start)
+    midpoint_values = None if found is None or found.values is None else found.values
+    risk = scenario.objective.risk
+    if cluster_draws and _clustered(scenario) and risk is not None:
+        clustered = solve_clustered(
+            model,
+            draws,
+            risk,
+            solver,
+            options,
+            None if midpoint_values is None else midpoint_values[: model.num_cols],
+            progress,
+            start_from_midpoint=start_from_midpoint,
+        )
+        extended, solution = clustered.model, clustered.solution
+    else:
+        extended = uncertain_model(model, draws)
+        start = None
+        # HiGHS only: CBC through PuLP started from a plan reports no bound
+        if (
+            start_from_midpoint
+            and solver == "highs"
+            and midpoint_values is not None
+            and extended is not model
+        ):
+            start = start_values(extended, midpoint_values[: model.num_cols])
+        solution = run_solver(extended, solver, options, progress, start=start)
     plan = extract_plan(scenario, extended, solution, build_seconds)
     if not plan.has_plan or plan.counts is None:
         return plan
