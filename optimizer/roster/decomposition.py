@@ -71,10 +71,14 @@ CORE_SIZE = 2_000
 """Creators' columns nearest to zero reduced cost (or margin) in the core MIP (at least)."""
 PRICE_TOLERANCE = 1e-7
 """Reduced costs below this (relative to the column's objective scale) price out."""
-AIMED_GAP = 1e-3
+AIMED_GAP = 2e-4
 """The gap the core MIP aims for when the scenario allows more: a roster's plan is cheap to
-bring within 0.1% of its bound (a few tenths of a second at 100,000 creators), so it is,
-within the scenario's time limit; the status still judges the scenario's own gap."""
+bring closer to its bound than a planner's usual 1% (0.08% from the first whole plan, 0.03%
+after half a second more, at 100,000 creators), so it is, for at most `AIM_SHARE` of the
+time spent before; the status still judges the scenario's own gap."""
+AIM_SHARE = 0.5
+"""The most time, as a share of the solve's time before the core MIP (at least a second),
+that the core MIP spends past the scenario's gap on the way to `AIMED_GAP`."""
 INFEASIBLE_TOLERANCE = 1e-6
 """How far below zero the phase-one Lagrangian must be to prove that no plan exists
 (relative to the rows' scale)."""
@@ -164,7 +168,8 @@ def solve_decomposed(model: LinearModel, options: SolveOptions) -> Solution | No
         if dual.feasible:
             relaxation = dual
     left = max(options.time_limit - (time.perf_counter() - started), 1.0)
-    values, core_bound, fixed_loss, nodes = _core_mip(model, sign, relaxation, options, left)
+    aim = max(1.0, AIM_SHARE * (time.perf_counter() - started))
+    values, core_bound, fixed_loss, nodes = _core_mip(model, sign, relaxation, options, left, aim)
     if values is None:
         return None
     objective = float(model.objective @ values)
@@ -264,6 +269,7 @@ def relax(
         outcome.rounds,
         outcome.feasible,
         columns,
+        creators=creators,
         lp_bound=priced.bound,
         penalty=penalty,
     )
@@ -631,6 +637,7 @@ def _core_mip(
     relaxation: Relaxation,
     options: SolveOptions,
     time_limit: float,
+    aim: float = 1.0,
 ) -> tuple[np.ndarray | None, float | None, float, int | None]:
     """The plan: columns (and creators) far from zero reduced cost (or margin) fixed where
     the relaxation would fix them, the core a MIP started from the rounded relaxation. Its
@@ -667,7 +674,7 @@ def _core_mip(
         # a whole post under its cap, the budget it frees spent on others): they join the
         # core, so the search starts from that plan
         core_mask[np.abs(start - fixed_at) > 1e-9] = True
-    if creators is not None:
+    if creators is not None and relaxation.fixed is not None:
         # a creator whose plan is listed moves as a whole
         whole = np.unique(creators.code[core_mask & (creators.code >= 0)])
         core_mask |= np.isin(creators.code, whole) & (creators.code >= 0)
@@ -685,7 +692,7 @@ def _core_mip(
     row_upper = model.row_upper - activity
     scale = 1e-7 * np.maximum(1.0, np.abs(activity))
     broken = (row_lower > scale) | (row_upper < -scale)
-    own = creators.own_rows if creators is not None else Creators(model).own_rows
+    own = (creators if creators is not None else Creators(model)).own_rows
     rows = _rows_touched(relaxation.columns, core, ~own | broken)
     position = np.full(model.num_rows, -1, dtype=np.int64)
     position[rows] = np.arange(len(rows))
@@ -719,9 +726,10 @@ def _core_mip(
         solution.col_value = list(start[core])
         solution.value_valid = True
         highs.setSolution(solution)
-    # The search stops once its plan is within the gap of the whole model's bound: the
-    # core's own bound (with the fixed columns' part) where a fixed column cannot gain,
-    # else the relaxation's bound less the least loss of moving one.
+    # The search stops once its plan is within the aimed gap of the whole model's bound (or
+    # within the scenario's gap after `aim` seconds): the core's own bound (with the fixed
+    # columns' part) where a fixed column cannot gain, else the relaxation's bound less the
+    # least loss of moving one.
     fixed_part = float(cost[fixed] @ fixed_values[fixed])
     floor = relaxation.margin_bound - fixed_loss
 
@@ -732,10 +740,12 @@ def _core_mip(
         if abs(primal) > 1e300:
             return
         bound = min(lp_bound, max(floor, dual))
-        if relative_gap(primal, max(bound, primal)) <= aimed:
+        gap = relative_gap(primal, max(bound, primal))
+        if gap <= aimed or (gap <= options.gap and time.perf_counter() - searching > aim):
             event.interrupt()
 
     highs.cbMipInterrupt.subscribe(enough)
+    searching = time.perf_counter()
     highs.run()
     info = highs.getInfo()
     if info.primal_solution_status != 2:
