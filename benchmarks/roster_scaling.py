@@ -19,10 +19,11 @@ one process after another, each alone so its peak memory is its own:
 
 A generic run stopped by its time limit, ended from outside (its limit plus `--margin` for
 the building and handing over around it: HiGHS does not always stop at its limit) or out
-of memory (`--memory-limit`, so that it cannot take the machine's) is recorded as not
-finished, with what it had. Results are merged into `roster-scaling.json` by size (sizes
-not measured again keep theirs), each with the commit it was measured at; `--render`
-draws `roster-scaling.svg` from that file and prints the README's table.
+of memory (`--memory-limit`, a limit on its address space, which runs above its resident
+memory, so that it cannot take the machine's) is recorded as not finished, with what it
+had. Results are merged into `roster-scaling.json` by size (sizes not measured again keep
+theirs), each with the commit it was measured at; `--render` draws `roster-scaling.svg`
+from that file and prints the README's table.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import contextlib
 import json
 import math
 import os
+import re
 import resource
 import signal
 import subprocess
@@ -258,7 +260,7 @@ def _stopped(
     if run["ended"]:
         past = f", past its {time_limit:g} s limit," if time_limit is not None else ""
         return f"no answer in {timeout:g} s{past} so ended"
-    if memory_gb is not None and ("MemoryError" in run["error"] or "bad_alloc" in run["error"]):
+    if memory_gb is not None and re.search(r"memory|alloc", run["error"], re.IGNORECASE):
         return f"out of memory ({memory_gb:g} GB limit)"
     return f"failed (exit {run['exit']}): {run['error']}"
 
