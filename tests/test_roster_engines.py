@@ -1,0 +1,57 @@
+"""Rosters read the same with pyarrow's CSV reader and pandas' C reader (without pyarrow)."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from optimizer import load_scenario
+from optimizer.errors import ScenarioError
+from optimizer.roster import reading
+from optimizer.roster.reading import read_roster
+
+pytest.importorskip("pyarrow")
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _read(engine: str, monkeypatch: pytest.MonkeyPatch, path: Path) -> reading.Roster:
+    monkeypatch.setattr(reading, "csv_engine", lambda: engine)
+    return read_roster(load_scenario(path), path)
+
+
+def test_the_shipped_roster_reads_the_same_with_either_reader(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = ROOT / "scenarios" / "roster.yaml"
+    arrow, c = (_read(engine, monkeypatch, path) for engine in ("pyarrow", "c"))
+    assert len(arrow) == len(c) > 300
+    for field in dataclasses.fields(reading.Roster):
+        a, b = getattr(arrow, field.name), getattr(c, field.name)
+        if isinstance(a, np.ndarray):
+            assert a.dtype.kind == b.dtype.kind, field.name
+            np.testing.assert_array_equal(a, b, err_msg=field.name)
+
+
+def test_a_bad_cell_is_named_the_same_by_either_reader(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scenario = (ROOT / "scenarios" / "roster.yaml").read_text("utf-8")
+    (tmp_path / "roster.yaml").write_text(
+        scenario.replace("rosters/creators.csv", "creators.csv"), "utf-8"
+    )
+    lines = (ROOT / "scenarios" / "rosters" / "creators.csv").read_text("utf-8").splitlines()
+    fields = lines[3].split(",")
+    fields[2] = "many"  # followers
+    lines[3] = ",".join(fields)
+    (tmp_path / "creators.csv").write_text("\n".join(lines) + "\n", "utf-8")
+    messages = []
+    for engine in ("pyarrow", "c"):
+        with pytest.raises(ScenarioError) as raised:
+            _read(engine, monkeypatch, tmp_path / "roster.yaml")
+        messages.append(str(raised.value))
+    assert messages[0] == messages[1]
+    assert "line 4" in messages[0] and "followers" in messages[0]
