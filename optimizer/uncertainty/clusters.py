@@ -14,7 +14,9 @@ one side of the plan's worst share: all of its draws among the worst `A N`, or n
 multiple of `A N` of them, one by one, the rest together), splits them where the plans of the
 LP relaxation straddle a boundary, and then searches: when the plan found is scored exactly
 and within the gap of the proven bound, that is the proof; otherwise the clusters its worst
-share straddles are split and the search runs again from the best plan so far.
+share straddles are split and the search runs again from the best plan so far. A split puts
+each draw of the worst share alone (a cluster of such draws split again later would cost a
+search each time: on ecommerce-dtc up to three searches and 50 s against one of 0.6 s).
 """
 
 from __future__ import annotations
@@ -85,12 +87,19 @@ def first_clusters(
 
 def split(clusters: list[np.ndarray], outcomes: np.ndarray, share: float) -> list[np.ndarray]:
     """The clusters with every one that straddles a boundary of the outcomes' worst share
-    split at it (the same list where none does)."""
+    split: its draws inside the share (and the one it takes a fraction of) each alone, the
+    rest together. The same list where none straddles."""
     side = worst_sides(outcomes, share)
     out: list[np.ndarray] = []
     for members in clusters:
-        parts = [members[side[members] == s] for s in (0, 1, 2)]
-        out.extend(part for part in parts if len(part))
+        sides = side[members]
+        if ((sides == sides[0]).all() and sides[0] != 1) or len(members) == 1:
+            out.append(members)  # wholly inside the share or wholly outside it
+            continue
+        inside = sides < 2
+        out.extend(members[i : i + 1] for i in np.flatnonzero(inside))
+        if not inside.all():
+            out.append(members[~inside])
     return out if len(out) > len(clusters) else clusters
 
 
