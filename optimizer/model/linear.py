@@ -460,6 +460,7 @@ class _Draft:
         self.row_sides: list[Side] = []
         self.blocks: list[RowBlock] = []
         self.triplets: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.ordered: list[bool] = []
 
     def add_columns(
         self,
@@ -487,10 +488,11 @@ class _Draft:
         upper: np.ndarray,
         names: list[str],
         sides: list[Side],
+        ordered: bool = False,
     ) -> int:
         """Append rows given (row within the new rows, column, value) entries; the first
         new row's position."""
-        return self.add_named_rows(entries, lower, upper, [(len(names), names)], sides)
+        return self.add_named_rows(entries, lower, upper, [(len(names), names)], sides, ordered)
 
     def add_named_rows(
         self,
@@ -499,12 +501,15 @@ class _Draft:
         upper: np.ndarray,
         names: list[tuple[int, list[str] | Callable[[], list[str]]]],
         sides: list[Side],
+        ordered: bool = False,
     ) -> int:
         """`add_rows` with names in pieces (a count and the names, or what makes them when a
-        report asks)."""
+        report asks); `ordered` where the entries come row by row, each row's columns
+        ascending (the matrix then needs no sort)."""
         first = self.num_rows
         rows, columns, values = entries
-        self.triplets.append((rows + first, columns, values))
+        self.triplets.append((rows + first if first else rows, columns, values))
+        self.ordered.append(ordered)
         self.row_lower.append(np.asarray(lower, dtype=float))
         self.row_upper.append(np.asarray(upper, dtype=float))
         self.row_names.extend(names)
@@ -513,7 +518,7 @@ class _Draft:
         return first
 
     def finish(self, rule_set: RuleSet) -> LinearModel:
-        matrix = _row_matrix(self.triplets, (self.num_rows, self.num_cols))
+        matrix = _row_matrix(self.triplets, (self.num_rows, self.num_cols), all(self.ordered))
         return LinearModel(
             sense="maximize" if self.maximize else "minimize",
             objective=np.concatenate(self.objective),
@@ -612,8 +617,8 @@ def _rule_rows(draft: _Draft, rule_set: RuleSet) -> None:
     names it."""
     rows = draft.rows
     row, cell, direct, effective = rows.entries()
-    counts = draft_count_columns(draft)
-    entries = [(row, counts[cell], direct + effective * draft.single_factor[cell])]
+    # the count columns are the first, in cell order: a cell's position is its column's
+    entries = [(row, cell, direct + effective * draft.single_factor[cell])]
     if len(draft.seg_rows):
         # a saturated cell's effective count is the sum of its segment columns
         on = np.flatnonzero((effective != 0) & draft.saturated[cell])
@@ -632,7 +637,10 @@ def _rule_rows(draft: _Draft, rule_set: RuleSet) -> None:
             )
         )
     lower, upper = rows.bounds()
-    first = draft.add_named_rows(_joined(entries), lower, upper, rows.names, list(rows.sides))
+    # the rules' rows come row by row, each row's cells ascending; segments join unordered
+    first = draft.add_named_rows(
+        _joined(entries), lower, upper, rows.names, list(rows.sides), len(entries) == 1
+    )
     # each constraint's rows are consecutive; a block's constraints (one per group) too
     owner = np.concatenate(rows.owner) if rows.owner else np.zeros(0, dtype=np.int64)
     sizes = np.array(
@@ -717,6 +725,7 @@ def _must_rows(draft: _Draft) -> None:
         np.full(len(musts), np.inf),
         [f"must:{creator}" for creator, _ in musts],
         ["min"] * len(musts),
+        ordered=True,  # a creator's cells in cell order, creator by creator
     )
     draft.blocks.append(RowBlock("must", first, draft.num_rows, None))
 
@@ -729,6 +738,8 @@ def draft_count_columns(draft: _Draft) -> np.ndarray:
 def _joined(
     entries: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    if len(entries) == 1:
+        return entries[0]
     rows, columns, values = (np.concatenate(part) for part in zip(*entries, strict=True))
     return rows, columns, values
 
@@ -755,21 +766,33 @@ def model_for(scenario: Scenario, model: LinearModel | None = None) -> LinearMod
 
 
 def _row_matrix(
-    triplets: list[tuple[np.ndarray, np.ndarray, np.ndarray]], shape: tuple[int, int]
+    triplets: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+    shape: tuple[int, int],
+    ordered: bool = False,
 ) -> RowMatrix:
-    """CSR arrays of (row, column, value) triplets, each position given once; zeros dropped."""
-    rows, columns, values = (np.concatenate(part) for part in zip(*triplets, strict=True))
+    """CSR arrays of (row, column, value) triplets, each position given once; zeros dropped.
+    `ordered`: the triplets come row by row, each row's columns ascending."""
+    if len(triplets) == 1:
+        rows, columns, values = triplets[0]
+    else:
+        rows, columns, values = (np.concatenate(part) for part in zip(*triplets, strict=True))
     kept = values != 0
-    rows, columns, values = rows[kept], columns[kept], values[kept]
+    if not kept.all():
+        rows, columns, values = rows[kept], columns[kept], values[kept]
     indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=shape[0]))])
     # the blocks mostly come in row order, each row's columns ascending: sort only if not
-    row_step = np.diff(rows)
-    if not ((row_step > 0) | ((row_step == 0) & (np.diff(columns) > 0))).all():
+    if not ordered and not _in_order(rows, columns):
         order = np.lexsort((columns, rows))
         columns, values = columns[order], values[order]
     return RowMatrix(
         indptr=indptr.astype(np.int32),
         indices=columns.astype(np.int32),
-        data=values.astype(float),
+        data=np.asarray(values, dtype=float),
         shape=shape,
     )
+
+
+def _in_order(rows: np.ndarray, columns: np.ndarray) -> bool:
+    """Whether entries come row by row, each row's columns ascending."""
+    row_step = np.diff(rows)
+    return bool(((row_step > 0) | ((row_step == 0) & (np.diff(columns) > 0))).all())

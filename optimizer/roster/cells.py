@@ -71,7 +71,7 @@ def add_roster_cells(
             )
         )
     for name, pieces in parts.items():
-        columns[name] = np.concatenate(pieces).astype(columns[name].dtype)
+        columns[name] = np.concatenate(pieces).astype(columns[name].dtype, copy=False)
     added = len(keys) - first
     new_segments = {
         "cell": first + np.arange(added, dtype=np.int64),
@@ -82,10 +82,10 @@ def add_roster_cells(
     }
     for name, values in new_segments.items():
         segment_columns[name] = np.concatenate([segment_columns[name], values]).astype(
-            segment_columns[name].dtype
+            segment_columns[name].dtype, copy=False
         )
-    out = {name: np.concatenate(parts).astype(object) for name, parts in levels.items()}
-    out["creator"] = np.concatenate(creators).astype(object)
+    out = {name: np.concatenate(parts).astype(object, copy=False) for name, parts in levels.items()}
+    out["creator"] = np.concatenate(creators).astype(object, copy=False)
     return out
 
 
