@@ -37,7 +37,7 @@ bound is `max(core MIP bound, L - least margin fixed)`, never above `L`.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import highspy
@@ -166,6 +166,10 @@ def solve_decomposed(model: LinearModel, options: SolveOptions) -> Solution | No
         if dual.infeasible:
             return _infeasible(started, LAGRANGIAN)
         if dual.feasible:
+            # the better of the two bounds is reported, and named (the Lagrangian is the
+            # tighter one unless its column generation was stopped short)
+            if relaxation.bound < dual.bound:
+                dual = replace(dual, bound=relaxation.bound, method=LP_BOUND)
             relaxation = dual
     left = max(options.time_limit - (time.perf_counter() - started), 1.0)
     aim = max(1.0, AIM_SHARE * (time.perf_counter() - started))
