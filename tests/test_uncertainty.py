@@ -437,6 +437,27 @@ def test_the_cvar_plan_on_clustered_draws_is_the_per_draw_models(solver: str) ->
     assert revenue.objective == pytest.approx(clustered.objective, rel=1e-9)
 
 
+def test_quantile_floors_hold_for_every_plan_reaching_the_target_often_enough() -> None:
+    from optimizer.uncertainty.model import quantile_floors
+
+    rng = np.random.default_rng(11)
+    n, groups, needed = 120, 6, 100
+    matrix = rng.uniform(0.5, 1.5, (n, groups)) * np.where(rng.random((n, groups)) < 0.1, 0, 1)
+    candidates = np.ones(n, dtype=bool)
+    floors = quantile_floors(matrix, 50.0, needed, candidates)
+    assert (floors > 0).any() and (floors <= 50.0 * matrix.max() / 0.5).all()
+    for _ in range(500):
+        totals = rng.exponential(1.0, groups) * (rng.random(groups) < 0.7)
+        outcomes = matrix @ totals
+        if not outcomes.any():
+            continue
+        # scaled so that exactly `needed` draws reach 50
+        totals *= 50.0 / np.sort(outcomes)[n - needed]
+        outcomes = matrix @ totals
+        assert (outcomes >= 50.0 - 1e-9).sum() >= needed
+        assert (outcomes >= floors - 1e-9).all()
+
+
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_profit_cvar_counts_cost_draws(solver: str) -> None:
     data = tiny(

@@ -334,6 +334,31 @@ def test_a_time_limit_that_stops_a_cvar_solve_is_said(
     assert "time limit stopped the search" in shown.output
 
 
+def test_a_time_limit_that_stops_a_chance_target_is_said(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    import optimizer.uncertainty.solve as uncertain
+    from optimizer.solvers import Status
+
+    original = uncertain.run_solver
+
+    def stopped(model: Any, *args: Any, **kwargs: Any) -> Any:
+        # the chance model's search stopped with its gap open: a bound 10% below its plan
+        solution = original(model, *args, **kwargs)
+        if any(name.startswith("target:y[") for name in model.col_names):
+            low = solution.objective - 0.1 * abs(solution.objective) - 1.0
+            return replace(solution, status=Status.FEASIBLE, bound=low)
+        return solution
+
+    monkeypatch.setattr(uncertain, "run_solver", stopped)
+    objective = {"minimize": "spend", "target": {"conversions": 60, "probability": 0.5}}
+    result = json.loads(solve(scenario_from_dict(tiny(objective=objective))).to_json())
+    assert result["status"] == "feasible"
+    assert result["objective"]["gap"] > 0.05
+    assert any("time limit stopped" in note for note in result["notes"])
+    assert result["uncertainty"]["stopped_by_time_limit"] is True
+
+
 def test_the_frontier_labels_points_that_fall_together_once() -> None:
     from optimizer.report import charts
 
