@@ -67,18 +67,18 @@ the model's columns where that is more (a million creators' LP needs about 100,0
 MOST_ROUNDS = 200
 MOST_CORE = 20_000
 """Most columns of the core MIP."""
-CORE_SIZE = 2_000
+CORE_SIZE = 2000
 """Creators' columns nearest to zero reduced cost (or margin) in the core MIP (at least)."""
 PRICE_TOLERANCE = 1e-7
 """Reduced costs below this (relative to the column's objective scale) price out."""
 AIMED_GAP = 2e-4
 """The gap the core MIP aims for when the scenario allows more: a roster's plan is cheap to
-bring closer to its bound than a planner's usual 1% (0.08% from the first whole plan, 0.03%
-after half a second more, at 100,000 creators), so it is, for at most `AIM_SHARE` of the
-time spent before; the status still judges the scenario's own gap."""
-AIM_SHARE = 0.5
-"""The most time, as a share of the solve's time before the core MIP (at least a second),
-that the core MIP spends past the scenario's gap on the way to `AIMED_GAP`."""
+bring closer to its bound than a planner's usual 1% (0.08% from the first whole plan, 0.01%
+after the core's root node, at 100,000 creators), so it is, for at most `AIM_NODES` nodes
+once the scenario's gap is met; the status still judges the scenario's own gap."""
+AIM_NODES = 100
+"""Branch-and-bound nodes the core MIP may spend past the scenario's gap on the way to
+`AIMED_GAP`: a count, not seconds, so that a scenario gets the same plan on every run."""
 INFEASIBLE_TOLERANCE = 1e-6
 """How far below zero the phase-one Lagrangian must be to prove that no plan exists
 (relative to the rows' scale)."""
@@ -172,8 +172,15 @@ def solve_decomposed(model: LinearModel, options: SolveOptions) -> Solution | No
                 dual = replace(dual, bound=relaxation.bound, method=LP_BOUND)
             relaxation = dual
     left = max(options.time_limit - (time.perf_counter() - started), 1.0)
-    aim = max(1.0, AIM_SHARE * (time.perf_counter() - started))
-    values, core_bound, fixed_loss, nodes = _core_mip(model, sign, relaxation, options, left, aim)
+    size = CORE_SIZE
+    while True:
+        values, core_bound, fixed_loss, nodes = _core_mip(
+            model, sign, relaxation, options, left, size
+        )
+        left = options.time_limit - (time.perf_counter() - started)
+        if values is not None or size >= MOST_CORE or left < 1.0:
+            break
+        size *= 4  # a core with no plan: more creators may move
     if values is None:
         return None
     objective = float(model.objective @ values)
@@ -641,12 +648,13 @@ def _core_mip(
     relaxation: Relaxation,
     options: SolveOptions,
     time_limit: float,
-    aim: float = 1.0,
+    size: int = CORE_SIZE,
 ) -> tuple[np.ndarray | None, float | None, float, int | None]:
     """The plan: columns (and creators) far from zero reduced cost (or margin) fixed where
-    the relaxation would fix them, the core a MIP started from the rounded relaxation. Its
-    values, the core's proven bound (maximisation form), the least loss of moving a fixed
-    column, and the core's nodes."""
+    the relaxation would fix them, the core (about `size` columns besides those the
+    relaxation leaves unsettled) a MIP started from the rounded relaxation. Its values (None
+    where the core has no plan), the core's proven bound (maximisation form), the least loss
+    of moving a fixed column, and the core's nodes."""
     from optimizer.solvers.highs import new_highs
 
     cost = sign * model.objective
@@ -669,8 +677,19 @@ def _core_mip(
     unsettled = fractional | (np.abs(relaxation.values - fixed_at) > 1e-9)
     movable = (upper > lower) & ~always & ~unsettled
     candidates = np.flatnonzero(movable)
-    size = min(MOST_CORE, max(CORE_SIZE, 4 * int(unsettled.sum())))
-    nearest = candidates[np.argsort(loss[candidates], kind="stable")[:size]]
+    size = min(MOST_CORE, max(size, 4 * int(unsettled.sum())))
+    # half the core nearest to zero loss, half nearest per dollar of the column's price: a
+    # costly creator close to entering (a macro post that would mend a share rule) loses
+    # more in all than a cheap one far from it
+    spend = np.zeros(model.num_cols)
+    spend[model.count_columns] = model.cells.column("cost")
+    per_dollar = loss[candidates] / np.maximum(spend[candidates], 1e-9)
+    nearest = np.concatenate(
+        [
+            candidates[np.argsort(loss[candidates], kind="stable")[: size // 2]],
+            candidates[np.argsort(per_dollar, kind="stable")[: size - size // 2]],
+        ]
+    )
     core_mask = always | unsettled
     core_mask[nearest] = True
     if start is not None:
@@ -731,9 +750,9 @@ def _core_mip(
         solution.value_valid = True
         highs.setSolution(solution)
     # The search stops once its plan is within the aimed gap of the whole model's bound (or
-    # within the scenario's gap after `aim` seconds): the core's own bound (with the fixed
-    # columns' part) where a fixed column cannot gain, else the relaxation's bound less the
-    # least loss of moving one.
+    # within the scenario's gap after `AIM_NODES` nodes): the core's own bound (with the
+    # fixed columns' part) where a fixed column cannot gain, else the relaxation's bound
+    # less the least loss of moving one.
     fixed_part = float(cost[fixed] @ fixed_values[fixed])
     floor = relaxation.margin_bound - fixed_loss
 
@@ -745,11 +764,10 @@ def _core_mip(
             return
         bound = min(lp_bound, max(floor, dual))
         gap = relative_gap(primal, max(bound, primal))
-        if gap <= aimed or (gap <= options.gap and time.perf_counter() - searching > aim):
+        if gap <= aimed or (gap <= options.gap and int(out.mip_node_count) >= AIM_NODES):
             event.interrupt()
 
     highs.cbMipInterrupt.subscribe(enough)
-    searching = time.perf_counter()
     highs.run()
     info = highs.getInfo()
     if info.primal_solution_status != 2:
