@@ -129,6 +129,24 @@ def test_caps_hold_in_the_allocation_and_every_rule_recomputes(tmp_path: Path) -
     assert (frame["count"] <= 2).all()
 
 
+@pytest.mark.parametrize("cap", [None, 2500.0])
+@pytest.mark.parametrize("seed", range(3))
+def test_the_decomposition_finds_its_own_plan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int, cap: float | None
+) -> None:
+    """Seeded rosters of 300 creators, with and without a cap per creator: the core MIP finds
+    a plan within the scenario's gap (1e-4) itself, never handing the whole model over."""
+    import optimizer.solvers.highs as highs
+
+    def no_whole_mip(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the plain MIP was searched")
+
+    monkeypatch.setattr(highs, "solve_highs", no_whole_mip)
+    plan = optimizer.solve(random_roster(tmp_path, 300, seed, "decomposition", cap))
+    assert plan.status == "optimal" and plan.gap is not None and plan.gap <= 1e-4
+    assert all(rule.met for rule in plan.rules)
+
+
 # --- infeasible large rosters ---------------------------------------------------------
 
 
