@@ -22,6 +22,7 @@ from optimizer.cli import app
 from optimizer.model.cells import derive_cells
 from optimizer.model.linear import build_model
 from optimizer.scenario.loading import load_scenario
+from optimizer.uncertainty.chance import least_spend_bound
 from optimizer.uncertainty.draws import Draws, scenario_draws
 from optimizer.uncertainty.model import effective_terms
 from optimizer.uncertainty.outcomes import cvar, evaluate
@@ -522,6 +523,8 @@ def test_chance_target_equals_brute_force(solver: str, goal: float, probability:
         return
     assert plan.status == "optimal"
     assert plan.objective == pytest.approx(best)
+    least = least_spend_bound(build_model(scenario), draws, scenario.objective.target)
+    assert least is None or least <= best + 1e-6  # a bound, never above the optimum
     z = brute_outcomes(scenario, draws, tuple(plan.counts))["conversions"]
     assert (z >= goal - 1e-6).sum() >= needed
     reached = plan.to_dict()["uncertainty"]["targets"][0]
