@@ -49,8 +49,9 @@ from optimizer.solvers import SolveOptions, run_solver
 from optimizer.solvers import highs as highs_module
 from optimizer.uncertainty import model as model_module
 from optimizer.uncertainty import settings_of
+from optimizer.uncertainty import solve as solve_module
 from optimizer.uncertainty.draws import scenario_draws
-from optimizer.uncertainty.model import chance_model, risk_model
+from optimizer.uncertainty.model import risk_model
 from optimizer.uncertainty.solve import solve_uncertain, v1_scenario
 
 UNCERTAINTY = {
@@ -119,10 +120,18 @@ def start(seeds: int) -> None:
             )
 
 
-def chance(name: str, counts: list[int], floors: list[bool], time_limit: float) -> None:
+BOUNDS = {
+    "none": (False, False),
+    "floors": (True, False),
+    "both": (True, True),
+}
+"""The chance model's strengthening: neither, the quantile floors of its big-M rows, or those
+and the least-spend bound (`optimizer.uncertainty.chance`) taken where the search stops short."""
+
+
+def chance(name: str, counts: list[int], variants: list[str], time_limit: float) -> None:
     """The whole solve (`optimizer.solve`: the point-target plan, then the chance model
-    started from it) per number of draws, with the quantile floors of the big-M rows and
-    without (`QUANTILE_DRAWS` 0: the floors of the counts' lower bounds only)."""
+    started from it) per number of draws and per variant of `BOUNDS`."""
     v1 = solve(case(name))
     goal = round(0.9 * v1.totals["conversions"])
     print(
@@ -130,9 +139,9 @@ def chance(name: str, counts: list[int], floors: list[bool], time_limit: float) 
         f" ({time_limit:g} s limit, gap 1e-4)"
     )
     print(
-        f"{'draws':>6} {'floors':>7} {'build s':>8} {'LP bound':>10} {'search s':>9}"
+        f"{'draws':>6} {'bounds':>7} {'build s':>8} {'LP bound':>10} {'search s':>9}"
         f" {'cpu s':>7} {'nodes':>8} {'spend':>10} {'bound':>10} {'gap':>8} {'status':>9}"
-        " stopped said"
+        " stopped said  bound from"
     )
     saved = model_module.QUANTILE_DRAWS
     for n in counts:
@@ -145,25 +154,29 @@ def chance(name: str, counts: list[int], floors: list[bool], time_limit: float) 
         settings = settings_of(scenario)
         assert settings is not None
         draws = scenario_draws(scenario, model.cells, settings)
-        for floored in floors:
-            model_module.QUANTILE_DRAWS = saved if floored else 0
+        for variant in variants:
+            floors, least = BOUNDS[variant]
+            model_module.QUANTILE_DRAWS = saved if floors else 0
+            solve_module.LEAST_SPEND = least
             try:
                 started = time.perf_counter()
-                extended = chance_model(model, draws, _t(scenario))
+                extended = solve_module.uncertain_model(model, draws)
                 built = time.perf_counter() - started
                 relaxed = replace(extended, integrality=np.zeros(extended.num_cols, dtype=bool))
                 lp = run_solver(relaxed, "highs", SolveOptions(time_limit=60.0, gap=1e-4))
                 plan, cpu, _ = _timed(partial(solve, scenario, time_limit=time_limit, gap=1e-4))
             finally:
                 model_module.QUANTILE_DRAWS = saved
+                solve_module.LEAST_SPEND = True
             report = plan.uncertainty
             stopped = report is not None and report.stopped_by_time_limit
             said = any("time limit stopped" in note for note in plan.notes)
             print(
-                f"{n:6} {'yes' if floored else 'no':>7} {built:8.2f} {lp.objective or 0:10,.0f}"
+                f"{n:6} {variant:>7} {built:8.2f} {lp.objective or 0:10,.0f}"
                 f" {plan.seconds:9.2f} {cpu:7.2f} {plan.nodes or 0:8} {plan.objective or 0:10,.0f}"
                 f" {plan.bound or 0:10,.0f} {plan.gap or 0:8.2%} {plan.status!s:>9}"
-                f" {'yes' if stopped else 'no':>7} {'yes' if said else 'no':>4}",
+                f" {'yes' if stopped else 'no':>7} {'yes' if said else 'no':>4}"
+                f"  {plan.bound_method or 'search'}",
                 flush=True,
             )
 
@@ -331,7 +344,9 @@ def main() -> None:
     parser.add_argument("--case", default="m12-p8-t4-s1")
     parser.add_argument("--cases", help="for cvar and size: names, comma-separated")
     parser.add_argument("--draws", default="200,500,1000")
-    parser.add_argument("--floors", choices=["both", "on", "off"], default="both")
+    parser.add_argument(
+        "--bounds", default="none,floors,both", help="chance: of none, floors, both"
+    )
     parser.add_argument("--time-limit", type=float, default=600.0)
     parser.add_argument("--full", action="store_true", help="cvar: also a row per draw")
     parser.add_argument("--output", type=Path, help="cvar: the runs as JSON")
@@ -348,9 +363,9 @@ def main() -> None:
     elif arguments.what == "start":
         start(arguments.seeds)
     else:
-        floors = {"both": [False, True], "on": [True], "off": [False]}[arguments.floors]
         limit = 60.0 if arguments.time_limit == 600.0 else arguments.time_limit
-        chance(arguments.case, [int(n) for n in arguments.draws.split(",")], floors, limit)
+        draws = [int(n) for n in arguments.draws.split(",")]
+        chance(arguments.case, draws, arguments.bounds.split(","), limit)
 
 
 if __name__ == "__main__":
