@@ -205,22 +205,24 @@ _EXTENSION_LISTS = (
 
 
 def _groups(parts: list[Part], draws: Draws) -> list[_Group]:
-    """Each part's cells grouped by identical multipliers over the draws; groups whose cells
-    contribute nothing are left out."""
+    """Each part's cells grouped by identical multipliers over the draws (the draws' own
+    groups, those alike in every draw merged); groups whose cells contribute nothing are left
+    out."""
     groups = []
     for part in parts:
-        multipliers = draws.of(part.kind)  # (N, cells)
+        by_group = draws.group_of(part.kind)  # (N, the draws' groups)
         live = np.flatnonzero(part.coefficient != 0)
         if not len(live):
             continue
-        _, first, inverse = np.unique(
-            multipliers[:, live].T, axis=0, return_index=True, return_inverse=True
-        )
-        inverse = inverse.reshape(-1)
+        used, position = np.unique(draws.cell_group[live], return_inverse=True)
+        _, alike = np.unique(by_group[:, used].T, axis=0, return_inverse=True)
+        label = alike.reshape(-1)[position.reshape(-1)]  # per live cell
+        _, first = np.unique(label, return_index=True)
         # groups in the order of their first cell, so the model reads in cell order
         for number in np.argsort(first):
-            members = live[inverse == number]
-            groups.append(_Group(part, members, multipliers[:, members[0]].astype(float)))
+            members = live[label == number]
+            multipliers = by_group[:, draws.cell_group[members[0]]]
+            groups.append(_Group(part, members, multipliers.astype(float)))
     return groups
 
 
