@@ -164,6 +164,18 @@ def _objective_format(metric: str) -> Format:
     return METRIC_FORMATS.get(objective_unit(metric), "number")
 
 
+def _allocation_table(title: str, frame: pd.DataFrame) -> Table:
+    """The Allocation sheet: a row per cell, totals and the cost per result beneath."""
+    return Table(
+        "Allocation",
+        title,
+        frame,
+        METRIC_FORMATS,
+        totals=METRICS,
+        ratios={"cpa": ("spend", "conversions"), "cpe": ("spend", "engagements")},
+    )
+
+
 def plan_report(plan: Plan, with_charts: bool = True) -> Report:
     scenario = plan.scenario
     lines = [f"Status: {plan.status}"]
@@ -208,16 +220,7 @@ def plan_report(plan: Plan, with_charts: bool = True) -> Report:
     tables = [Table("Summary", "Summary", summary, row_formats={"value": row_formats})]
     charts_out: list[Chart] = []
     if plan.has_plan:
-        tables.append(
-            Table(
-                "Allocation",
-                "Allocation",
-                allocation_frame(plan),
-                METRIC_FORMATS,
-                totals=METRICS,
-                ratios={"cpa": ("spend", "conversions"), "cpe": ("spend", "engagements")},
-            )
-        )
+        tables.append(_allocation_table("Allocation", allocation_frame(plan)))
         if scenario.roster is not None:
             from optimizer.roster.tables import creators_frame
 
@@ -408,14 +411,7 @@ def simulation_report(simulation: Simulation, with_charts: bool = True) -> Repor
             )
         )
     tables.append(
-        Table(
-            "Allocation",
-            "Allocation at point values",
-            _simulated_allocation(simulation),
-            METRIC_FORMATS,
-            totals=METRICS,
-            ratios={"cpa": ("spend", "conversions"), "cpe": ("spend", "engagements")},
-        )
+        _allocation_table("Allocation at point values", _simulated_allocation(simulation))
     )
     return Report(scenario.name, lines, tables, charts_out, scenario.currency, main="Uncertainty")
 
