@@ -231,7 +231,7 @@ def cvar(names: list[str], seeds: int, time_limit: float, full: bool, output: Pa
     runs: list[dict[str, Any]] = []
     print(
         f"{'case':24} {'seed':>4} {'plain cpu':>10} {'cvar cpu':>10} {'ratio':>6}"
-        f" {'cvar wall':>10} {'rounds':>6} {'nodes':>7} {'gap':>8} {'status':>8}"
+        f" {'cvar wall':>10} {'nodes':>7} {'gap':>8} {'status':>8}"
     )
     for seed in range(seeds):
         for name in names:
@@ -270,7 +270,7 @@ def cvar(names: list[str], seeds: int, time_limit: float, full: bool, output: Pa
             }  # fmt: skip
             line = (
                 f"{name:24} {seed:4} {plain_cpu:10.3f} {risk_cpu:10.3f} {run['ratio']:6.1f}"
-                f" {risk_wall:10.3f} {'':>6} {risk.nodes or 0:7} {risk.gap or 0:8.1e}"
+                f" {risk_wall:10.3f} {risk.nodes or 0:7} {risk.gap or 0:8.1e}"
                 f" {risk.status!s:>8}"
             )
             if whole is not None:
