@@ -365,7 +365,7 @@ def test_cvar_optimum_equals_brute_force(solver: str, alpha: float, weight: floa
 
 
 def test_the_risk_model_has_a_column_per_offer_and_a_row_per_draw_as_long_as_the_offers() -> None:
-    from optimizer.uncertainty.model import risk_model
+    from optimizer.uncertainty.model import RiskModels, risk_model, start_values, total_columns
 
     scenario = load_scenario("scenarios/uncertainty.yaml")  # 10 offers over 4 quarters
     model = build_model(scenario)
@@ -381,6 +381,13 @@ def test_the_risk_model_has_a_column_per_offer_and_a_row_per_draw_as_long_as_the
     assert set(lengths.tolist()) == {offers + 2}  # its offers' totals, u_s and t
     assert extended.num_cols - model.num_cols == offers + draws.count + 1  # totals, u_s, t
     assert extended.num_rows - model.num_rows == offers + draws.count
+    # a plan's group totals, read off the total rows, are those the model's start holds
+    assert model.num_cols == len(model.cells)  # no saturation: a count column per cell
+    plan = np.zeros(model.num_cols)
+    upper = model.cells.column("upper")
+    plan[model.count_columns] = np.where(np.isfinite(upper), np.floor(upper / 2), 3)
+    totals = RiskModels(model, draws, scenario.objective.risk).plan_totals(plan)
+    assert np.allclose(totals, start_values(extended, plan)[total_columns(model, extended)])
 
 
 def _clustered_cvar(outcomes: np.ndarray, clusters: list[np.ndarray], share: float) -> float:

@@ -140,16 +140,16 @@ def solve_clustered(
         return max(deadline - time.perf_counter(), 1e-3)
 
     if midpoint is not None:
-        probe = models.build([np.arange(draws.count)])
-        plan_totals = totals_of(probe, start_values(probe, midpoint))
-        clusters = first_clusters(matrix @ plan_totals, share, singles)
+        clusters = first_clusters(matrix @ models.plan_totals(midpoint), share, singles)
     else:
         clusters = [np.arange(draws.count)]
 
     # The LP relaxation: split the clusters until its plan is scored exactly.
+    built: tuple[list[np.ndarray], LinearModel] | None = None
     if model.is_mip:
         for _ in range(LP_ROUNDS):
             extended = models.build(clusters)
+            built = (clusters, extended)
             relaxed = replace(extended, integrality=np.zeros(extended.num_cols, dtype=bool))
             lp = run_solver(relaxed, solver, replace(options, time_limit=remaining()))
             if not lp.status.has_plan or lp.values is None or time.perf_counter() > deadline:
@@ -166,7 +166,10 @@ def solve_clustered(
     plan = midpoint if start_from_midpoint else None
     while True:
         rounds += 1
-        extended = models.build(clusters)
+        # the LP's last model where its clusters are these
+        extended = (
+            built[1] if built is not None and built[0] is clusters else models.build(clusters)
+        )
         # HiGHS only: CBC through PuLP started from a plan reports no bound
         start = start_values(extended, plan) if plan is not None and solver == "highs" else None
         last = run_solver(

@@ -289,6 +289,19 @@ class RiskModels:
         for column, coefficient in zip(self.totals, mean, strict=True):
             self.base.objective[column - model.num_cols] = (1 - self.weight) * float(coefficient)
 
+    def plan_totals(self, values: np.ndarray) -> np.ndarray:
+        """The group totals T of a plan given by the model's column values (its `total` rows
+        `T - sum(...) = 0` read off)."""
+        base, width = self.base, self.model.num_cols
+        rows = np.asarray(base.rows, dtype=np.int64)
+        columns = np.asarray(base.columns, dtype=np.int64)
+        entries = np.asarray(base.values, dtype=float)
+        own = columns < width  # the plan's columns; the other entry of a row is its total
+        activity = np.bincount(
+            rows[own], weights=entries[own] * values[columns[own]], minlength=len(self.totals)
+        )
+        return -activity
+
     def build(self, clusters: Sequence[np.ndarray] | None = None) -> LinearModel:
         """The model maximising the mean of Z, or `(1 - W) mean(Z) + W CVaR_A(Z)`: with a row
         and a column per draw, or per cluster of draws where `clusters` (arrays of draw
