@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
@@ -257,6 +257,14 @@ class Plan:
 # Set on the class once the dataclass is made, so the field keeps its place among the
 # required ones (a descriptor in the class body would count as its default).
 Plan.allocation = _Allocation()
+
+
+def replace_plan(plan: Plan, **changes: Any) -> Plan:
+    """`dataclasses.replace` of a plan that keeps its allocation as it is stored: replace
+    reads every field it is not given, which would make the allocation's DataFrame (and load
+    pandas) for a plan only ever written as JSON."""
+    changes.setdefault("allocation", plan.__dict__[_Allocation.slot])
+    return replace(plan, **changes)
 
 
 def _json(metric: str, value: float) -> int | float | None:

@@ -45,10 +45,21 @@ def imported(*args: str, monkeypatch: pytest.MonkeyPatch) -> set[str]:
         (("validate", SCENARIO), NOT_FOR_VALIDATE, {"pydantic", "numpy"}),
         (("solve", SCENARIO), NOT_FOR_SOLVE, {"highspy"}),
         (("solve", SCENARIO, "--format", "json"), NOT_FOR_JSON, {"highspy", "numpy"}),
+        # a risk plan is the plain plan with its figures replaced, its allocation as stored
+        (("solve", "scenarios/uncertainty.yaml", "--format", "json"), NOT_FOR_JSON, {"highspy"}),
         # CSV holds the tables alone: no chart is drawn
         (("solve", SCENARIO, "--format", "csv"), NOT_FOR_SOLVE, {"highspy", "pandas"}),
     ],
-    ids=["help", "schema", "presets", "validate", "solve", "solve-json", "solve-csv"],
+    ids=[
+        "help",
+        "schema",
+        "presets",
+        "validate",
+        "solve",
+        "solve-json",
+        "solve-json-uncertain",
+        "solve-csv",
+    ],
 )
 def test_command_imports_only_what_it_uses(
     args: tuple[str, ...],

@@ -61,8 +61,7 @@ def _with_analysis(
     budget_step: float | None,
 ) -> Plan:
     """The conflicting rules of an infeasible plan; with `explain`, the prices of a plan."""
-    from dataclasses import replace
-
+    from optimizer.plan import replace_plan
     from optimizer.solvers import Status
 
     # The analyses load SciPy and pandas: only a plan that needs one imports it.
@@ -77,7 +76,7 @@ def _with_analysis(
                     time_limit=None if limit is None else min(limit, CHECK_TIME_LIMIT),
                     on_progress=on_progress,
                 )
-            return replace(plan, conflicts=report)
+            return replace_plan(plan, conflicts=report)
         if explain and plan.has_plan:
             from optimizer.analysis.prices import explain_plan
 
@@ -90,7 +89,7 @@ def _with_analysis(
                     time_limit=settings.time_limit,
                     on_progress=on_progress,
                 )
-            return replace(plan, explanation=explanation)
+            return replace_plan(plan, explanation=explanation)
     except OptimizerError as error:
         raise _fail(str(error)) from None
     return plan

@@ -9,7 +9,7 @@ import numpy as np
 
 from optimizer.errors import OptimizerError
 from optimizer.model.linear import LinearModel
-from optimizer.plan import Plan, extract_plan
+from optimizer.plan import Plan, extract_plan, replace_plan
 from optimizer.scenario.schema import Objective, Scenario, Target
 from optimizer.solvers import Solution, SolveOptions, Status, run_solver
 from optimizer.solvers.base import relative_gap
@@ -243,7 +243,9 @@ def solve_uncertain(
     bound = solution.bound
     gap = relative_gap(value, bound) if bound is not None and np.isfinite(bound) else None
     notes = [*plan.notes, TIME_LIMIT_NOTE] if stopped else plan.notes
-    return replace(plan, objective=value, bound=bound, gap=gap, uncertainty=report, notes=notes)
+    return replace_plan(
+        plan, objective=value, bound=bound, gap=gap, uncertainty=report, notes=notes
+    )
 
 
 FIRST_ANSWER_NOTE = (
@@ -273,7 +275,7 @@ def midpoint_first_answer(
     assert plan.counts is not None
     draws = scenario_draws(scenario, model.cells, settings)
     report = report_for(scenario, model, plan.counts, draws, plan.counts)
-    return replace(
+    return replace_plan(
         plan,
         status=Status.FEASIBLE,
         objective=report.plan.objective,

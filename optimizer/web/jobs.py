@@ -98,9 +98,10 @@ def answer_of(job: Job, scenario: Scenario) -> tuple[Plan, str | None]:
         plan = solve(scenario, time_limit=time_limit, gap=gap)
     if plan.status is Status.INFEASIBLE:
         from optimizer.analysis.conflicts import CHECK_TIME_LIMIT, find_conflicts
+        from optimizer.plan import replace_plan
 
         limit = min(job.seconds, CHECK_TIME_LIMIT)
-        plan = replace(plan, conflicts=find_conflicts(scenario, time_limit=limit))
+        plan = replace_plan(plan, conflicts=find_conflicts(scenario, time_limit=limit))
     return plan, kind
 
 
