@@ -30,13 +30,21 @@ def run_script(script: str, *args: str) -> str:
     return _python(["-c", script, *args], check=True).stdout
 
 
-def _python(arguments: list[str], *, check: bool) -> subprocess.CompletedProcess[str]:
+def run_file(script: Path) -> subprocess.CompletedProcess[str]:
+    """`python SCRIPT` in a child process from the script's own folder, as a developer runs a
+    script of their own."""
+    return _python([str(script)], check=False, cwd=script.parent, timeout=300)
+
+
+def _python(
+    arguments: list[str], *, check: bool, cwd: Path = ROOT, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, *arguments],
         capture_output=True,
         text=True,
-        cwd=ROOT,
+        cwd=cwd,
         env={**os.environ, "COLUMNS": "80", "PYTHONIOENCODING": "utf-8"},
-        timeout=120,
+        timeout=timeout,
         check=check,
     )

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from child_process import run_file
 
 import optimizer
 
@@ -135,14 +136,7 @@ def test_the_readme_python_loop_runs(tmp_path: Path) -> None:
         + "print(calibration.test_budget_from, round(calibration.test_budget))\n"
         + "print(len(comparison.cells) > 0, again.has_plan)\n"
     )
-    done = subprocess.run(
-        [sys.executable, str(script)],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
-        timeout=300,
-    )
+    done = run_file(script)
     assert done.returncode == 0, done.stderr
     plan = json.loads(
         subprocess.run(

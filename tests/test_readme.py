@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
+
+from child_process import run_file
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,14 +24,7 @@ def test_the_python_api_block_runs_as_a_script(tmp_path: Path) -> None:
     script = tmp_path / "planning.py"
     # the block's last expressions are for reading; the script prints what a reader would see
     script.write_text(python_api_block() + "    print(frontier.points['status'].tolist())\n")
-    done = subprocess.run(
-        [sys.executable, str(script)],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
-        timeout=300,
-    )
+    done = run_file(script)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "['optimal', 'optimal', 'optimal']"
     assert "n_Q1_tiktok_micro" in (tmp_path / "model.lp").read_text()
