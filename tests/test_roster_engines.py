@@ -55,3 +55,23 @@ def test_a_bad_cell_is_named_the_same_by_either_reader(
         messages.append(str(raised.value))
     assert messages[0] == messages[1]
     assert "line 4" in messages[0] and "followers" in messages[0]
+
+
+def test_a_figure_column_left_empty_in_every_row_reads_as_not_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pyarrow types a column with no value at all as null, which is neither text nor number."""
+    scenario = (ROOT / "scenarios" / "roster.yaml").read_text("utf-8")
+    (tmp_path / "roster.yaml").write_text(
+        scenario.replace("rosters/creators.csv", "creators.csv"), "utf-8"
+    )
+    header, *rows = (
+        (ROOT / "scenarios" / "rosters" / "creators.csv").read_text("utf-8").splitlines()
+    )
+    column = header.split(",").index("cost_per_1k_followers")
+    kept = [row for row in rows if row.split(",")[column] == "" and '"' not in row][:20]
+    (tmp_path / "creators.csv").write_text("\n".join([header, *kept]) + "\n", "utf-8")
+    arrow, c = (_read(engine, monkeypatch, tmp_path / "roster.yaml") for engine in ("pyarrow", "c"))
+    assert len(arrow) == len(c) == 20
+    np.testing.assert_array_equal(arrow.cost, c.cost)
+    np.testing.assert_array_equal(arrow.engagements, c.engagements)

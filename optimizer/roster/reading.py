@@ -306,7 +306,8 @@ def _numbers(
     reader found all numbers is checked as numbers; one with text (ranges) as text."""
     import pandas as pd
 
-    if raw is None:
+    if raw is None or raw.isna().all():
+        # absent, or present with every cell empty (which pyarrow's reader types as null)
         return np.full(n, np.nan), np.zeros(n, dtype=bool)
     if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
         value = np.array(raw.to_numpy(dtype=float, na_value=np.nan), dtype=float)
