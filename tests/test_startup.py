@@ -19,6 +19,8 @@ NOT_FOR_SOLVE = {"pulp", "scipy", "matplotlib", "openpyxl", "dask", "distributed
 NOT_FOR_JSON = NOT_FOR_SOLVE | {"pandas", "rich.progress"}
 # Building and solving a model: needed by `solve`, not by checking a file.
 NOT_FOR_VALIDATE = NOT_FOR_JSON | {"highspy"}
+# A plain `solve` command line runs without typer (`optimizer.cli.quick`).
+QUICK = {"typer"}
 # validate derives the cells (numpy arrays) to count them; the other commands need none.
 NOT_FOR_LIGHT = NOT_FOR_VALIDATE | {"numpy"}
 
@@ -43,10 +45,16 @@ def imported(*args: str, monkeypatch: pytest.MonkeyPatch) -> set[str]:
         (("schema",), NOT_FOR_LIGHT, {"pydantic"}),
         (("presets",), NOT_FOR_LIGHT, {"pydantic"}),
         (("validate", SCENARIO), NOT_FOR_VALIDATE, {"pydantic", "numpy"}),
-        (("solve", SCENARIO), NOT_FOR_SOLVE, {"highspy"}),
-        (("solve", SCENARIO, "--format", "json"), NOT_FOR_JSON, {"highspy", "numpy"}),
+        (("solve", SCENARIO), NOT_FOR_SOLVE | QUICK, {"highspy"}),
+        (("solve", SCENARIO, "--format", "json"), NOT_FOR_JSON | QUICK, {"highspy", "numpy"}),
         # a risk plan is the plain plan with its figures replaced, its allocation as stored
-        (("solve", "scenarios/uncertainty.yaml", "--format", "json"), NOT_FOR_JSON, {"highspy"}),
+        (
+            ("solve", "scenarios/uncertainty.yaml", "--format", "json"),
+            NOT_FOR_JSON | QUICK,
+            {"highspy"},
+        ),
+        # any other option goes through typer
+        (("solve", SCENARIO, "--gap", "0.001"), NOT_FOR_SOLVE, {"highspy", "typer"}),
         # CSV holds the tables alone: no chart is drawn
         (("solve", SCENARIO, "--format", "csv"), NOT_FOR_SOLVE, {"highspy", "pandas"}),
     ],
@@ -58,6 +66,7 @@ def imported(*args: str, monkeypatch: pytest.MonkeyPatch) -> set[str]:
         "solve",
         "solve-json",
         "solve-json-uncertain",
+        "solve-typer",
         "solve-csv",
     ],
 )

@@ -49,7 +49,13 @@ def _asked_for(argv: list[str]) -> tuple[str, ...]:
 
 
 def main() -> None:
-    _register(_asked_for(sys.argv[1:]))()
+    from optimizer.cli.quick import plain_solve, run
+
+    argv = sys.argv[1:]
+    plain = plain_solve(argv)
+    if plain is not None:
+        sys.exit(run(*plain))
+    _register(_asked_for(argv))()
 
 
 def __getattr__(name: str) -> Any:

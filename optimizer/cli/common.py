@@ -4,12 +4,11 @@ loading scenario files."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+import sys
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import typer
 
 from optimizer.errors import OptimizerError, ScenarioError
 
@@ -59,9 +58,11 @@ def _error(message: str) -> None:
     errors.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)
 
 
-def _fail(message: str) -> typer.Exit:
+def _fail(message: str) -> SystemExit:
+    # SystemExit, not typer.Exit: the quick `solve` path runs without typer, and typer's
+    # commands and test runner end on either the same way.
     _error(message)
-    return typer.Exit(EXIT_INVALID)
+    return SystemExit(EXIT_INVALID)
 
 
 def _report_invalid(error: ScenarioError) -> None:
@@ -81,7 +82,8 @@ def _emit(text: str | RenderableType, output: Path | None) -> None:
 
     if output is None:
         if isinstance(text, str):
-            typer.echo(text, nl=not text.endswith("\n"))
+            sys.stdout.write(text if text.endswith("\n") else text + "\n")
+            sys.stdout.flush()
         else:
             console().print(text)
         return
@@ -99,7 +101,7 @@ def _writing() -> Iterator[None]:
         raise _fail(str(error)) from None
 
 
-def _load_all(files: list[Path]) -> tuple[list[tuple[Path, Scenario]], bool]:
+def _load_all(files: Sequence[Path]) -> tuple[list[tuple[Path, Scenario]], bool]:
     from optimizer.scenario.loading import load_traced
 
     loaded, invalid = [], False

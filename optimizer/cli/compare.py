@@ -21,7 +21,6 @@ from optimizer.cli.common import (
 )
 from optimizer.cli.options import (
     DaskOption,
-    Format,
     FormatOption,
     GapOption,
     OutputOption,
@@ -29,7 +28,7 @@ from optimizer.cli.options import (
     TimeLimitOption,
     WorkersOption,
 )
-from optimizer.cli.output import _charts_in, _output_format, _write_report
+from optimizer.cli.output import Format, _charts_in, _output_format, _write_report
 from optimizer.cli.progress import _map_with_progress
 from optimizer.cli.solving import _solve_one, _SolveSettings
 from optimizer.errors import OptimizerError, ScenarioError

@@ -17,8 +17,8 @@ from optimizer.cli.common import (
     _no_plan,
     errors,
 )
-from optimizer.cli.options import BudgetStepOption, Format, GapOption, SolverOption, TimeLimitOption
-from optimizer.cli.output import _output_format
+from optimizer.cli.options import BudgetStepOption, GapOption, SolverOption, TimeLimitOption
+from optimizer.cli.output import Format, _output_format
 from optimizer.cli.progress import _map_with_progress
 from optimizer.cli.solving import _solve_one, _SolveSettings, _with_analysis
 

@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-
-class Format(StrEnum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-    md = "md"
-    html = "html"
-    xlsx = "xlsx"
-
+from optimizer.cli.output import FORMAT_FLAGS, OUTPUT_FLAGS, Format
 
 FormatOption = Annotated[
     Format | None,
     typer.Option(
-        "--format",
-        "-f",
+        *FORMAT_FLAGS,
         metavar="FORMAT",
         help="table, json, csv, md, html or xlsx; by default the --output file's ending"
         " (plan.xlsx, plan.json, ...), else table.",
@@ -32,7 +22,7 @@ FormatOption = Annotated[
 OutputOption = Annotated[
     Path | None,
     typer.Option(
-        "--output", "-o", metavar="FILE", help="Write here instead of the screen (xlsx needs it)."
+        *OUTPUT_FLAGS, metavar="FILE", help="Write here instead of the screen (xlsx needs it)."
     ),
 ]
 SolverOption = Annotated[

@@ -3,14 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from optimizer.cli.common import _emit, _fail, _writing, errors
-from optimizer.cli.options import Format
 
 if TYPE_CHECKING:
     from optimizer.report.document import Report
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    md = "md"
+    html = "html"
+    xlsx = "xlsx"
+
+
+# Declared here, not beside the typer options, for the quick `solve` path that parses them
+# without typer (`optimizer.cli.quick`).
+FORMAT_FLAGS = ("--format", "-f")
+OUTPUT_FLAGS = ("--output", "-o")
 
 
 def _output_format(format: Format | None, output: Path | None, inputs: Sequence[Path]) -> Format:

@@ -20,14 +20,13 @@ from optimizer.cli.common import (
 )
 from optimizer.cli.live import search_status
 from optimizer.cli.options import (
-    Format,
     FormatOption,
     GapOption,
     OutputOption,
     SolverOption,
     TimeLimitOption,
 )
-from optimizer.cli.output import _charts_in, _output_format, _write_report
+from optimizer.cli.output import Format, _charts_in, _output_format, _write_report
 from optimizer.cli.progress import _timed_progress
 from optimizer.errors import OptimizerError, ScenarioError
 from optimizer.jsontext import json_text

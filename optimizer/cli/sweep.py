@@ -20,7 +20,6 @@ from optimizer.cli.common import (
 )
 from optimizer.cli.options import (
     DaskOption,
-    Format,
     FormatOption,
     GapOption,
     OutputOption,
@@ -28,7 +27,7 @@ from optimizer.cli.options import (
     TimeLimitOption,
     WorkersOption,
 )
-from optimizer.cli.output import _charts_in, _output_format, _write_report
+from optimizer.cli.output import Format, _charts_in, _output_format, _write_report
 from optimizer.cli.progress import _progress
 from optimizer.errors import OptimizerError, ScenarioError
 
