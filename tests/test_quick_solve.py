@@ -71,6 +71,8 @@ def _both(args: list[str], tmp_path: Path) -> list[tuple[int, Any, str, Any]]:
         ["solve", SCENARIO, "-o", "OUT/plan.pdf"],
         ["solve", SCENARIO, "-f", "md", "-o", "OUT/plan.json"],
         ["solve", SCENARIO, "-o", SCENARIO],
+        ["solve", SCENARIO, "--gap", "0.01", "--time-limit", "30", "--solver", "cbc", "-f", "json"],
+        ["solve", SCENARIO, "--solver", "nosuch", "-f", "json"],
     ],
     ids=[
         "json",
@@ -83,6 +85,8 @@ def _both(args: list[str], tmp_path: Path) -> list[tuple[int, Any, str, Any]]:
         "unknown-ending",
         "format-against-ending",
         "over-its-input",
+        "gap-time-limit-cbc",
+        "unknown-solver",
     ],
 )
 def test_the_quick_path_ends_as_typer_does(args: list[str], tmp_path: Path) -> None:
@@ -110,16 +114,21 @@ print(sorted({name.split(".")[0] for name in sys.modules} & {"typer", "click"}))
 @pytest.mark.parametrize(
     ("argv", "expected"),
     [
-        (["solve", "a.yaml"], ([Path("a.yaml")], None, None)),
+        (["solve", "a.yaml"], ([Path("a.yaml")], {})),
         (
             ["solve", "a.yaml", "b.yaml", "-f", "csv"],
-            ([Path("a.yaml"), Path("b.yaml")], Format.csv, None),
+            ([Path("a.yaml"), Path("b.yaml")], {"format": Format.csv}),
         ),
-        (["solve", "-o", "p.xlsx", "a.yaml"], ([Path("a.yaml")], None, Path("p.xlsx"))),
+        (["solve", "-o", "p.xlsx", "a.yaml"], ([Path("a.yaml")], {"output": Path("p.xlsx")})),
         (
-            ["solve", "a.yaml", "--output=p.md", "--format=md"],
-            ([Path("a.yaml")], Format.md, Path("p.md")),
+            ["solve", "a.yaml", "--output=p.md", "--format=md", "--solver", "cbc"],
+            ([Path("a.yaml")], {"output": Path("p.md"), "format": Format.md, "solver": "cbc"}),
         ),
+        (
+            ["solve", "a.yaml", "--gap", "1e-4", "--time-limit=60"],
+            ([Path("a.yaml")], {"gap": 1e-4, "time_limit": 60.0}),
+        ),
+        (["solve", "a.yaml", "--gap", "1"], ([Path("a.yaml")], {"gap": 1.0})),
     ],
 )
 def test_a_plain_command_line_is_read(argv: list[str], expected: tuple[Any, ...]) -> None:
@@ -132,7 +141,8 @@ def test_a_plain_command_line_is_read(argv: list[str], expected: tuple[Any, ...]
         [],
         ["solve"],  # typer names the missing FILE
         ["validate", "a.yaml"],
-        ["solve", "a.yaml", "--gap", "0.01"],  # any other option
+        ["solve", "a.yaml", "--workers", "2"],  # any other option
+        ["solve", "a.yaml", "--explain"],
         ["solve", "a.yaml", "--help"],
         ["solve", "a.yaml", "-f", "JSON"],  # typer's error names the choices
         ["solve", "a.yaml", "-f", "pdf"],
@@ -143,6 +153,11 @@ def test_a_plain_command_line_is_read(argv: list[str], expected: tuple[Any, ...]
         ["solve", "a.yaml", "-f", "json", "-f", "csv"],  # repeated
         ["solve", "--", "a.yaml"],
         ["solve", "a.yaml", "--output="],
+        ["solve", "a.yaml", "--gap", "2"],  # out of range: typer says so
+        ["solve", "a.yaml", "--gap", "-0.1"],
+        ["solve", "a.yaml", "--gap", "nan"],
+        ["solve", "a.yaml", "--gap", "tight"],
+        ["solve", "a.yaml", "--time-limit", "0"],
     ],
 )
 def test_anything_else_goes_to_typer(argv: list[str]) -> None:

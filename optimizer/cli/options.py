@@ -7,12 +7,13 @@ from typing import Annotated
 
 import typer
 
-from optimizer.cli.output import FORMAT_FLAGS, OUTPUT_FLAGS, Format
+from optimizer.cli import flags
+from optimizer.cli.output import Format
 
 FormatOption = Annotated[
     Format | None,
     typer.Option(
-        *FORMAT_FLAGS,
+        *flags.FORMAT,
         metavar="FORMAT",
         help="table, json, csv, md, html or xlsx; by default the --output file's ending"
         " (plan.xlsx, plan.json, ...), else table.",
@@ -22,20 +23,33 @@ FormatOption = Annotated[
 OutputOption = Annotated[
     Path | None,
     typer.Option(
-        *OUTPUT_FLAGS, metavar="FILE", help="Write here instead of the screen (xlsx needs it)."
+        *flags.OUTPUT, metavar="FILE", help="Write here instead of the screen (xlsx needs it)."
     ),
 ]
 SolverOption = Annotated[
     str | None,
-    typer.Option(metavar="NAME", help="highs (default), cbc, or another PuLP solver name."),
+    typer.Option(
+        *flags.SOLVER, metavar="NAME", help="highs (default), cbc, or another PuLP solver name."
+    ),
 ]
 TimeLimitOption = Annotated[
     float | None,
-    typer.Option(min=0.001, metavar="SECONDS", help="Seconds before each search stops."),
+    typer.Option(
+        *flags.TIME_LIMIT,
+        min=flags.TIME_LIMIT_MIN,
+        metavar="SECONDS",
+        help="Seconds before each search stops.",
+    ),
 ]
 GapOption = Annotated[
     float | None,
-    typer.Option(min=0.0, max=1.0, metavar="GAP", help="Relative MIP gap at which to stop."),
+    typer.Option(
+        *flags.GAP,
+        min=flags.GAP_MIN,
+        max=flags.GAP_MAX,
+        metavar="GAP",
+        help="Relative MIP gap at which to stop.",
+    ),
 ]
 WorkersOption = Annotated[
     int, typer.Option(min=1, metavar="N", help="Solve in this many parallel processes.")

@@ -22,12 +22,6 @@ class Format(StrEnum):
     xlsx = "xlsx"
 
 
-# Declared here, not beside the typer options, for the quick `solve` path that parses them
-# without typer (`optimizer.cli.quick`).
-FORMAT_FLAGS = ("--format", "-f")
-OUTPUT_FLAGS = ("--output", "-o")
-
-
 def _output_format(format: Format | None, output: Path | None, inputs: Sequence[Path]) -> Format:
     """The format asked for, else the one the output file's ending names, else a table; and
     an output that can be written without harm."""
