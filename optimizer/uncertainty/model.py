@@ -148,6 +148,19 @@ class Extension:
         self.row_names.append(name)
         return self.model.num_rows + number
 
+    def rows_of(
+        self, names: list[str], columns: np.ndarray, values: np.ndarray, lower: float, upper: float
+    ) -> None:
+        """Rows as `row` adds them, one per name and per row of `columns` and `values`."""
+        first = len(self.row_names)
+        keep = values != 0
+        self.rows += (first + np.nonzero(keep)[0]).tolist()
+        self.columns += columns[keep].astype(np.int64).tolist()
+        self.values += values[keep].astype(float).tolist()
+        self.row_lower += [lower] * len(names)
+        self.row_upper += [upper] * len(names)
+        self.row_names += names
+
     def copy(self) -> Extension:
         """Another extension with the columns and rows added so far, to add more to."""
         return Extension(
@@ -215,8 +228,15 @@ def _groups(parts: list[Part], draws: Draws) -> list[_Group]:
         if not len(live):
             continue
         used, position = np.unique(draws.cell_group[live], return_inverse=True)
-        _, alike = np.unique(by_group[:, used].T, axis=0, return_inverse=True)
-        label = alike.reshape(-1)[position.reshape(-1)]  # per live cell
+        # draws' groups alike in every draw share a label (+ 0.0: -0.0 is 0.0 too)
+        seen: dict[bytes, int] = {}
+        alike = np.array(
+            [
+                seen.setdefault(column.tobytes(), len(seen))
+                for column in np.ascontiguousarray(by_group[:, used].T, dtype=float) + 0.0
+            ]
+        )
+        label = alike[position.reshape(-1)]  # per live cell
         _, first = np.unique(label, return_index=True)
         # groups in the order of their first cell, so the model reads in cell order
         for number in np.argsort(first):
@@ -319,19 +339,28 @@ class RiskModels:
             t = extension.column("cvar:t", -np.inf, np.inf, objective=self.weight)
             share = self.weight / (risk.cvar * self.count)
             first = model.num_rows + len(extension.row_names)
-            for members in clusters if clusters is not None else np.arange(self.count)[:, None]:
-                label = cluster_label(members)
-                u = extension.column(
-                    f"cvar:u[{label}]", 0.0, np.inf, objective=-share * len(members)
-                )
-                # u_k >= t - mean_k Z  <=>  u_k - t + mean_k Z >= 0
-                extension.row(
-                    f"cvar[{label}]",
-                    np.array([u, t, *totals]),
-                    np.concatenate([[1.0, -1.0], matrix[members].mean(axis=0)]),
-                    0.0,
-                    np.inf,
-                )
+            if clusters is None:
+                clusters = list(np.arange(self.count)[:, None])
+            sizes = np.array([len(members) for members in clusters])
+            # a draw alone: its row of multipliers (the mean of one row is that row)
+            means = np.empty((len(clusters), len(totals)))
+            alone = sizes == 1
+            means[alone] = matrix[[int(members[0]) for members in clusters if len(members) == 1]]
+            for k in np.flatnonzero(~alone):
+                means[k] = matrix[clusters[int(k)]].mean(axis=0)
+            labels = [cluster_label(members) for members in clusters]
+            u = [
+                extension.column(f"cvar:u[{label}]", 0.0, np.inf, objective=objective)
+                for label, objective in zip(labels, (-share * sizes).tolist(), strict=True)
+            ]
+            # u_k >= t - mean_k Z  <=>  u_k - t + mean_k Z >= 0
+            extension.rows_of(
+                [f"cvar[{label}]" for label in labels],
+                np.column_stack([u, np.full(len(u), t), np.tile(totals, (len(u), 1))]),
+                np.column_stack([np.ones(len(u)), -np.ones(len(u)), means]),
+                0.0,
+                np.inf,
+            )
             extension.block("uncertainty:cvar", first)
         return extension.finish("maximize", np.zeros(model.num_cols))
 
@@ -349,7 +378,7 @@ def risk_model(
 
 def cluster_label(members: np.ndarray) -> str:
     """A draw's number, or a cluster's first draw and its size: `17`, `17+41`."""
-    first = int(np.min(members))
+    first = int(members[0]) if len(members) == 1 else int(np.min(members))
     return str(first) if len(members) == 1 else f"{first}+{len(members) - 1}"
 
 
