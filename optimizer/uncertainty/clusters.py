@@ -92,8 +92,11 @@ def split(clusters: list[np.ndarray], outcomes: np.ndarray, share: float) -> lis
     side = worst_sides(outcomes, share)
     out: list[np.ndarray] = []
     for members in clusters:
+        if len(members) == 1:
+            out.append(members)
+            continue
         sides = side[members]
-        if ((sides == sides[0]).all() and sides[0] != 1) or len(members) == 1:
+        if (sides == sides[0]).all() and sides[0] != 1:
             out.append(members)  # wholly inside the share or wholly outside it
             continue
         inside = sides < 2
