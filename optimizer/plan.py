@@ -12,7 +12,7 @@ from optimizer.analysis.notes import plan_notes
 from optimizer.analysis.results import json_count, json_number
 from optimizer.constants import BINDING_TOLERANCE, METRICS
 from optimizer.jsontext import json_text
-from optimizer.model.cells import Cells, Key, objective_value
+from optimizer.model.cells import Cells, Key, key_fields, objective_value
 from optimizer.model.constraints import Constraint, CreatorLimit, Rule, SkippedRule
 from optimizer.model.linear import LinearModel
 from optimizer.scenario.schema import Scenario
@@ -186,11 +186,7 @@ class Plan:
         """The JSON result of section 7 of the format."""
         allocation = [
             {
-                "period": key[0],
-                "platform": key[1],
-                "tier": key[2],
-                # a roster creator's cell names its creator (format v2, section 9)
-                **({"creator": key[3]} if len(key) > 3 and key[3] else {}),
+                **key_fields(key),
                 **{metric: _json(metric, figures[metric]) for metric in METRICS},
             }
             for key, figures in self._allocation_rows()

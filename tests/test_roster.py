@@ -612,14 +612,6 @@ def test_compare_and_sweep_run_on_rosters() -> None:
     assert done.output.count("optimal") == 2
 
 
-def test_uncertainty_with_a_roster_is_refused(tmp_path: Path) -> None:
-    path = write_roster(tmp_path, [creator("a", 100, 10)], {"uncertainty": {"draws": 10}})
-    assert problems_of(path) == [
-        "roster: a roster is planned at its midpoints only: remove uncertainty (and any risk"
-        " or target) from a scenario with a roster"
-    ]
-
-
 def test_explain_prices_a_limit_no_creator_can_reach_without_a_re_solve(tmp_path: Path) -> None:
     """A limit per creator that a creator's every post cannot pass is priced 0 without a
     re-solve; the others are re-solved, and every price is what its re-solve gains."""

@@ -160,6 +160,15 @@ class Cells:
         return pd.DataFrame(dict(figures), index=self.index, columns=list(figures))
 
 
+def key_fields(key: Key) -> dict[str, str]:
+    """A cell's key as an allocation row's fields: period, platform, tier, and a roster
+    creator's cell its creator (format v2, section 9)."""
+    fields = {"period": key[0], "platform": key[1], "tier": key[2]}
+    if len(key) > 3 and key[3]:
+        fields[CREATOR] = key[3]
+    return fields
+
+
 def _read_only(array: np.ndarray) -> np.ndarray:
     array.flags.writeable = False
     return array

@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 
 from optimizer.roster.reading import MAX_CREATORS, Roster, read_roster
-from optimizer.scenario.schema import Scenario
+from optimizer.scenario.schema import Scenario, Uncertainty
 
 __all__ = ["MAX_CREATORS", "Roster", "read_roster", "roster_of"]
 
@@ -53,18 +53,42 @@ def roster_of(scenario: Scenario, source: str | Path = "<scenario>") -> Roster:
     return roster
 
 
+UNCERTAIN_VALUES = 20_000_000
+"""Most creators x draws a roster may have under `uncertainty`: each creator's figures are
+drawn on their own (each draw's row of the risk model has an entry per creator), so 20,000
+creators at 1,000 draws, about 640 MB of multipliers."""
+
+
+def _check_uncertain_size(scenario: Scenario, roster: Roster, source: str | Path) -> None:
+    from optimizer.errors import Problem, ScenarioError
+
+    settings = scenario.uncertainty or Uncertainty()  # a risk or target alone: the defaults
+    if settings.draws_file is not None:
+        return  # a draws file moves creators with their offer's rows: no draws of their own
+    draws = settings.draws
+    if len(roster) * draws > UNCERTAIN_VALUES:
+        most = UNCERTAIN_VALUES // draws
+        raise ScenarioError(
+            source,
+            [
+                Problem(
+                    "uncertainty.draws",
+                    f"{len(roster):,} creators x {draws:,} draws is more than"
+                    f" {UNCERTAIN_VALUES:,}: plan a roster of at most {most:,} creators with"
+                    " uncertainty at this many draws, or give fewer draws",
+                )
+            ],
+        )
+
+
 def check_roster(scenario: Scenario, source: str | Path = "<scenario>") -> Roster:
     """Read the scenario's roster (raising ScenarioError with its problems) and check that
     the creators its rules name are in it."""
     from optimizer.errors import Problem, ScenarioError
 
-    if scenario.uncertainty is not None or scenario.objective.uncertain:
-        message = (
-            "a roster is planned at its midpoints only: remove uncertainty (and any risk or"
-            " target) from a scenario with a roster"
-        )
-        raise ScenarioError(source, [Problem("roster", message)])
     roster = roster_of(scenario, source)
+    if scenario.uncertainty is not None or scenario.objective.uncertain:
+        _check_uncertain_size(scenario, roster, source)
     named = [
         (f"rules.shares[{i}]", rule.select.creators)
         for i, rule in enumerate(scenario.rules.shares)

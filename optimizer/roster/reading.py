@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,7 +45,9 @@ COLUMNS = (
     "exclude",
 )
 REQUIRED = ("creator", "platform", "followers", "conversion_rate")
-_FIGURES = (*COLUMNS[2:9], "max_posts")
+FIGURES = COLUMNS[2:9]
+"""The figure columns, in the order of the offers' figures that draws move."""
+_FIGURES = (*FIGURES, "max_posts")
 _POSITIVE = ("followers", "cost_per_post", "cost_per_1k_followers", "cost_per_engagement")
 _RATES = ("engagement_rate", "conversion_rate")
 _TRUE = ("true", "yes", "1")
@@ -84,6 +86,12 @@ class Roster:
     exclude: np.ndarray
     line: np.ndarray
     """The file's line of each creator (the header is line 1)."""
+    figures: dict[str, np.ndarray] = field(default_factory=dict)
+    """Each figure column as given (`FIGURES`; a range's midpoint), NaN where not given:
+    what draws move (section 8 of the format)."""
+    ranges: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    """(low, high) of each figure column some creator gives as a range; a number's ends
+    are the number itself, NaN where not given."""
 
     def __len__(self) -> int:
         return len(self.creator)
@@ -175,10 +183,12 @@ def read_roster(scenario: Scenario, source: str | Path = "<scenario>") -> Roster
     )
     problems.rows(lines, (platform == "").to_numpy(), "platform", lambda i: "give the platform")
 
-    numbers, given = {}, {}
-    for column in COLUMNS[2:9]:
+    numbers, given, ranges = {}, {}, {}
+    for column in FIGURES:
         raw = frame.get(column)
-        numbers[column], given[column] = _numbers(raw, n, column, lines, problems)
+        numbers[column], given[column], ends = _numbers(raw, n, column, lines, problems)
+        if ends is not None:
+            ranges[column] = ends
     for column in REQUIRED[2:]:
         problems.rows(lines, ~given[column], column, lambda i: "give a number")
     for first, second in ONE_OF:
@@ -233,6 +243,8 @@ def read_roster(scenario: Scenario, source: str | Path = "<scenario>") -> Roster
         must=must,
         exclude=exclude,
         line=lines,
+        figures=numbers,
+        ranges=ranges,
     )
 
 
@@ -300,20 +312,22 @@ def _check_creators(creator: pd.Series, lines: np.ndarray, problems: _Problems) 
 
 def _numbers(
     raw: pd.Series | None, n: int, column: str, lines: np.ndarray, problems: _Problems
-) -> tuple[np.ndarray, np.ndarray]:
-    """The column's figures (the midpoint of a range), NaN where not given, and where each
-    is given; problems for text, negative, too large or out-of-range figures. A column the
-    reader found all numbers is checked as numbers; one with text (ranges) as text."""
+) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
+    """The column's figures (the midpoint of a range), NaN where not given; where each is
+    given; and (low, high) where some row gives a range, else None. Problems for text,
+    negative, too large or out-of-range figures. A column the reader found all numbers is
+    checked as numbers; one with text (ranges) as text."""
     import pandas as pd
 
     if raw is None or raw.isna().all():
         # absent, or present with every cell empty (which pyarrow's reader types as null)
-        return np.full(n, np.nan), np.zeros(n, dtype=bool)
+        return np.full(n, np.nan), np.zeros(n, dtype=bool), None
     if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
         value = np.array(raw.to_numpy(dtype=float, na_value=np.nan), dtype=float)
         given = ~np.isnan(value)
         text = pd.Series(value)
-        return _checked(value, value, value, given, text, column, lines, problems), given
+        checked = _checked(value, value, value, given, text, column, lines, problems)
+        return checked, given, None
     text = raw.fillna("").astype(str).str.strip()
     given = (text != "").to_numpy()
     value = np.array(pd.to_numeric(text.where(text != ""), errors="coerce"), dtype=float)
@@ -341,7 +355,11 @@ def _numbers(
         lambda i: f"a range needs low <= high, got {text.iat[i]!r}",
     )
     checked = given & ~not_number & ~crossed
-    return _checked(value, low, high, checked, text, column, lines, problems), given
+    value = _checked(value, low, high, checked, text, column, lines, problems)
+    ranged = checked & (low < high)
+    if not ranged.any():
+        return value, given, None
+    return value, given, (np.where(ranged, low, value), np.where(ranged, high, value))
 
 
 def _checked(

@@ -30,13 +30,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from optimizer.constants import DIMENSIONS
 from optimizer.errors import Problem, ScenarioError
-from optimizer.model.cells import Cells
+from optimizer.model.cells import CREATOR, Cells
 from optimizer.scenario.schema import UNCERTAIN_FIGURES, Estimate, Scenario, Uncertainty
+
+if TYPE_CHECKING:
+    from optimizer.roster import Roster
 
 KINDS = ("cost", "engagements", "conversions", "reach")
 """The multipliers of a draw, in the order of the last axis of `Draws.multipliers`."""
@@ -109,17 +113,19 @@ class Draws:
         """Whether any draw moves a cost."""
         return bool(np.any(self.by_group[:, :, COST] != 1.0))
 
-    def labels(self, cells: Cells) -> list[tuple[str, str, str]]:
-        """Each group's (platform, tier, period): the period empty where the group holds
-        cells of several periods (a draws file's row without a period reads the same)."""
+    def labels(self, cells: Cells) -> list[tuple[str, ...]]:
+        """Each group's (platform, tier, period), and its creator where the cells are a
+        roster's ("" for an offer's group): the period empty where the group holds cells of
+        several periods (a draws file's row without a period reads the same)."""
         periods: list[set[str]] = [set() for _ in range(self.groups)]
-        names: list[tuple[str, str]] = [("", "")] * self.groups
-        for (period, platform, tier), group in zip(cells.keys, self.cell_group, strict=True):
-            periods[group].add(period)
-            names[group] = (platform, tier)
+        names: list[tuple[str, ...]] = [()] * self.groups
+        levels = [cells.level(level) for level in cells.dimensions]
+        for *key, group in zip(*levels, self.cell_group, strict=True):
+            periods[group].add(key[0])
+            names[group] = tuple(key[1:])
         return [
-            (platform, tier, next(iter(seen)) if len(seen) == 1 else "")
-            for (platform, tier), seen in zip(names, periods, strict=True)
+            (platform, tier, next(iter(seen)) if len(seen) == 1 else "", *creator)
+            for (platform, tier, *creator), seen in zip(names, periods, strict=True)
         ]
 
     def draw_names(self) -> list[str] | range:
@@ -276,6 +282,8 @@ def _over(top: np.ndarray, bottom: np.ndarray, otherwise: float) -> np.ndarray:
 
 
 def _recipe(scenario: Scenario, cells: Cells, settings: Uncertainty) -> _Recipe:
+    """The ranges of every offer and, after them, of every roster creator (a creator's
+    figures are its own, drawn as an offer's are), and each cell's."""
     offers = scenario.offers()
     offer_of = {(platform, tier): i for i, (platform, tier, _) in enumerate(offers)}
     ends = np.array(
@@ -288,9 +296,20 @@ def _recipe(scenario: Scenario, cells: Cells, settings: Uncertainty) -> _Recipe:
         ],
         dtype=float,
     ).reshape(len(offers), len(UNCERTAIN_FIGURES), 3)
-    cell_offer = np.array(
-        [offer_of[(platform, tier)] for _, platform, tier in cells.keys], dtype=np.int64
-    )
+    per_post = np.array([offer.cost_per_post is not None for _, _, offer in offers], dtype=bool)
+    by_rate = np.array([offer.engagement_rate is not None for _, _, offer in offers], dtype=bool)
+    first = _offer_cells(cells)
+    platform, tier = cells.level("platform"), cells.level("tier")
+    cell_offer = np.empty(len(cells), dtype=np.int64)
+    cell_offer[:first] = [offer_of[key] for key in zip(platform[:first], tier[:first], strict=True)]
+    if first < len(cells):
+        from optimizer.roster import roster_of
+
+        roster = roster_of(scenario)
+        cell_offer[first:] = len(offers) + _rows_of(roster, cells.level(CREATOR)[first:])
+        ends = np.concatenate([ends, _creator_ends(roster, settings)])
+        per_post = np.concatenate([per_post, ~np.isnan(roster.figures["cost_per_post"])])
+        by_rate = np.concatenate([by_rate, ~np.isnan(roster.figures["engagement_rate"])])
     levels = [cells.level(level) for level in settings.shared_by]
     group_keys = list(zip(*levels, strict=True)) if levels else [()] * len(cells)
     group_ids: dict[tuple[object, ...], int] = {}
@@ -306,13 +325,47 @@ def _recipe(scenario: Scenario, cells: Cells, settings: Uncertainty) -> _Recipe:
         low=ends[..., 0],
         high=ends[..., 1],
         mid=ends[..., 2],
-        per_post=np.array([offer.cost_per_post is not None for _, _, offer in offers]),
-        by_rate=np.array([offer.engagement_rate is not None for _, _, offer in offers]),
+        per_post=per_post,
+        by_rate=by_rate,
         shared=max(len(group_ids), 1),
         pair_group=pairs[:, 0],
         pair_offer=pairs[:, 1],
         cell_pair=_read_only(cell_pair.reshape(-1).astype(np.int64)),
     )
+
+
+def _offer_cells(cells: Cells) -> int:
+    """The number of offers' cells: a roster's cells follow them."""
+    if not cells.has_creators:
+        return len(cells)
+    return int(np.count_nonzero(cells.level(CREATOR) == ""))
+
+
+def _rows_of(roster: Roster, creators: np.ndarray) -> np.ndarray:
+    """Each creator's row in the roster (ids are unique)."""
+    import pandas as pd
+
+    return pd.Index(roster.creator).get_indexer(creators).astype(np.int64)
+
+
+def _creator_ends(roster: Roster, settings: Uncertainty) -> np.ndarray:
+    """(creators, figures, 3): each creator's (low, high, midpoint) of every figure, as
+    `_ends` gives an offer's: a range, a number moved by `spread`, or a certain 1 where the
+    creator's row does not give the figure."""
+    out = np.ones((len(roster), len(UNCERTAIN_FIGURES), 3))
+    for i, figure in enumerate(UNCERTAIN_FIGURES):
+        value = roster.figures[figure]
+        given = ~np.isnan(value)
+        low, high = roster.ranges.get(figure, (value, value))
+        spread = settings.spread.get(figure)
+        middle = np.where(low < high, (low + high) / 2, value)
+        if spread:
+            number = ~(low < high)
+            low = np.where(number, value * (1 - spread), low)
+            high = np.where(number, value * (1 + spread), high)
+        for end, values in enumerate((low, high, middle)):
+            out[:, i, end] = np.where(given, values, 1.0)
+    return out
 
 
 def generate(scenario: Scenario, cells: Cells, settings: Uncertainty, seed: int) -> np.ndarray:
@@ -367,15 +420,14 @@ def _read_file(
     if problems:
         raise ScenarioError(path, problems)
 
+    # (period, platform, tier) of every cell: a roster's creators move with their offer's row
+    cell_keys = list(zip(*(cells.level(level) for level in DIMENSIONS), strict=True))
     offers = {(platform, tier) for platform, tier, _ in scenario.offers()}
-    cell_of = {key: i for i, key in enumerate(cells.keys)}
-    offer_cells: dict[tuple[str, str], list[int]] = {}
-    for i, (_, platform, tier) in enumerate(cells.keys):
-        offer_cells.setdefault((platform, tier), []).append(i)
+    offers |= {(platform, tier) for _, platform, tier in cell_keys}
     draw_ids: dict[str, int] = {}
     seen: dict[tuple[str, str, str, str], int] = {}
     general: list[tuple[int, tuple[str, str], np.ndarray]] = []
-    specific: list[tuple[int, int, np.ndarray]] = []
+    specific: list[tuple[int, tuple[str, str, str], np.ndarray]] = []
     for line, raw in enumerate(raw_rows, start=2):
         where = f"line {line}"
         row = {(column or "").strip(): (text or "").strip() for column, text in raw.items()}
@@ -424,33 +476,29 @@ def _read_file(
         if not found:
             continue
         if period:
-            cell = cell_of.get((period, platform, tier))
-            if cell is not None:
-                specific.append((number, cell, values))
+            specific.append((number, (period, platform, tier), values))
         else:
             general.append((number, (platform, tier), values))
     if not problems and not draw_ids:
         problems.append(Problem("rows", "no draws: give at least one row"))
     if problems:
         raise ScenarioError(path, problems)
-    # an offer's cells are one group, less each cell a row names by period
-    alone = {cell for _, cell, _ in specific}
-    keys: dict[object, int] = {}
+    # an offer's cells are one group, less the cells of each period a row names
+    alone = {named for _, named, _ in specific}
+    groups: dict[tuple[str, ...], int] = {}
     cell_group = np.array(
-        [
-            keys.setdefault(cell if cell in alone else (platform, tier), len(keys))
-            for cell, (_, platform, tier) in enumerate(cells.keys)
-        ],
+        [groups.setdefault(cell if cell in alone else cell[1:], len(groups)) for cell in cell_keys],
         dtype=np.int64,
     )
-    offer_groups: dict[tuple[str, str], set[int]] = {}
-    for (platform, tier), cells_of_offer in offer_cells.items():
-        offer_groups[(platform, tier)] = {int(cell_group[cell]) for cell in cells_of_offer}
-    by_group = np.ones((len(draw_ids), len(keys), len(KINDS)))
+    offer_groups: dict[tuple[str, ...], list[int]] = {}
+    for grouped, group in groups.items():
+        offer_groups.setdefault(grouped[-2:], []).append(group)
+    by_group = np.ones((len(draw_ids), len(groups), len(KINDS)))
     for number, offer, values in general:
-        by_group[number, sorted(offer_groups.get(offer, ())), :] = values
-    for number, cell, values in specific:  # a period's row overrides
-        by_group[number, cell_group[cell], :] = values
+        by_group[number, offer_groups.get(offer, []), :] = values
+    for number, named, values in specific:  # a period's row overrides
+        if named in groups:
+            by_group[number, groups[named], :] = values
     return _read_only(by_group), _read_only(cell_group), tuple(draw_ids)
 
 

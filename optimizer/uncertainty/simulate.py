@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from optimizer.analysis.results import json_count, json_number
 from optimizer.constants import METRICS
 from optimizer.errors import OptimizerError, Problem, ScenarioError
+from optimizer.model.cells import CREATOR, key_fields
 from optimizer.model.linear import LinearModel, build_model
 from optimizer.scenario.schema import Scenario, Uncertainty
 from optimizer.solvers.base import Status
@@ -65,13 +66,15 @@ class Simulation:
         draw over its point value): columns (kind, platform, tier, period) for kind cost,
         engagements, conversions and reach, one per group of cells that move together. The
         period is empty where the multiplier holds in every period of the offer (by
-        default; a draws file's row without a period reads the same)."""
+        default; a draws file's row without a period reads the same). With a roster, a
+        `creator` level names each creator's own draws ("" for an offer's)."""
         import pandas as pd
 
         draws = self.draws()
+        creator = [CREATOR] if self.model.cells.has_creators else []
         columns = pd.MultiIndex.from_tuples(
             [(kind, *label) for kind in KINDS for label in draws.labels(self.model.cells)],
-            names=["kind", "platform", "tier", "period"],
+            names=["kind", "platform", "tier", "period", *creator],
         )
         values = draws.by_group.transpose(0, 2, 1).reshape(draws.count, -1)
         return pd.DataFrame(values, index=_draw_index(draws.draw_names()), columns=columns)
@@ -101,9 +104,7 @@ class Simulation:
         outcomes = cells.outcomes(self.counts)
         allocation = [
             {
-                "period": period,
-                "platform": platform,
-                "tier": tier,
+                **key_fields(cells.keys[position]),
                 **{
                     metric: (json_count if metric == "count" else json_number)(
                         float(outcomes[metric][position])
@@ -112,7 +113,6 @@ class Simulation:
                 },
             }
             for position in np.flatnonzero(self.counts > 0)
-            for period, platform, tier in [cells.keys[position]]
         ]
         out: dict[str, Any] = {
             "scenario": self.scenario.name,
@@ -303,7 +303,7 @@ def counts_from_saved(result: object, scenario: Scenario, source: str | Path) ->
     position = {key: i for i, key in enumerate(cells.keys)}
     counts = np.zeros(len(cells))
     problems = []
-    seen: dict[tuple[str, str, str], int] = {}
+    seen: dict[tuple[str, ...], int] = {}
     for number, entry in enumerate(result["allocation"]):
         where = f"allocation[{number}]"
         if not isinstance(entry, Mapping):
@@ -313,7 +313,9 @@ def counts_from_saved(result: object, scenario: Scenario, source: str | Path) ->
         if missing:
             problems.append(Problem(where, f"missing {', '.join(missing)}"))
             continue
-        key = (str(entry["period"]), str(entry["platform"]), str(entry["tier"]))
+        key: tuple[str, ...] = (str(entry["period"]), str(entry["platform"]), str(entry["tier"]))
+        if entry.get("creator"):  # a roster creator's row
+            key = (*key, str(entry["creator"]))
         count = entry["count"]
         if key not in position:
             for field, known in (
@@ -327,7 +329,13 @@ def counts_from_saved(result: object, scenario: Scenario, source: str | Path) ->
                     break
             else:
                 problems.append(
-                    Problem(f"{where}.tier", f"the scenario has no {key[1]} {key[2]} offer")
+                    Problem(
+                        f"{where}.creator",
+                        f"no creator {key[3]!r} of {key[1]} {key[2]}"
+                        f" posting in {key[0]} in the roster",
+                    )
+                    if len(key) > 3
+                    else Problem(f"{where}.tier", f"the scenario has no {key[1]} {key[2]} offer")
                 )
             continue
         number_given = isinstance(count, int | float) and not isinstance(count, bool)
