@@ -123,8 +123,10 @@ def _load_all(files: Sequence[Path]) -> tuple[list[tuple[Path, Scenario]], bool]
     return loaded, invalid
 
 
-def _no_plan(source: str, status: str) -> str:
+def _no_plan(source: str, status: str, interrupted: bool = False) -> str:
     """Why a scenario has no plan, and the way on where there is a simple one."""
+    if interrupted:
+        return f"{source}: no plan: stopped by Ctrl-C before any plan was found"
     if status == "time_limit":
         return (
             f"{source}: no plan: the time limit passed before any plan was found; give more"

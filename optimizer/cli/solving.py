@@ -63,7 +63,7 @@ def _solve_one(job: tuple[Scenario, _SolveSettings]) -> Plan:
             model=model,
             progress=progress,
         )
-    if plan.interrupted:
+    if plan.interrupted and plan.has_plan:
         gap = "unknown" if plan.gap is None else f"{plan.gap:.2%}"
         errors.print(
             f"{scenario.name}: stopped by Ctrl-C; the best plan found so far follows (gap {gap})",
@@ -169,7 +169,7 @@ def solve_files(
 
     for source, plan in results:
         if not plan.has_plan:
-            errors.print(_no_plan(source, plan.status))
+            errors.print(_no_plan(source, plan.status, plan.interrupted))
         if format is Format.table and len(results) == 1:
             continue  # the plan's table shows its notes
         # JSON and report files carry the notes too; standard error tells whoever runs it.
