@@ -215,3 +215,15 @@ def test_too_many_creators_for_the_draws_is_an_input_error(
     ]
     done = CliRunner().invoke(app, ["solve", str(path)])
     assert done.exit_code == 2
+
+
+def test_a_roster_problem_names_the_scenario_file_beside_a_draws_file(tmp_path: Path) -> None:
+    """The roster is read (and checked) before the draws file, whose cells include it."""
+    (tmp_path / "draws.csv").write_text("draw,platform,tier,cost\n1,tiktok,micro,1.2\n")
+    rows = [*ROWS, creator("e", 100, 10, cost_per_post="[50, 20]")]
+    path = write_roster(tmp_path, rows, {"uncertainty": {"draws_file": "draws.csv"}})
+    done = CliRunner().invoke(app, ["validate", str(path)])
+    assert done.exit_code == 2
+    assert f"{path}: roster.file (creators.csv line 6, column 'cost_per_post'): a range" in (
+        done.output.replace("\n", " ")
+    )

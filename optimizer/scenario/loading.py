@@ -75,8 +75,8 @@ def load_traced(path: str | Path) -> tuple[Scenario, Trace]:
         own = read_document(path)
         problems = [_located(problem, own, data, trace) for problem in error.problems]
         raise ScenarioError(path, problems) from None
+    _check_roster(scenario, path)  # first: the draws file's cells include the roster's
     _check_draws_file(scenario)
-    _check_roster(scenario, path)
     return scenario, trace
 
 
