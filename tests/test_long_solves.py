@@ -81,6 +81,9 @@ def test_ctrl_c_stops_the_search_and_returns_the_best_plan(tmp_path: Path) -> No
         stderr=terminal,
         text=True,
         env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+        # a shell starting the tests in the background hands them Ctrl-C ignored, and a
+        # child inherits that: the planner's terminal delivers it
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     os.close(terminal)
     seen = bytearray()
