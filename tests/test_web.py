@@ -203,6 +203,31 @@ def test_a_preview_stops_at_a_wider_gap(client: TestClient) -> None:
     assert preview["target_gap"] == 0.0001
 
 
+def test_a_preview_searches_at_most_its_time_box(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first answer that the gap would keep searching stops at `PREVIEW_SECONDS` with the
+    plan in hand (its own gap shown), or none yet; the proven plan is not boxed."""
+    from optimizer.web import jobs
+    from optimizer.web.workspace import Workspace
+
+    loaded = Workspace(folder).load("roster.yaml")
+    preview = jobs.Job(str(loaded.path), loaded.data, preview=True)
+    proven = jobs.Job(str(loaded.path), loaded.data)
+    scenario = jobs.scenario_of(proven)
+    assert jobs._options(preview, scenario) == (jobs.PREVIEW_SECONDS, jobs.PREVIEW_GAP)
+    assert jobs._options(proven, scenario) == (
+        min(scenario.solver.time_limit, proven.seconds),
+        scenario.solver.gap,
+    )
+    monkeypatch.setattr(jobs, "PREVIEW_SECONDS", 0.02)  # the roster needs over 0.1 s
+    plan, _ = jobs.answer_of(preview, jobs.scenario_of(preview))
+    assert plan.status in ("feasible", "time_limit")
+    assert plan.seconds < 0.5
+    if plan.status == "feasible":
+        assert plan.gap is not None and plan.gap > jobs.PREVIEW_GAP
+
+
 def test_the_first_answer_with_uncertainty_is_the_midpoint_plan(client: TestClient) -> None:
     edits = {"budget": {"total": 230000}}
     first = solve(client, "uncertainty.yaml", edits, True).json()

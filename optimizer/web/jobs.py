@@ -21,6 +21,10 @@ if TYPE_CHECKING:
 
 PREVIEW_GAP = 0.005
 """The gap a preview solve stops at: the page shows it at once, then the proven plan."""
+PREVIEW_SECONDS = 0.2
+"""The most a preview solve searches: where the gap takes longer (a shortlist of hundreds of
+creators), the plan in hand then is shown with its own gap, and the page asks for the proven
+plan as it does after any preview; without one yet, it asks at once."""
 
 EXPORT_TYPES = {
     "json": ("application/json", "json"),
@@ -74,10 +78,12 @@ def scenario_of(job: Job) -> Scenario:
 
 
 def _options(job: Job, scenario: Scenario) -> tuple[float, float]:
-    """The solve's time limit and gap: the scenario's, within the server's seconds."""
+    """The solve's time limit and gap: the scenario's, within the server's seconds; a
+    preview's within `PREVIEW_SECONDS` and `PREVIEW_GAP`."""
     time_limit = min(scenario.solver.time_limit, job.seconds)
-    gap = max(scenario.solver.gap, PREVIEW_GAP) if job.preview else scenario.solver.gap
-    return time_limit, gap
+    if not job.preview:
+        return time_limit, scenario.solver.gap
+    return min(time_limit, PREVIEW_SECONDS), max(scenario.solver.gap, PREVIEW_GAP)
 
 
 def plan_of(job: Job, scenario: Scenario) -> Plan:

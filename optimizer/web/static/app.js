@@ -381,12 +381,16 @@ async function solveNow() {
   busy(true);
   const first = await api("POST", "/api/solve", { ...body, preview: true }).catch(failed);
   if (number !== state.sequence) return;
-  if (!show(first)) { busy(false); return; }
-  if (!["optimal", "feasible"].includes(first.data.plan.status)) {
-    // No plan at any precision: the first answer is the whole answer.
-    busy(false);
-    state.committed = first.data;
-    return;
+  // A first answer stopped by its time box before any plan is no answer: the proven plan follows.
+  const boxed = first.ok && first.data.plan && first.data.plan.status === "time_limit";
+  if (!boxed) {
+    if (!show(first)) { busy(false); return; }
+    if (!["optimal", "feasible"].includes(first.data.plan.status)) {
+      // No plan at any precision: the first answer is the whole answer.
+      busy(false);
+      state.committed = first.data;
+      return;
+    }
   }
   const exact = await api("POST", "/api/solve", { ...body, preview: false }).catch(failed);
   if (number !== state.sequence) return;
