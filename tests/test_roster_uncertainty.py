@@ -48,16 +48,19 @@ def scenario_with(tmp_path: Path, **extra: Any) -> Any:
     return optimizer.load_scenario(write_roster(tmp_path, ROWS, data))
 
 
+FIGURES = ("followers", "cost_per_post", "engagement_rate", "conversion_rate")
+
+
 def midpoints(row: dict[str, Any]) -> dict[str, float]:
+    """A creator's figures, a range `"[low, high]"` at its midpoint."""
+
     def mid(value: Any) -> float:
         if isinstance(value, str):
             low, high = json.loads(value)
             return (low + high) / 2
         return float(value)
 
-    return {key: mid(row[key]) for key in ("followers", "cost_per_post", "engagement_rate")} | {
-        "conversion_rate": mid(row["conversion_rate"])
-    }
+    return {key: mid(row[key]) for key in FIGURES}
 
 
 def test_each_creator_draws_its_own_range_on_its_groups_standard_draws(tmp_path: Path) -> None:
