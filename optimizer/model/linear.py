@@ -551,7 +551,8 @@ class _Draft:
 
 
 def _count_columns(draft: _Draft, formulation: Formulation) -> None:
-    """One count per cell; a saturated cell's is integer unless its segments are instead."""
+    """One count per cell; a saturated cell's is integer unless its segments are instead.
+    They are the model's first columns, in cell order: a cell's position is its column's."""
     integer = np.full(len(draft.cells), draft.scenario.integer)
     if formulation == "segments":
         integer &= ~draft.saturated
@@ -720,7 +721,7 @@ def _must_rows(draft: _Draft) -> None:
     rows = np.concatenate([np.full(len(where), i) for i, (_, where) in enumerate(musts)])
     columns = np.concatenate([where for _, where in musts]).astype(int)
     first = draft.add_rows(
-        (rows.astype(int), draft_count_columns(draft)[columns], np.ones(len(columns))),
+        (rows.astype(int), columns, np.ones(len(columns))),  # a cell's count column
         np.ones(len(musts)),
         np.full(len(musts), np.inf),
         [f"must:{creator}" for creator, _ in musts],
@@ -728,11 +729,6 @@ def _must_rows(draft: _Draft) -> None:
         ordered=True,  # a creator's cells in cell order, creator by creator
     )
     draft.blocks.append(RowBlock("must", first, draft.num_rows, None))
-
-
-def draft_count_columns(draft: _Draft) -> np.ndarray:
-    """The count column of each cell (the first columns, in cell order)."""
-    return np.arange(len(draft.cells))
 
 
 def _joined(
