@@ -204,7 +204,8 @@ def solve_uncertain(
     # The midpoint plan first, on the v1 model: the uncertainty report needs it, and the
     # risk model's search starts from it (a plan that meets every rule, judged on the draws).
     found = midpoint_solution(scenario, model, solver, options)
-    midpoint_values = None if found is None or found.values is None else found.values
+    # the midpoint plan's values of the v1 model's columns, which start the search
+    midpoint = None if found is None or found.values is None else found.values[: model.num_cols]
     risk = scenario.objective.risk
     if cluster_draws and _clustered(scenario) and risk is not None:
         clustered = solve_clustered(
@@ -213,7 +214,7 @@ def solve_uncertain(
             risk,
             solver,
             options,
-            None if midpoint_values is None else midpoint_values[: model.num_cols],
+            midpoint,
             progress,
             start_from_midpoint=start_from_midpoint,
         )
@@ -225,10 +226,10 @@ def solve_uncertain(
         if (
             start_from_midpoint
             and solver == "highs"
-            and midpoint_values is not None
+            and midpoint is not None
             and extended is not model
         ):
-            start = start_values(extended, midpoint_values[: model.num_cols])
+            start = start_values(extended, midpoint)
         solution = run_solver(extended, solver, options, progress, start=start)
         target = scenario.objective.target
         if target is not None and LEAST_SPEND and solution.status is Status.FEASIBLE:
