@@ -378,8 +378,9 @@ def risk_model(
 
 def cluster_label(members: np.ndarray) -> str:
     """A draw's number, or a cluster's first draw and its size: `17`, `17+41`."""
-    first = int(members[0]) if len(members) == 1 else int(np.min(members))
-    return str(first) if len(members) == 1 else f"{first}+{len(members) - 1}"
+    if len(members) == 1:
+        return str(int(members[0]))
+    return f"{int(np.min(members))}+{len(members) - 1}"
 
 
 def _point_range(model: LinearModel, part: Part, cells: np.ndarray) -> tuple[float, float]:
