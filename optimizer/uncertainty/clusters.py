@@ -33,7 +33,7 @@ from optimizer.solvers import Solution, SolveOptions, Status, run_solver
 from optimizer.solvers.base import relative_gap
 from optimizer.uncertainty.draws import Draws
 from optimizer.uncertainty.model import RiskModels, start_values, total_columns
-from optimizer.uncertainty.outcomes import cvar
+from optimizer.uncertainty.outcomes import risk_measure
 
 if TYPE_CHECKING:
     from optimizer.solvers.search import ProgressCallback
@@ -104,13 +104,6 @@ def split(clusters: list[np.ndarray], outcomes: np.ndarray, share: float) -> lis
         if not inside.all():
             out.append(members[~inside])
     return out if len(out) > len(clusters) else clusters
-
-
-def measure(matrix: np.ndarray, totals: np.ndarray, risk: Risk) -> float:
-    """`(1 - W) mean(Z) + W CVaR_A(Z)` of a plan whose group totals are `totals`."""
-    assert risk.cvar is not None
-    outcomes = matrix @ totals
-    return (1 - risk.weight) * float(outcomes.mean()) + risk.weight * cvar(outcomes, risk.cvar)
 
 
 def solve_clustered(
@@ -187,7 +180,7 @@ def solve_clustered(
                 return ClusteredSolve(extended, last, rounds, len(clusters))
             break
         totals = totals_of(extended, last.values)
-        value = measure(matrix, totals, risk)
+        value = risk_measure(matrix @ totals, risk)
         if best is None or value > best[0]:
             best = (value, extended, last)
             plan = last.values[: model.num_cols]

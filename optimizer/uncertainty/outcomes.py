@@ -12,7 +12,7 @@ from optimizer.analysis.results import json_number
 from optimizer.constants import SATURATED_METRICS
 from optimizer.model.cells import Cells
 from optimizer.model.constraints import Constraint
-from optimizer.scenario.schema import Objective, Scenario
+from optimizer.scenario.schema import Objective, Risk, Scenario
 from optimizer.uncertainty.draws import Draws
 
 SUMMARY_SHARE = 0.10
@@ -70,9 +70,12 @@ def risk_value(objective: Objective, outcomes: dict[str, np.ndarray], spend: flo
     a chance target the spend at point prices."""
     if objective.sense == "minimize":
         return spend
-    values = outcomes[objective.metric]
+    return risk_measure(outcomes[objective.metric], objective.risk)
+
+
+def risk_measure(values: np.ndarray, risk: Risk | None) -> float:
+    """The mean of the outcomes, or `(1 - W) mean + W CVaR_A` of them."""
     mean = float(values.mean())
-    risk = objective.risk
     if risk is None or risk.cvar is None:
         return mean
     return (1 - risk.weight) * mean + risk.weight * cvar(values, risk.cvar)
