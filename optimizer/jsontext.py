@@ -1,4 +1,5 @@
-"""JSON text as the commands print it: objects indented, each row of a list on a line of its own.
+"""JSON text as the commands print it: objects indented, each row of a list on a line of its own;
+and figures as JSON carries them (`json_number`, `json_count`).
 
 `json.dumps(..., indent=2)` runs Python's pure-Python encoder, a tenth of the speed of the C
 one, and spreads every allocation row over a dozen lines. Here each object is indented and
@@ -20,6 +21,31 @@ def json_text(data: Any, indent: int | None = 2) -> str:
     if indent is None:
         return json.dumps(data)
     return _text(data, 0, " " * indent)
+
+
+def _finite(value: float | None) -> float | None:
+    """The value as a float, None when missing (None, NaN) or infinite: JSON has neither."""
+    if value is None or value != value or value in (float("inf"), float("-inf")):
+        return None
+    return float(value)
+
+
+def json_number(value: float | None) -> float | None:
+    """A figure as JSON carries it: rounded to six places, None when missing or infinite."""
+    number = _finite(value)
+    return None if number is None else round(number, 6) + 0.0
+
+
+def json_count(value: float | None) -> int | float | None:
+    """A count as JSON carries it: an integer when whole; a fractional one (`integer: false`)
+    keeps 12 significant digits, since every other figure is computed from it and 6 decimals
+    of 0.0807551 would not reproduce them."""
+    number = _finite(value)
+    if number is None:
+        return None
+    if abs(number - round(number)) < 1e-6:
+        return round(number)
+    return float(f"{number:.12g}") + 0.0
 
 
 def _text(value: Any, depth: int, step: str) -> str:

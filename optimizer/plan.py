@@ -9,9 +9,8 @@ from typing import TYPE_CHECKING, Any, overload
 import numpy as np
 
 from optimizer.analysis.notes import plan_notes
-from optimizer.analysis.results import json_count, json_number
 from optimizer.constants import BINDING_TOLERANCE, METRICS
-from optimizer.jsontext import json_text
+from optimizer.jsontext import json_count, json_number, json_text
 from optimizer.model.cells import Cells, Key, key_fields, objective_value
 from optimizer.model.constraints import Constraint, CreatorLimit, Rule, SkippedRule
 from optimizer.model.linear import LinearModel

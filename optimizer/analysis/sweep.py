@@ -21,11 +21,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from optimizer.analysis.results import json_count, json_number
 from optimizer.constants import METRICS
 from optimizer.errors import OptimizerError
 from optimizer.executors import Executor, Failed, LocalExecutor, start_method
-from optimizer.jsontext import json_text
+from optimizer.jsontext import json_count, json_number, json_text
 from optimizer.model.constraints import Constraint
 from optimizer.model.linear import LinearModel, build_model
 from optimizer.plan import Plan, extract_plan

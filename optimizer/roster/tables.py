@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from optimizer.analysis.results import json_number
 from optimizer.constants import DIMENSIONS, METRICS, SATURATED_METRICS
+from optimizer.jsontext import json_number
 
 if TYPE_CHECKING:
     import pandas as pd

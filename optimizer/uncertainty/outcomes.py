@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from optimizer.analysis.results import json_number
 from optimizer.constants import SATURATED_METRICS
+from optimizer.jsontext import json_number
 from optimizer.model.cells import Cells
 from optimizer.model.constraints import Constraint
 from optimizer.scenario.schema import Objective, Risk, Scenario

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from pydantic import ValidationError
 
-from optimizer.analysis.results import json_count, json_number
 from optimizer.constants import METRICS
 from optimizer.errors import OptimizerError, Problem, ScenarioError
+from optimizer.jsontext import json_count, json_number
 from optimizer.model.cells import CREATOR, key_fields
 from optimizer.model.linear import LinearModel, build_model
 from optimizer.scenario.schema import Scenario, Uncertainty
