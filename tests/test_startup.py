@@ -15,12 +15,21 @@ SCENARIO = "scenarios/ecommerce-dtc.yaml"
 # Only the other output formats and solvers, the analyses (SciPy) and a Dask cluster use these.
 NOT_FOR_SOLVE = {"pulp", "scipy", "matplotlib", "openpyxl", "dask", "distributed"}
 # The plan's JSON is written from its arrays: pandas only makes the tables of the reports, and
-# a progress bar shows only for several files.
-NOT_FOR_JSON = NOT_FOR_SOLVE | {"pandas", "rich.progress"}
+# a progress bar shows only for several files. A YAML file needs no TOML parser, a search
+# nobody watches no check for worker processes, and a plan without conflicts or prices not
+# their classes.
+NOT_FOR_JSON = NOT_FOR_SOLVE | {
+    "pandas",
+    "rich.progress",
+    "tomllib",
+    "multiprocessing",
+    "optimizer.analysis.results",
+}
 # Building and solving a model: needed by `solve`, not by checking a file.
 NOT_FOR_VALIDATE = NOT_FOR_JSON | {"highspy"}
-# A plain `solve` command line runs without typer (`optimizer.cli.quick`).
-QUICK = {"typer"}
+# A plain `solve` command line runs without typer (`optimizer.cli.quick`), nor click's
+# spelling suggestions (difflib) for a valid scenario.
+QUICK = {"typer", "difflib"}
 # validate derives the cells (numpy arrays) to count them; the other commands need none.
 NOT_FOR_LIGHT = NOT_FOR_VALIDATE | {"numpy"}
 

@@ -38,10 +38,14 @@ def status_text(source: str, metric: str, progress: Progress) -> str:
 def search_status(source: str, metric: str) -> Iterator[ProgressCallback | None]:
     """A progress callback that keeps one status line up to date, or None where nobody
     watches (a worker process, or standard error not a terminal)."""
+    # sys.stderr itself, not the rich console, whose import a JSON run need not pay for;
+    # and multiprocessing only where a terminal watches
+    if not sys.stderr.isatty():
+        yield None
+        return
     import multiprocessing
 
-    # sys.stderr itself, not the rich console, whose import a JSON run need not pay for
-    if not sys.stderr.isatty() or multiprocessing.parent_process() is not None:
+    if multiprocessing.parent_process() is not None:
         yield None
         return
     shown: list[Any] = []

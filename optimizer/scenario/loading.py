@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import difflib
 import json
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -136,6 +134,8 @@ def _new_offer(problem: Problem, own: Mapping[str, Any], merged: Mapping[str, An
         names, name = [name for name in platforms if name != platform], platform
     else:
         names, name = [name for name in their_tiers if name not in mine_tiers], tier
+    import difflib  # only a misspelt offer needs it
+
     close = difflib.get_close_matches(name, names, n=1)
     guess = f"; did you mean {close[0]!r}?" if close else ""
     return Problem(
@@ -424,14 +424,12 @@ def read_document(path: Path) -> dict[str, Any]:
         elif kind == "JSON":
             data = json.loads(text)
         else:
-            data = tomllib.loads(text)
+            data = _toml_data(path, text)
     except yaml.YAMLError as error:
         raise ScenarioError(path, [Problem("", _yaml_message(error))]) from None
     except json.JSONDecodeError as error:
         message = f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
         raise ScenarioError(path, [Problem("", message)]) from None
-    except tomllib.TOMLDecodeError as error:
-        raise ScenarioError(path, [Problem("", f"invalid TOML: {error}")]) from None
     if kind == "YAML" and _expanded_items(data, {}) > MAX_ITEMS:
         # YAML aliases can nest a short file into billions of items (a "billion laughs")
         message = f"the file expands to more than {MAX_ITEMS:,} items through YAML aliases"
@@ -441,6 +439,17 @@ def read_document(path: Path) -> dict[str, Any]:
             path, [Problem("", f"the file must hold a mapping of fields, not {_kind_of(data)}")]
         )
     return data
+
+
+def _toml_data(path: Path, text: str) -> Any:
+    # tomllib compiles its patterns on import, a hundredth of a solve's start-up: only TOML
+    # files pay for it
+    import tomllib
+
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError(path, [Problem("", f"invalid TOML: {error}")]) from None
 
 
 # A scenario or rate card is a few kilobytes; a file of more is not one (and is not read).
