@@ -18,9 +18,9 @@ from optimizer.scenario.schema import Target
 from optimizer.uncertainty.draws import Draws
 from optimizer.uncertainty.model import (
     Extension,
-    _draw_matrix,
-    _groups,
-    _totals,
+    add_totals,
+    draw_matrix,
+    outcome_groups,
     outcome_parts,
     required_draws,
 )
@@ -38,14 +38,14 @@ def least_spend_bound(model: LinearModel, draws: Draws, target: Target) -> float
 
     from optimizer.solvers.highs import to_highs
 
-    groups = _groups(outcome_parts(target.metric, model), draws)
+    groups = outcome_groups(outcome_parts(target.metric, model), draws)
     if not groups or model.sense != "minimize":
         return None
     n = draws.count
     misses = n - required_draws(target.probability, n)  # draws a plan may miss
     extension = Extension(model)
-    totals = _totals(extension, groups, "total")
-    matrix = _draw_matrix(groups)
+    totals = add_totals(extension, groups, "total")
+    matrix = draw_matrix(groups)
     extension.row("draw", np.array(totals), matrix[0], float(target.value), np.inf)
     lp = extension.finish("minimize", model.objective)
     highs = to_highs(lp)

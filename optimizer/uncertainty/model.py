@@ -99,7 +99,7 @@ def effective_terms(model: LinearModel) -> tuple[np.ndarray, np.ndarray, np.ndar
 
 
 @dataclass
-class _Group:
+class Group:
     """One auxiliary column: a part's total over cells whose multipliers agree."""
 
     part: Part
@@ -217,7 +217,7 @@ _EXTENSION_LISTS = (
 """Extension's lists, in the order of its fields."""
 
 
-def _groups(parts: list[Part], draws: Draws) -> list[_Group]:
+def outcome_groups(parts: list[Part], draws: Draws) -> list[Group]:
     """Each part's cells grouped by identical multipliers over the draws (the draws' own
     groups, those alike in every draw merged); groups whose cells contribute nothing are left
     out."""
@@ -242,11 +242,11 @@ def _groups(parts: list[Part], draws: Draws) -> list[_Group]:
         for number in np.argsort(first):
             members = live[label == number]
             multipliers = by_group[:, draws.cell_group[members[0]]]
-            groups.append(_Group(part, members, multipliers.astype(float)))
+            groups.append(Group(part, members, multipliers.astype(float)))
     return groups
 
 
-def _totals(extension: Extension, groups: list[_Group], name: str) -> list[int]:
+def add_totals(extension: Extension, groups: list[Group], name: str) -> list[int]:
     """One free column per group, held equal to the group's total at point values."""
     model = extension.model
     term_cell, term_column, term_weight = effective_terms(model)
@@ -276,7 +276,7 @@ def _totals(extension: Extension, groups: list[_Group], name: str) -> list[int]:
     return columns
 
 
-def _draw_matrix(groups: list[_Group]) -> np.ndarray:
+def draw_matrix(groups: list[Group]) -> np.ndarray:
     """(N, groups) signed multipliers: Z_s = this @ T."""
     return np.column_stack([group.part.sign * group.multipliers for group in groups])
 
@@ -301,9 +301,9 @@ class RiskModels:
         self.risk = risk
         self.weight = 0.0 if risk is None or risk.cvar is None else risk.weight
         self.base = Extension(model)
-        groups = _groups(outcome_parts(model.scenario.objective.metric, model), draws)
-        self.totals = _totals(self.base, groups, "total")
-        self.matrix = _draw_matrix(groups) if groups else np.zeros((draws.count, 0))
+        groups = outcome_groups(outcome_parts(model.scenario.objective.metric, model), draws)
+        self.totals = add_totals(self.base, groups, "total")
+        self.matrix = draw_matrix(groups) if groups else np.zeros((draws.count, 0))
         """(N, groups) signed multipliers: `Z = matrix @ T`, T the total columns' values."""
         mean = self.matrix.mean(axis=0)
         for column, coefficient in zip(self.totals, mean, strict=True):
@@ -418,15 +418,15 @@ def chance_model(model: LinearModel, draws: Draws, target: Target) -> LinearMode
     `sum_s y_s >= K`. A draw whose floor reaches the target needs no binary (its row holds
     `Z_s >= F_s`), and one no plan can reach has its binary fixed at 0."""
     extension = Extension(model)
-    groups = _groups(outcome_parts(target.metric, model), draws)
-    totals = _totals(extension, groups, "total")
+    groups = outcome_groups(outcome_parts(target.metric, model), draws)
+    totals = add_totals(extension, groups, "total")
     n = draws.count
     needed = required_draws(target.probability, n)
     if not groups:
         if target.value > 0:
             extension.row("target:unreachable", np.array([], dtype=int), np.array([]), 1.0, 1.0)
         return extension.finish("minimize", model.objective)
-    matrix = _draw_matrix(groups)
+    matrix = draw_matrix(groups)
     ranges = np.array([_point_range(model, g.part, g.cells) for g in groups])
     with np.errstate(invalid="ignore"):
         least = np.where(matrix == 0, 0.0, matrix * ranges[:, 0]).sum(axis=1)
