@@ -14,8 +14,9 @@ from test_roster import creator, random_roster, write_roster
 
 import optimizer
 from optimizer.model.linear import build_model
-from optimizer.roster.decomposition import lagrangian_dual, relax
+from optimizer.roster.lagrangian import lagrangian_dual
 from optimizer.roster.patterns import Creators
+from optimizer.roster.relaxation import relax
 
 
 def bounds_of(path: Path) -> tuple[float, float]:

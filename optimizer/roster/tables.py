@@ -131,7 +131,7 @@ def marginal_creators(
     """The creators left out that come nearest to entering: priced against the duals of the
     LP relaxation, the best `count` by how little their price would have to fall (each at
     its best period)."""
-    from optimizer.roster.decomposition import relax
+    from optimizer.roster.relaxation import relax
 
     cells = model.cells
     creators = cells.level("creator")
