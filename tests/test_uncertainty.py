@@ -1131,3 +1131,24 @@ def test_simulate_from_python_takes_a_file_and_fresh_draws() -> None:
     # the file's own draws give the solve's own figures
     again = optimizer.simulate(path, plan.counts).to_dict()["uncertainty"]
     assert again["outcomes"] == plan.to_dict()["uncertainty"]["outcomes"]
+
+
+def test_an_unreachable_chance_target_is_named_as_the_reason_no_plan_exists(
+    tmp_path: Path,
+) -> None:
+    """The conflict search checks the rules at point figures, where they hold; the report
+    must then blame the target, not a rounding tolerance."""
+    data = tiny(
+        objective={"minimize": "spend", "target": {"conversions": 1000, "probability": 0.5}}
+    )
+    path = tmp_path / "unreachable.json"
+    path.write_text(json.dumps(data))
+    shown = CliRunner().invoke(app, ["solve", str(path)], terminal_width=400)
+    assert shown.exit_code == 1, shown.output
+    said = " ".join(shown.output.split())
+    assert "No plan reaches 1,000 conversions in at least 50% of the draws" in said
+    assert "rounding" not in said
+    # a target that the draws can reach: the same search finds the plan
+    data["objective"]["target"]["conversions"] = 100
+    path.write_text(json.dumps(data))
+    assert CliRunner().invoke(app, ["solve", str(path), "-f", "json"]).exit_code == 0

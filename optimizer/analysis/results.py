@@ -13,6 +13,7 @@ from optimizer.jsontext import json_count, json_number, json_text
 
 if TYPE_CHECKING:
     from optimizer.roster.tables import MarginalCreator
+    from optimizer.scenario.schema import Objective
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,22 @@ NO_CONFLICT_FOUND = (
     " only by a rounding, such as an exact share (`tolerance: 0`), do this: widen them."
 )
 """What an infeasible scenario's report says when the search finds no conflicting set."""
+
+
+def no_conflict_found(objective: Objective) -> str:
+    """Why no plan exists when no set of rules conflicts. The search checks the rules at
+    their point figures, where a chance target is no rule: its draws alone can rule out
+    every plan."""
+    target = objective.target
+    if target is None:
+        return NO_CONFLICT_FOUND
+    return (
+        f"No plan reaches {target.value:,g} {target.metric} in at least"
+        f" {target.probability * 100:g}% of the draws, though the rules hold together"
+        " without the target: lower the target or its probability, or loosen the limits"
+        f" that cap {target.metric} (offers' `available`, the budget)."
+    )
+
 
 OTHER_CONFLICTS = (
     "Other conflicting sets exist: with this one fixed there is still no plan; solve again to"

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from optimizer.analysis.compare import RISK_COLUMNS
-from optimizer.analysis.results import NO_CONFLICT_FOUND, OTHER_CONFLICTS
+from optimizer.analysis.results import OTHER_CONFLICTS, no_conflict_found
 from optimizer.constants import METRICS
 from optimizer.plan import Plan
 from optimizer.report import charts
@@ -484,7 +484,7 @@ def _conflict_lines(plan: Plan) -> list[str]:
     if plan.conflicts is None:
         return []
     if not plan.conflicts.conflicts:
-        return [NO_CONFLICT_FOUND]
+        return [no_conflict_found(plan.scenario.objective)]
     names = ", ".join(conflict.name for conflict in plan.conflicts.conflicts)
     lines = [f"No plan satisfies these rules together: {names}. Any one of these changes helps:"]
     lines += [f"- {conflict.message}" for conflict in plan.conflicts.conflicts]

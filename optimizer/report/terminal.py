@@ -12,7 +12,7 @@ from rich.text import Text
 
 from optimizer.analysis.notes import EMPTY_PLAN
 from optimizer.analysis.notes import buys_nothing as empty_plan
-from optimizer.analysis.results import BUDGET_STEP, NO_CONFLICT_FOUND, OTHER_CONFLICTS
+from optimizer.analysis.results import BUDGET_STEP, OTHER_CONFLICTS, no_conflict_found
 from optimizer.constants import MONEY_METRICS
 from optimizer.plan import Plan
 from optimizer.report.frames import share_digits, summary_row, tier_shares
@@ -295,7 +295,7 @@ def conflict_paragraph(plan: Plan) -> Text:
     assert plan.conflicts is not None
     conflicts = plan.conflicts.conflicts
     if not conflicts:
-        return Text(NO_CONFLICT_FOUND)
+        return Text(no_conflict_found(plan.scenario.objective))
     text = Text()
     text.append("No plan satisfies these rules together: ", style="bold")
     text.append(", ".join(conflict.name for conflict in conflicts) + ".\n")
