@@ -389,6 +389,13 @@ FIELD_CASES = [
         "less than or equal to 1, got 45; shares are fractions: 0.45 for 45%",
         id="share-as-a-whole-percentage",
     ),
+    pytest.param(
+        {"saturation": [{"up_to": 2, "factor": 1.2}, {"factor": 0.5}]},
+        "saturation[0].factor",
+        "got 1.2; a saturation factor is what a post in that segment is worth against the"
+        " first, 0 < factor <= 1: 0.5 for half",
+        id="saturation-factor-above-one-is-no-percentage",
+    ),
     pytest.param({"budget.total": 0}, "budget.total", "greater than 0, got 0", id="budget-zero"),
     pytest.param(
         {"budget.total": -100}, "budget.total", "greater than 0, got -100", id="budget-negative"

@@ -668,10 +668,12 @@ def problem_of(error: Any) -> Problem:
         bound = error.get("ctx", {})
         is_share = bound.get("le") == 1 or bound.get("lt") == 1
         fix = _FIXES.get(_path(loc)) if kind in _BOUND_ERRORS else None
+        if fix is None and kind in _BOUND_ERRORS and loc and loc[-1] == "factor":
+            fix = _FACTOR_FIX
         if fix is not None:
             message += f"; {fix}"
         bounded = kind in ("less_than_equal", "less_than") and is_share
-        if bounded and a_percentage and _path(loc) not in _NOT_SHARES:
+        if bounded and a_percentage and fix is None:
             message += f"; shares are fractions: {given / 100:g} for {given:g}%"
     return Problem(_path(loc), message)
 
@@ -686,4 +688,8 @@ _FIXES = {
     "uncertainty.draws": "give from 1 to 100,000 draws (1000 by default)",
 }
 """How to mend a field of section 8 given out of its bounds."""
-_NOT_SHARES = frozenset({"objective.risk.weight"})
+_FACTOR_FIX = (
+    "a saturation factor is what a post in that segment is worth against the first,"
+    " 0 < factor <= 1: 0.5 for half"
+)
+"""How to mend a saturation segment's `factor` (scenario-wide or an offer's own)."""
