@@ -82,3 +82,20 @@ def test_a_figure_column_left_empty_in_every_row_reads_as_not_given(
     assert len(arrow) == len(c) == 20
     np.testing.assert_array_equal(arrow.cost, c.cost)
     np.testing.assert_array_equal(arrow.engagements, c.engagements)
+
+
+def test_every_optional_column_left_empty_in_every_row_reads_as_its_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An export often carries `max_posts`, `must`, `periods` and the rest with no value in
+    any row: each reads as not given (max_posts from `roster.posts`), with either reader."""
+    optional = ("tier", "max_posts", "must", "exclude", "periods", "emerging", "reach_rate")
+    header = "creator,platform,followers,cost_per_post,engagement_rate,conversion_rate,"
+    lines = [header + ",".join(optional)]
+    lines += [f"c{i},tiktok,{20_000 + i},400,0.05,0.02" + "," * len(optional) for i in range(3)]
+    path = _roster_of_lines(tmp_path, lines)
+    arrow, c = (_read(engine, monkeypatch, path) for engine in ("pyarrow", "c"))
+    posts = load_scenario(path).roster.posts
+    for roster in (arrow, c):
+        assert len(roster) == 3
+        np.testing.assert_array_equal(roster.max_posts, np.full(3, float(posts)))

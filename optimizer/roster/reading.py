@@ -411,7 +411,8 @@ def _max_posts(
 ) -> np.ndarray:
     import pandas as pd
 
-    if raw is None:
+    if raw is None or raw.isna().all():
+        # absent, or present with every cell empty (which pyarrow's reader types as null)
         return np.full(n, float(default))
     if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
         value = np.array(raw.to_numpy(dtype=float, na_value=np.nan), dtype=float)
